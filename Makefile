@@ -1,0 +1,138 @@
+# ecert: one non-recursive Makefile for the library, the four tools, tests, demo and benchmarks.
+# `make` builds into build/; `make check` also builds an ASan+UBSan copy into build/asan/.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/ecert
+DESTDIR ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Werror=implicit-function-declaration
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+DEFS     = -D_GNU_SOURCE -DEC_VERSION='"$(VERSION)"' -DEC_DATADIR='"$(DATADIR)"'
+
+# pkg-config runs when a recipe does, after the dependency step has installed what is missing.
+PKGS_ALL    = libcrypto lmdb libqrencode libmicrohttpd harfbuzz-subset libutf8proc zlib
+PKGS_CA     = libcrypto libutf8proc
+PKGS_ISSUE  = libcrypto lmdb libqrencode harfbuzz-subset libutf8proc zlib
+PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
+PKGS_V      = libcrypto zlib
+pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
+pc_libs     = $(shell pkg-config --libs $(1))
+HPDF_LIBS   = -lhpdf -lm
+
+B   = build
+BA  = build/asan
+
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+CA_SRC   = $(sort $(wildcard ca/*.c))
+IS_SRC   = $(sort $(wildcard issuer/*.c))
+VD_SRC   = $(sort $(wildcard verifier/verifyd*.c))
+V_SRC    = $(sort $(wildcard verifier/verify.c verifier/verify_*.c))
+UT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UT_HELP  = $(sort $(wildcard tests/unit/helper_*.c))
+
+objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
+LIB_A    = $(B)/libecert.a
+LIB_AA   = $(BA)/libecert.a
+
+BINS     = $(if $(CA_SRC),$(B)/bin/ecert-ca) $(if $(IS_SRC),$(B)/bin/ecert-issue) \
+           $(if $(VD_SRC),$(B)/bin/ecert-verifyd) $(if $(V_SRC),$(B)/bin/ecert-verify)
+UTESTS   = $(patsubst tests/unit/%.c,$(B)/test/%,$(UT_SRC))
+UTESTS_A = $(patsubst tests/unit/%.c,$(BA)/test/%,$(UT_SRC))
+
+.PHONY: all deps deps-check deps-bench check unit e2e demo bench install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+deps:
+	@scripts/deps.sh build
+deps-check:
+	@scripts/deps.sh check
+deps-bench:
+	@scripts/deps.sh bench
+
+$(B)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+
+$(BA)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(call objs,$(B),$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_AA): $(call objs,$(BA),$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Each tool links the static library, so it pulls in only the objects it uses: the verifiers
+# never contain signing code (checked by tests/nm-check.sh).
+$(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_CA))
+
+$(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) $(HPDF_LIBS)
+
+$(B)/bin/ecert-verifyd: $(call objs,$(B),$(VD_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_VD))
+
+$(B)/bin/ecert-verify: $(call objs,$(B),$(V_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_V))
+
+$(B)/test/%: $(B)/obj/tests/unit/%.o $(call objs,$(B),$(UT_HELP)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+
+$(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(LIB_AA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+
+unit: $(UTESTS) $(UTESTS_A)
+
+# The whole suite: unit tests (plain and sanitised), the symbol split, end-to-end tests with real peers.
+check: deps-check
+	@$(MAKE) --no-print-directory all unit
+	@tests/run.sh $(UTESTS) $(UTESTS_A)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh $(if $(QUICK),--quick)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	for b in $(BINS); do \
+		case $$b in *verifyd) d=$(SBINDIR);; *) d=$(BINDIR);; esac; \
+		install -m 0755 $$b $(DESTDIR)$$d/; done
+	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
+	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
+	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ecert-ca $(DESTDIR)$(BINDIR)/ecert-issue $(DESTDIR)$(BINDIR)/ecert-verify \
+		$(DESTDIR)$(SBINDIR)/ecert-verifyd
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard docs/man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard docs/man/*.8)))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

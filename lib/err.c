@@ -1,0 +1,95 @@
+/* Error descriptions and the per-thread detail message behind ec_err_msg(). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+static _Thread_local int last_code;
+static _Thread_local char last_msg[1024];
+
+const char *
+ec_strerror(int code)
+{
+	switch (code) {
+	case EC_OK: return "success";
+	case EC_ERR_NOMEM: return "out of memory";
+	case EC_ERR_IO: return "input/output error";
+	case EC_ERR_ARG: return "invalid argument";
+	case EC_ERR_SYNTAX: return "malformed input";
+	case EC_ERR_CHECKSUM: return "check digits do not match (probably a typo)";
+	case EC_ERR_NOTFOUND: return "not found";
+	case EC_ERR_EXISTS: return "already exists";
+	case EC_ERR_PASS: return "wrong passphrase or unreadable key";
+	case EC_ERR_CRYPTO: return "cryptographic library failure";
+	case EC_ERR_SIG: return "signature does not verify";
+	case EC_ERR_EXPIRED: return "expired";
+	case EC_ERR_NOTYET: return "not yet valid";
+	case EC_ERR_REVOKED: return "revoked";
+	case EC_ERR_REFUSED: return "refused";
+	case EC_ERR_FULL: return "no space left";
+	case EC_ERR_TOOBIG: return "input too large";
+	case EC_ERR_CORRUPT: return "stored data is corrupt";
+	case EC_ERR_STALE: return "revocation list is out of date";
+	case EC_ERR_UNSUPPORTED: return "not supported";
+	}
+	return "unknown error";
+}
+
+const char *
+ec_err_msg(int code)
+{
+	if (code != EC_OK && code == last_code && last_msg[0])
+		return last_msg;
+	return ec_strerror(code);
+}
+
+int
+ec_err_vset(int code, const char *fmt, va_list ap)
+{
+	last_code = code;
+	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	return code;
+}
+
+int
+ec_err_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ec_err_vset(code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+ec_err_errno(const char *what, const char *subject)
+{
+	int e = errno;
+	int code = (e == ENOSPC || e == EDQUOT) ? EC_ERR_FULL : EC_ERR_IO;
+
+	return ec_err_set(code, "%s '%s': %s", what, subject, strerror(e));
+}
+
+void
+ec_err_clear(void)
+{
+	last_code = EC_OK;
+	last_msg[0] = '\0';
+}
+
+int
+ec_err_exit(int code)
+{
+	switch (code) {
+	case EC_OK:
+		return 0;
+	case EC_ERR_SYNTAX: case EC_ERR_CHECKSUM: case EC_ERR_NOTFOUND: case EC_ERR_SIG:
+	case EC_ERR_EXPIRED: case EC_ERR_NOTYET: case EC_ERR_REVOKED: case EC_ERR_REFUSED:
+	case EC_ERR_CORRUPT: case EC_ERR_STALE: case EC_ERR_TOOBIG: case EC_ERR_EXISTS:
+		return 1;
+	default:
+		return 2;
+	}
+}

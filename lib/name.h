@@ -1,0 +1,31 @@
+/* Holder names: NFC normalisation, validation, comparison folding and public masking (libutf8proc). */
+#ifndef EC_NAME_H
+#define EC_NAME_H
+
+#include <stddef.h>
+#include "types.h"
+
+/*
+ * Normalise in[0..len) to NFC and check it as a printed holder name: valid UTF-8, 1..64 code points
+ * after trimming surrounding white space (inner runs of white space become one space), no control,
+ * format-breaking or unassigned code points, Basic Multilingual Plane only, and no script that needs
+ * shaping (Arabic, Hebrew, Syriac, Thaana, the Indic scripts, Thai, Lao, Khmer, Myanmar, Tibetan,
+ * Mongolian). On error EC_ERR_SYNTAX with a detail naming the problem and the code point
+ * ("name: U+0627 ARABIC ... needs the Arabic script shaping" or similar). *out is malloc'd; caller frees.
+ */
+int ec_name_normalize(const char *in, size_t len, char **out);
+
+/*
+ * The comparison key of a name: NFC, case-folded, all white space removed, so that "zoë o'brien"
+ * and "ZOË  O'BRIEN" fold alike. *out is malloc'd; caller frees. EC_ERR_SYNTAX for invalid UTF-8.
+ */
+int ec_name_fold(const char *in, size_t len, char **out);
+
+/* The public masked form: each space-separated part keeps its first character, the rest become '*'
+ * ("Zoë O'Brien" -> "Z** O******", "李瑞瑞" -> "李**"). *out is malloc'd; caller frees. */
+int ec_name_mask(const char *nfc, char **out);
+
+/* Number of code points in valid UTF-8 s (-1 when invalid). */
+long ec_utf8_len(const char *s, size_t len);
+
+#endif

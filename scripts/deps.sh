@@ -1,0 +1,57 @@
+#!/bin/sh
+# Install the Debian packages ecert needs when something is missing; silent and fast when all is there.
+# usage: scripts/deps.sh build|check|bench
+set -eu
+
+need=""
+want() { # want PACKAGE: add once
+	case " $need " in *" $1 "*) ;; *) need="$need $1" ;; esac
+}
+pc() { pkg-config --exists "$1" 2>/dev/null || want "$2"; }
+cmd() { command -v "$1" >/dev/null 2>&1 || want "$2"; }
+file() { [ -e "$1" ] || want "$2"; }
+
+mode=${1:-build}
+
+cmd cc build-essential
+cmd make make
+cmd pkg-config pkg-config
+pc libcrypto libssl-dev
+pc lmdb liblmdb-dev
+pc libqrencode libqrencode-dev
+pc libmicrohttpd libmicrohttpd-dev
+pc harfbuzz-subset libharfbuzz-dev
+pc libutf8proc libutf8proc-dev
+pc zlib zlib1g-dev
+file /usr/include/hpdf.h libhpdf-dev
+file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
+file /usr/share/fonts/truetype/arphic/uming.ttc fonts-arphic-uming
+cmd openssl openssl
+
+case "$mode" in
+check|bench)
+	pc cmocka libcmocka-dev
+	cmd mdb_stat lmdb-utils
+	cmd pdftotext poppler-utils
+	cmd zbarimg zbar-tools
+	cmd curl curl
+	;;
+esac
+case "$mode" in
+bench)
+	cmd wrk wrk
+	cmd nginx nginx-light
+	;;
+esac
+
+[ -z "$need" ] && exit 0
+
+echo "deps: installing$need" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: not root; install these packages with: sudo apt-get install$need" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need >&2

@@ -1,0 +1,26 @@
+# Shared helpers for the end-to-end scripts: sourced, never run.
+# Every script runs from the top of the tree with the tools in build/bin and a throwaway $T.
+set -u
+TOP=$(pwd)
+BIN=$TOP/build/bin
+PATH=$BIN:$PATH
+export PATH
+T=$(mktemp -d "${TMPDIR:-/tmp}/ecert-e2e.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+export ECERT_PASS=e2e-issuing-pass ECERT_ROOT_PASS=e2e-root-pass
+unset ECERT_HOME
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "# $*"; }
+
+# expect CODE CMD...: run CMD, require exit status CODE; its stdout/stderr go to $T/out and $T/err.
+expect() {
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*' exited $got, expected $want"; }
+}
+# expect_err TEXT: the last command's stderr contains TEXT.
+expect_err() { grep -qF -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks '$1'"; }; }
+expect_out() { grep -qF -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks '$1'"; }; }
