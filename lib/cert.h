@@ -1,0 +1,46 @@
+/* The e-Cert as X.509: build and sign (cert_sign.c), parse (cert_parse.c), verify against a trust bundle (trust.c). */
+#ifndef EC_CERT_H
+#define EC_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/x509.h>
+#include "pki.h"
+#include "types.h"
+
+/* The private extension's OID (DESIGN.md, e-Cert). */
+#define EC_ECERT_OID "2.25.319967362287923711135213455954971833043.1"
+
+/*
+ * Build and sign the e-Cert for e with issuing CA s (e->kid must equal s->kid). The profile is
+ * DESIGN.md's: serial = number, subject CN = name + serialNumber, validity effective 00:00:00Z to
+ * expires 23:59:59Z, basicConstraints CA:FALSE critical, AKI, CRL DP, the ecert extension, the
+ * placeholder subject key. *der is malloc'd; caller frees. Signing code: never in the verifiers.
+ */
+int ec_ecert_sign(const struct ec_signer *s, const struct ec_ecert *e, unsigned char **der, size_t *len);
+
+/*
+ * Parse an e-Cert (DER, exactly len bytes, nothing trailing) into out without checking any signature.
+ * EC_ERR_SYNTAX when it is not an X.509 certificate of our profile (missing or malformed ecert
+ * extension, serial that is not a valid 22-digit number, subject serialNumber disagreeing with it).
+ * If x509 is not NULL it receives the parsed certificate (caller frees with X509_free).
+ */
+int ec_ecert_parse(const unsigned char *der, size_t len, struct ec_ecert *out, X509 **x509);
+
+/*
+ * Check that cert was signed by an issuing CA in t that chains to a root of t (its KID is written to
+ * out->kid when out is not NULL). Issuing CAs that were rotated out still count. EC_ERR_SIG when the
+ * issuer is unknown or the signature does not verify.
+ */
+int ec_trust_check_signature(const struct ec_trust *t, X509 *cert, struct ec_ecert *out);
+
+/* The issuing CA with this KID was within its validity at time issued_at; EC_ERR_SIG otherwise. */
+int ec_trust_check_issuer_time(const struct ec_trust *t, const char *kid, int64_t issued_at);
+
+/* e is valid on day `at` (UTC day): EC_ERR_NOTYET before effective, EC_ERR_EXPIRED after expires. */
+int ec_ecert_check_dates(const struct ec_ecert *e, ec_day at);
+
+/* Write cert as PEM ("-----BEGIN CERTIFICATE-----") into *pem (malloc'd, NUL-terminated). */
+int ec_der_to_pem(const unsigned char *der, size_t len, char **pem, size_t *pemlen);
+
+#endif

@@ -1,0 +1,53 @@
+/* Certificate revocation lists: one DER CRL per issuing CA (sign in crl_sign.c, check in crl_verify.c). */
+#ifndef EC_CRL_H
+#define EC_CRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pki.h"
+#include "types.h"
+
+#define EC_CRL_VALIDITY (7 * 86400)   /* nextUpdate = thisUpdate + 7 days */
+
+struct ec_crl_entry {
+	char number[EC_NUMBER_DIGITS + 1];
+	int64_t revoked_at;      /* seconds since the epoch */
+	int reason;              /* RFC 5280 CRLReason code (0 unspecified, 1 keyCompromise, ...) */
+};
+
+/* RFC 5280 reason name ("keyCompromise") to code; EC_ERR_ARG for an unknown name. removeFromCRL is refused. */
+int ec_crl_reason_parse(const char *name);
+/* Code to name; "unspecified" for unknown codes. */
+const char *ec_crl_reason_name(int code);
+
+/*
+ * Sign a CRL by s listing entries[0..n) (serials = the numbers), thisUpdate = now, nextUpdate = now +
+ * EC_CRL_VALIDITY, crlNumber = crl_number (callers keep it increasing), AKI = s's key. *der is malloc'd.
+ */
+int ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_t n,
+    int64_t now, uint64_t crl_number, unsigned char **der, size_t *len);
+
+/* Write der to path atomically (temp file + fsync + rename), mode 0644. */
+int ec_crl_write(const char *path, const unsigned char *der, size_t len);
+
+/* A parsed CRL whose signature was checked against an issuing CA of a trust bundle. */
+struct ec_crl;
+
+/*
+ * Parse DER or PEM data (exactly len bytes) and verify its signature with the issuing CA in t whose
+ * key the CRL's AKI (or issuer name) names. EC_ERR_SYNTAX unparseable, EC_ERR_SIG unknown issuer or
+ * bad signature. Caller frees with ec_crl_free.
+ */
+int ec_crl_load(const unsigned char *data, size_t len, const struct ec_trust *t, struct ec_crl **out);
+void ec_crl_free(struct ec_crl *c);
+
+/* The KID of the issuing CA that signed c. */
+const char *ec_crl_kid(const struct ec_crl *c);
+
+/* 0 when `at` is within [thisUpdate, nextUpdate]; EC_ERR_STALE after nextUpdate, EC_ERR_NOTYET before thisUpdate. */
+int ec_crl_check_fresh(const struct ec_crl *c, int64_t at);
+
+/* 1 and *out filled when number is listed, 0 when not. */
+int ec_crl_lookup(const struct ec_crl *c, const char *number, struct ec_crl_entry *out);
+
+#endif

@@ -1,0 +1,32 @@
+/* The QR token: a compact JWS over the e-Cert's key facts (sign in token_sign.c, verify in token_verify.c). */
+#ifndef EC_TOKEN_H
+#define EC_TOKEN_H
+
+#include <stddef.h>
+#include "pki.h"
+#include "types.h"
+
+/*
+ * Sign the token for e with issuing CA s: header exactly {"alg":"ES256","kid":"KID"} (or "EdDSA"),
+ * payload {"n":"..","nm":"..","c":"..","nb":"YYYY-MM-DD","na":"YYYY-MM-DD"} in that order, no spaces;
+ * ES256 signature raw r||s (64 bytes). out gets the NUL-terminated compact serialisation.
+ */
+int ec_token_sign(const struct ec_signer *s, const struct ec_ecert *e, char out[EC_TOKEN_MAX + 1]);
+
+/*
+ * Decode tok[0..len) without verifying: fills out->number, name, code, effective, expires, kid
+ * (other fields zeroed). Strict: exact header and key order, valid base64url, sizes bounded,
+ * a valid 22-digit number; else EC_ERR_SYNTAX (EC_ERR_TOOBIG past EC_TOKEN_MAX).
+ */
+int ec_token_decode(const char *tok, size_t len, struct ec_ecert *out);
+
+/* Decode and verify the signature with the issuing CA named by kid in t. EC_ERR_SIG if unknown kid or bad signature. */
+int ec_token_verify(const struct ec_trust *t, const char *tok, size_t len, struct ec_ecert *out);
+
+/* "<public_url>/v/<number>#<token>" into out; EC_ERR_TOOBIG when over outsz or over the QR's 412 bytes. */
+int ec_qr_payload(const char *public_url, const char *number, const char *token, char *out, size_t outsz);
+
+/* The QR payload's byte bound: version 15, error correction M, byte mode. */
+#define EC_QR_MAX 412
+
+#endif
