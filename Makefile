@@ -28,6 +28,8 @@ HPDF_LIBS   = -lhpdf -lm
 
 B   = build
 BA  = build/asan
+# `make V=1` shows full command lines.
+say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
 CA_SRC   = $(sort $(wildcard ca/*.c))
@@ -60,45 +62,45 @@ deps-bench:
 
 $(B)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
 
 $(BA)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
 
 $(LIB_A): $(call objs,$(B),$(LIB_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIB_AA): $(call objs,$(BA),$(LIB_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 # Each tool links the static library, so it pulls in only the objects it uses: the verifiers
 # never contain signing code (checked by tests/nm-check.sh).
 $(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_CA))
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_CA))
 
 $(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) $(HPDF_LIBS)
 
 $(B)/bin/ecert-verifyd: $(call objs,$(B),$(VD_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_VD))
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_VD))
 
 $(B)/bin/ecert-verify: $(call objs,$(B),$(V_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_V))
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_V))
 
 $(B)/test/%: $(B)/obj/tests/unit/%.o $(call objs,$(B),$(UT_HELP)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
 
 $(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(LIB_AA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
 
 unit: $(UTESTS) $(UTESTS_A)
 
