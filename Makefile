@@ -38,6 +38,7 @@ VD_SRC   = $(sort $(wildcard verifier/verifyd*.c))
 V_SRC    = $(sort $(wildcard verifier/verify.c verifier/verify_*.c))
 UT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UT_HELP  = $(sort $(wildcard tests/unit/helper_*.c))
+BENCH_SRC = $(sort $(wildcard bench/*.c))
 
 objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
 LIB_A    = $(B)/libecert.a
@@ -47,6 +48,7 @@ BINS     = $(if $(CA_SRC),$(B)/bin/ecert-ca) $(if $(IS_SRC),$(B)/bin/ecert-issue
            $(if $(VD_SRC),$(B)/bin/ecert-verifyd) $(if $(V_SRC),$(B)/bin/ecert-verify)
 UTESTS   = $(patsubst tests/unit/%.c,$(B)/test/%,$(UT_SRC))
 UTESTS_A = $(patsubst tests/unit/%.c,$(BA)/test/%,$(UT_SRC))
+BENCHES  = $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps deps-check deps-bench check unit e2e demo bench install uninstall clean
 .DELETE_ON_ERROR:
@@ -102,6 +104,10 @@ $(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(LIB_AA)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
 
+$(B)/bench/%: $(B)/obj/bench/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL)) $(HPDF_LIBS)
+
 unit: $(UTESTS) $(UTESTS_A)
 
 # The whole suite: unit tests (plain and sanitised), the symbol split, end-to-end tests with real peers.
@@ -114,7 +120,7 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCHES)
 	@bench/run.sh $(if $(QUICK),--quick)
 
 install: all

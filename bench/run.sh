@@ -1,0 +1,234 @@
+#!/bin/sh
+# The benchmark harness behind `make bench`: each figure next to its anchor measured in the same run,
+# median of three runs, printed as one table. `--quick` (make bench QUICK=1) shrinks every size for a
+# smoke check under two minutes. Loopback only; every loop is bounded.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+bin=$top/build/bin
+bb=$top/build/bench
+quick=0
+[ "${1:-}" = --quick ] && quick=1
+W=$(mktemp -d "${TMPDIR:-/tmp}/ecert-bench.XXXXXX")
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+export ECERT_PASS=bench-issuing-pass ECERT_ROOT_PASS=bench-root-pass
+unset ECERT_HOME
+
+if [ $quick = 1 ]; then
+	SPEED_SECS=1 RUNS=1 ISSUE_N=2000 PDF_SECS=1 WRK_SECS=3 VERIFY_N=2000 REG_N=200000 LOOKUP_SECS=1
+else
+	SPEED_SECS=3 RUNS=3 ISSUE_N=20000 PDF_SECS=3 WRK_SECS=10 VERIFY_N=20000 REG_N=10000000 LOOKUP_SECS=3
+fi
+ONE="taskset -c 0"
+
+rows=$W/rows
+: >"$rows"
+# row WHAT FIGURE ANCHOR RATIO TARGET MET
+row() { printf '%s|%s|%s|%s|%s|%s\n' "$@" >>"$rows"; }
+log() { echo "bench: $*" >&2; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+met() { if ge "$1" "$2"; then echo yes; else echo NO; fi; }
+
+# openssl speed, one core: "sign/s verify/s" for the configured algorithm.
+openssl_speed() {
+	case $1 in
+	ed25519) $ONE openssl speed -seconds "$SPEED_SECS" ed25519 2>/dev/null | awk '/Ed25519\)/ { print $(NF-1), $NF }' ;;
+	*) $ONE openssl speed -seconds "$SPEED_SECS" ecdsap256 2>/dev/null | awk '/nistp256\)/ { print $(NF-1), $NF }' ;;
+	esac
+}
+
+make_ca() { # make_ca DIR
+	"$bin/ecert-ca" init -d "$1" --org "Bench Certification Body" --public-url http://127.0.0.1:8080 >/dev/null
+}
+
+# N passed exam results for HCIA-AI, exam day 2026-10-27, and their applications.
+make_results() { # make_results N FILE
+	awk -v n="$1" 'BEGIN {
+		print "registration_no,last_name,first_name,email,tel,certification,exam_date,result"
+		for (i = 1; i <= n; i++)
+			printf "R%08d,Li,Ruirui%d,cand%d@example.com,+86 139%08d,HCIA-AI,2026-10-27,pass\n", i, i, i, i
+	}' >"$2"
+}
+make_apps() { # make_apps N FILE
+	awk -v n="$1" 'BEGIN {
+		print "registration_no,format,name,email,tel,address,consent"
+		for (i = 1; i <= n; i++)
+			printf "R%08d,electronic,李瑞瑞,,,,yes\n", i
+	}' >"$2"
+}
+
+bench_issuance() {
+	[ -x "$bin/ecert-issue" ] || { log "issuance: ecert-issue not built, skipped"; return; }
+	speed=$(openssl_speed p256)
+	sign=${speed% *}
+	make_results "$ISSUE_N" "$W/results.csv"
+	make_apps "$ISSUE_N" "$W/apps.csv"
+	: >"$W/issue.rates"
+	r=0
+	while [ $r -lt $RUNS ]; do
+		d=$W/issue$r
+		make_ca "$d" || return
+		ECERT_NOW=2026-11-02 "$bin/ecert-issue" import -d "$d" "$W/results.csv" >/dev/null 2>&1 || { log "issuance: import failed"; return; }
+		ECERT_NOW=2026-11-02 "$bin/ecert-issue" apply -d "$d" --csv "$W/apps.csv" >/dev/null 2>&1 || { log "issuance: apply failed"; return; }
+		t0=$(date +%s.%N)
+		ECERT_NOW=2026-11-02 $ONE "$bin/ecert-issue" issue -d "$d" --all >/dev/null 2>&1 || { log "issuance: issue failed"; return; }
+		t1=$(date +%s.%N)
+		awk -v n="$ISSUE_N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", n / (b - a) }' >>"$W/issue.rates"
+		[ $r -gt 0 ] && rm -rf "$d"
+		r=$((r + 1))
+	done
+	rate=$(median <"$W/issue.rates")
+	half=$(awk -v s="$sign" 'BEGIN { printf "%.1f", s / 2 }')
+	x=$(ratio "$rate" "$half")
+	row "issuance, e-Certs/s (1 core, P-256)" "$rate" "openssl speed sign/2 = $half" "$x" "≥ 0.6" "$(met "$x" 0.6)"
+	ISSUED_DIR=$W/issue0
+}
+
+bench_pdf() {
+	[ -x "$bb/hpdf_bare" ] || { log "pdf: build/bench/hpdf_bare not built, skipped"; return; }
+	: >"$W/bare"
+	r=0
+	while [ $r -lt $RUNS ]; do $ONE "$bb/hpdf_bare" "$PDF_SECS" >>"$W/bare"; r=$((r + 1)); done
+	bare=$(awk '{ print $1 }' "$W/bare" | median)
+	if [ -x "$bb/pdf_render" ]; then
+		for script in latin cjk; do
+			: >"$W/pdf.$script"
+			r=0
+			while [ $r -lt $RUNS ]; do $ONE "$bb/pdf_render" "$PDF_SECS" "$script" >>"$W/pdf.$script"; r=$((r + 1)); done
+			rate=$(awk '{ print $1 }' "$W/pdf.$script" | median)
+			size=$(awk '{ print $2 }' "$W/pdf.$script" | median)
+			x=$(ratio "$rate" "$bare")
+			row "PDF e-Certs/s, $script name (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" "≥ 1.0, ≤ 12 KB" \
+			    "$(if ge "$x" 1.0 && [ "$size" -le 12288 ]; then echo yes; else echo NO; fi)"
+		done
+	else
+		row "bare libharu page (anchor only)" "-" "$bare/s" "-" "-" "-"
+	fi
+}
+
+bench_verify() {
+	[ -x "$bin/ecert-verify" ] && [ -n "${ISSUED_DIR:-}" ] || { log "verify: needs ecert-verify and the issuance run, skipped"; return; }
+	mkdir -p "$W/pem"
+	"$bin/ecert-issue" list -d "$ISSUED_DIR" --json 2>/dev/null |
+	    tr ',' '\n' | sed -n 's/.*"number":"\([0-9]*\)".*/\1/p' | head -n "$VERIFY_N" >"$W/numbers"
+	while read -r n; do
+		"$bin/ecert-issue" export -d "$ISSUED_DIR" "$n" -o "$W/pem/$n.pem" >/dev/null 2>&1 || break
+	done <"$W/numbers"
+	count=$(ls "$W/pem" | wc -l)
+	[ "$count" -gt 0 ] || { log "verify: no e-Certs exported, skipped"; return; }
+	speed=$(openssl_speed p256)
+	vrate=${speed#* }
+	: >"$W/verify.rates"
+	r=0
+	while [ $r -lt $RUNS ]; do
+		t0=$(date +%s.%N)
+		(cd "$W/pem" && ls | xargs $ONE "$bin/ecert-verify" --trust "$ISSUED_DIR/trust.pem" >/dev/null 2>&1)
+		t1=$(date +%s.%N)
+		awk -v n="$count" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", n / (b - a) }' >>"$W/verify.rates"
+		r=$((r + 1))
+	done
+	rate=$(median <"$W/verify.rates")
+	x=$(ratio "$rate" "$vrate")
+	row "offline verification, PEM e-Certs/s (1 core)" "$rate" "openssl speed verify $vrate/s" "$x" "≥ 0.8" "$(met "$x" 0.8)"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wrk_run() { # wrk_run URL-or-script-args... -> "req/s p99ms"
+	wrk -t2 -c64 -d"${WRK_SECS}s" --latency "$@" 2>/dev/null | awk '
+		/Requests\/sec/ { rps = $2 }
+		/^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
+		END { printf "%s %s\n", rps, p99 }'
+}
+
+bench_endpoint() {
+	[ -x "$bin/ecert-verifyd" ] && [ -n "${ISSUED_DIR:-}" ] && command -v wrk >/dev/null && command -v nginx >/dev/null ||
+	    { log "endpoint: needs ecert-verifyd, the issuance run, wrk and nginx; skipped"; return; }
+	n=$(head -n 1 "$W/numbers" 2>/dev/null)
+	[ -n "$n" ] || return
+	port=$(free_port)
+	"$bin/ecert-verifyd" -d "$ISSUED_DIR" --listen "127.0.0.1:$port" --threads 2 --rate 0 2>/dev/null &
+	vpid=$!
+	pids="$pids $vpid"
+	i=0
+	until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -gt 50 ] && { log "endpoint: verifyd did not start"; return; }; sleep 0.1
+	done
+	curl -fs "http://127.0.0.1:$port/api/v1/certificates/$n" >"$W/static.json"
+	# the same numbers in turn, so the register lookups are not one cached key
+	awk 'BEGIN { printf "local n = {" } { printf "\"%s\",", $1 } END { print "}\nlocal i = 0\nrequest = function() i = i % #n + 1; return wrk.format(\"GET\", \"/api/v1/certificates/\" .. n[i]) end" }' \
+	    "$W/numbers" >"$W/numbers.lua"
+	nport=$(free_port)
+	mkdir -p "$W/nginx/www" "$W/nginx/tmp"
+	cp "$W/static.json" "$W/nginx/www/cert.json"
+	cat >"$W/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $W/nginx/tmp; proxy_temp_path $W/nginx/tmp; fastcgi_temp_path $W/nginx/tmp;
+	uwsgi_temp_path $W/nginx/tmp; scgi_temp_path $W/nginx/tmp;
+	open_file_cache max=1000 inactive=60s;
+	default_type application/json;
+	server { listen 127.0.0.1:$nport; root $W/nginx/www; location / { } }
+}
+NGINX
+	nginx -c "$W/nginx/nginx.conf" -p "$W/nginx" -g 'daemon off;' 2>/dev/null &
+	pids="$pids $!"
+	sleep 0.5
+	: >"$W/ep.ours"; : >"$W/ep.nginx"
+	r=0
+	while [ $r -lt $RUNS ]; do
+		wrk_run -s "$W/numbers.lua" "http://127.0.0.1:$port" >>"$W/ep.ours"
+		wrk_run "http://127.0.0.1:$nport/cert.json" >>"$W/ep.nginx"
+		r=$((r + 1))
+	done
+	ours=$(awk '{ print $1 }' "$W/ep.ours" | median)
+	p99=$(awk '{ print $2 }' "$W/ep.ours" | median)
+	theirs=$(awk '{ print $1 }' "$W/ep.nginx" | median)
+	x=$(ratio "$ours" "$theirs")
+	row "endpoint GET /api/v1/certificates/N, req/s" "$ours (p99 ${p99} ms)" "nginx static $(wc -c <"$W/static.json") B: $theirs" "$x" "≥ 1.2, p99 ≤ 10 ms" \
+	    "$(if ge "$x" 1.2 && ge 10 "$p99"; then echo yes; else echo NO; fi)"
+	rss=$(awk '/RssAnon/ { print $2 }' "/proc/$vpid/status")
+	row "ecert-verifyd RssAnon after load" "$((rss / 1024)) MB" "-" "-" "≤ 64 MB" "$(met 65536 "$rss")"
+}
+
+bench_register() {
+	[ -x "$bb/lmdb_raw" ] || { log "register: build/bench/lmdb_raw not built, skipped"; return; }
+	raw=$($ONE "$bb/lmdb_raw" "$W/raw.mdb" "$REG_N" 300 "$LOOKUP_SECS")
+	rm -f "$W/raw.mdb" "$W/raw.mdb-lock"
+	if [ -x "$bb/reg_lookup" ]; then
+		ours=$($ONE "$bb/reg_lookup" "$W/reg" "$REG_N" "$LOOKUP_SECS")
+		rate=${ours% *}
+		x=$(ratio "$rate" "${raw% *}")
+		row "public register lookups/s at $REG_N (1 core)" "$rate" "raw LMDB ${raw% *}/s" "$x" "≥ 400k/s" "$(met "$rate" 400000)"
+		row "register bytes per certificate (office + public)" "${ours#* }" "-" "-" "≤ 2048" "$(met 2048 "${ours#* }")"
+	else
+		row "raw LMDB lookups/s at $REG_N (anchor only)" "-" "${raw% *}" "-" "-" "-"
+	fi
+}
+
+log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+bench_issuance
+bench_pdf
+bench_verify
+bench_endpoint
+bench_register
+
+echo
+printf '%-48s | %-26s | %-34s | %-6s | %-20s | %s\n' figure value anchor ratio target met
+printf '%s\n' "-------------------------------------------------+----------------------------+------------------------------------+--------+----------------------+----"
+while IFS='|' read -r a b c d e f; do
+	printf '%-48s | %-26s | %-34s | %-6s | %-20s | %s\n' "$a" "$b" "$c" "$d" "$e" "$f"
+done <"$rows"
