@@ -2,6 +2,7 @@
 #ifndef EC_CONF_H
 #define EC_CONF_H
 
+#include <stddef.h>
 #include "types.h"
 
 struct ec_conf {
@@ -23,5 +24,23 @@ int ec_conf_load(const char *dir, struct ec_conf *out);
 
 /* Write DIR/ecert.conf atomically (temp file + rename). */
 int ec_conf_save(const char *dir, const struct ec_conf *c);
+
+/*
+ * Check every field of c: org 1..41 code points of UTF-8 without control characters or surrounding
+ * spaces (its issuing CA's CN must fit 64 characters); public_url http:// or https:// with a host,
+ * printable ASCII without spaces, quotes, <>, backslash or '#', no trailing slash; tz "UTC" or a zone
+ * file under /usr/share/zoneinfo. EC_ERR_ARG with a detail naming the field.
+ */
+int ec_conf_check(const struct ec_conf *c);
+
+/*
+ * Write data[0..len) to path through a temporary file in the same directory (created
+ * O_EXCL|O_NOFOLLOW with mode, written, fsync'd) renamed into place. With replace == 0 an existing
+ * path is left alone and EC_ERR_EXISTS returned. The temporary file never outlives a failure.
+ */
+int ec_file_write(const char *path, const void *data, size_t len, unsigned mode, int replace);
+
+/* Read the regular file path whole (at most max bytes, else EC_ERR_TOOBIG); *out is malloc'd and NUL-terminated, caller frees. */
+int ec_file_read(const char *path, size_t max, char **out, size_t *len);
 
 #endif

@@ -47,7 +47,7 @@ const char *ec_crl_kid(const struct ec_crl *c);
 /* 0 when `at` is within [thisUpdate, nextUpdate]; EC_ERR_STALE after nextUpdate, EC_ERR_NOTYET before thisUpdate. */
 int ec_crl_check_fresh(const struct ec_crl *c, int64_t at);
 
-/* 1 and *out filled when number is listed, 0 when not. */
+/* 1 and *out (optional) filled when number is listed, 0 when not; negative on failure (treat as unknown, never as not revoked). */
 int ec_crl_lookup(const struct ec_crl *c, const char *number, struct ec_crl_entry *out);
 
 #endif

@@ -17,10 +17,14 @@ int ec_date_weekday(ec_day d);
 
 /*
  * Today's date in time zone tz (an IANA name such as "Asia/Shanghai"; NULL or "" = UTC).
- * ECERT_NOW=YYYY-MM-DD in the environment overrides the clock. EC_ERR_ARG for a malformed ECERT_NOW
- * or an unknown zone.
+ * ECERT_NOW=YYYY-MM-DD in the environment overrides the clock (the zone is still checked).
+ * EC_ERR_ARG for a malformed ECERT_NOW or an unknown zone. Thread safe: the zone's TZif file is
+ * read from $TZDIR or /usr/share/zoneinfo (never through TZ/tzset), cached per thread for a minute.
  */
 int ec_date_today(const char *tz, ec_day *out);
+
+/* The calendar date at instant t (seconds since the epoch) in time zone tz, as ec_date_today reads it. */
+int ec_date_at(const char *tz, int64_t t, ec_day *out);
 
 /* Seconds since the epoch now; with ECERT_NOW, 12:00:00 UTC of that day so results are reproducible. */
 int64_t ec_time_now(void);

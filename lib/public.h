@@ -49,4 +49,37 @@ int ec_pubreg_name_matches(struct ec_pubreg *r, const struct ec_pub *p, const ch
 /* Seconds since the public register was last written (for /metrics); negative error code on failure. */
 int64_t ec_pubreg_age(struct ec_pubreg *r);
 
+/*
+ * Write side, for ecert-issue (office.c drives it; see docs/register.md on the generation number).
+ * A writable handle on DIR/public; not shared between threads. The register is created 0755 with a
+ * fresh random 32-byte name key in its metadata. The public register never holds the full name, the
+ * email, the phone, the address or the QR token (the token's payload carries the full name).
+ */
+struct ec_pubw;
+
+int ec_pubw_open(const char *path, struct ec_pubw **out);
+void ec_pubw_close(struct ec_pubw *w);
+
+/* The office generation the public register reflects (0 when never written). */
+int ec_pubw_generation(struct ec_pubw *w, uint64_t *gen);
+
+/*
+ * Fill the public view *out of one certificate: e's facts, masked name and the name HMAC under this
+ * register's key, status as stored, revocation, supersession and issuer CN; out->token stays "".
+ */
+int ec_pubw_make(struct ec_pubw *w, const struct ec_ecert *e, enum ec_status status, int64_t revoked_at,
+    const char *reason, const char *superseded_by, const char *issuer, struct ec_pub *out);
+
+/* Put recs[0..n) (insert or replace) and record generation, in one write transaction. */
+int ec_pubw_put(struct ec_pubw *w, const struct ec_pub *recs, size_t n, uint64_t generation);
+
+/*
+ * Replace the whole content with what next() yields (1 = *p filled, 0 = end, < 0 error), in strictly
+ * increasing number order, and record generation, in one write transaction; readers see the old
+ * content until it commits. rewind() starts next() over when the transaction must be replayed.
+ * *count (if not NULL) gets the number of records written.
+ */
+int ec_pubw_rebuild(struct ec_pubw *w, int (*rewind)(void *ctx), int (*next)(void *ctx, struct ec_pub *p),
+    void *ctx, uint64_t generation, size_t *count);
+
 #endif

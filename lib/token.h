@@ -23,6 +23,22 @@ int ec_token_decode(const char *tok, size_t len, struct ec_ecert *out);
 /* Decode and verify the signature with the issuing CA named by kid in t. EC_ERR_SIG if unknown kid or bad signature. */
 int ec_token_verify(const struct ec_trust *t, const char *tok, size_t len, struct ec_ecert *out);
 
+struct ec_buf;
+
+/* Length of the JOSE header: {"alg":"ES256","kid":"KID"} and {"alg":"EdDSA","kid":"KID"} are both 35 bytes. */
+#define EC_TOKEN_HEADER_LEN 35
+
+/* The exact JOSE header for alg and kid (11 base64url characters) into out; EC_ERR_ARG otherwise. */
+int ec_token_header(enum ec_alg alg, const char *kid, char out[EC_TOKEN_HEADER_LEN + 1]);
+
+/*
+ * Append e's exact payload JSON to b (shared by signing and the strict decoder's re-serialisation).
+ * EC_ERR_SYNTAX when a field is outside the token's profile (number with bad check digits, name not
+ * 1..64 BMP code points of UTF-8 without controls, code not 1..31 printable ASCII, dates out of range
+ * or expires before effective); EC_ERR_NOMEM.
+ */
+int ec_token_payload(const struct ec_ecert *e, struct ec_buf *b);
+
 /* "<public_url>/v/<number>#<token>" into out; EC_ERR_TOOBIG when over outsz or over the QR's 412 bytes. */
 int ec_qr_payload(const char *public_url, const char *number, const char *token, char *out, size_t outsz);
 

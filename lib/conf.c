@@ -1,0 +1,395 @@
+/* DIR/ecert.conf (read, check, write) and the atomic file writes the state directory relies on. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ecx509.h"
+#include "err.h"
+
+#define CONF_MAX (64 * 1024)
+#define ZONEINFO "/usr/share/zoneinfo/"
+
+const char *
+ec_conf_dir(const char *dir)
+{
+	const char *env;
+
+	if (dir != NULL)
+		return dir;
+	env = getenv("ECERT_HOME");
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return "/var/lib/ecert";
+}
+
+int
+ec_file_read(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc = EC_OK;
+
+	*out = NULL;
+	if (len != NULL)
+		*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ec_err_errno("cannot open", path);
+	if (fstat(fd, &st) != 0) {
+		rc = ec_err_errno("cannot stat", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = ec_err_set(EC_ERR_IO, "cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "cannot read '%s': larger than %zu bytes", path, max);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		rc = ec_err_set(EC_ERR_NOMEM, "cannot read '%s': out of memory", path);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ec_err_errno("cannot read", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (len != NULL)
+		*len = got;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* Make the rename durable; the file is already in place, so a failure here is not reported. */
+static void
+sync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* rename without replacing: renameat2 where the file system has it, else link + unlink. */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) != 0)
+		return -1;
+	unlink(from);
+	return 0;
+}
+
+int
+ec_file_write(const char *path, const void *data, size_t len, unsigned mode, int replace)
+{
+	char tmp[PATH_MAX];
+	unsigned char rnd[6];
+	struct stat st;
+	const unsigned char *p = data;
+	size_t off = 0;
+	ssize_t n;
+	int fd = -1, rc = EC_OK, made = 0;
+
+	if (!replace && lstat(path, &st) == 0)
+		return ec_err_set(EC_ERR_EXISTS, "refusing to overwrite '%s'", path);
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return ec_err_errno("cannot get random bytes for", path);
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
+	    rnd[3], rnd[4], rnd[5]) >= (int)sizeof tmp)
+		return ec_err_set(EC_ERR_ARG, "path too long: '%s'", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)(mode & 0600));
+	if (fd < 0)
+		return ec_err_errno("cannot create", tmp);
+	made = 1;
+	if (fchmod(fd, (mode_t)mode) != 0) {
+		rc = ec_err_errno("cannot set the mode of", tmp);
+		goto out;
+	}
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ec_err_errno("cannot write", tmp);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		rc = ec_err_errno("cannot sync", tmp);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = ec_err_errno("cannot write", tmp);
+		goto out;
+	}
+	fd = -1;
+	if ((replace ? rename(tmp, path) : rename_noreplace(tmp, path)) != 0) {
+		if (errno == EEXIST)
+			rc = ec_err_set(EC_ERR_EXISTS, "refusing to overwrite '%s'", path);
+		else
+			rc = ec_err_errno("cannot rename into", path);
+		goto out;
+	}
+	made = 0;
+	sync_parent(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp);
+	return rc;
+}
+
+static int
+check_org(const char *org)
+{
+	size_t len = strlen(org);
+	unsigned long bad;
+	long cps;
+
+	if (len == 0)
+		return ec_err_set(EC_ERR_ARG, "organisation name is empty");
+	if (org[0] == ' ' || org[len - 1] == ' ')
+		return ec_err_set(EC_ERR_ARG, "organisation name '%s' starts or ends with a space", org);
+	if ((cps = ec_text_check(org, len, &bad)) < 0) {
+		if (bad == EC_TEXT_BAD_UTF8)
+			return ec_err_set(EC_ERR_ARG, "organisation name is not valid UTF-8");
+		return ec_err_set(EC_ERR_ARG, "organisation name has a control character (U+%04lX)", bad);
+	}
+	if (cps > EC_ORG_MAX_CP)
+		return ec_err_set(EC_ERR_ARG, "organisation name '%s' is longer than %d characters", org,
+		    EC_ORG_MAX_CP);
+	return EC_OK;
+}
+
+static int
+check_url(const char *url)
+{
+	const char *host, *p;
+	size_t len = strlen(url);
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return ec_err_set(EC_ERR_ARG, "public URL '%s' must start with http:// or https://", url);
+	if (len >= sizeof ((struct ec_conf *)0)->public_url)
+		return ec_err_set(EC_ERR_ARG, "public URL is longer than %zu bytes",
+		    sizeof ((struct ec_conf *)0)->public_url - 1);
+	if (*host == '\0' || *host == '/' || *host == ':')
+		return ec_err_set(EC_ERR_ARG, "public URL '%s' has no host", url);
+	for (p = url; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`{}|^#?@", c) != NULL)
+			return ec_err_set(EC_ERR_ARG, "public URL has a character it may not contain (0x%02X)", c);
+	}
+	if (url[len - 1] == '/')
+		return ec_err_set(EC_ERR_ARG, "public URL '%s' ends with a slash", url);
+	return EC_OK;
+}
+
+static int
+check_tz(const char *tz)
+{
+	char path[sizeof ZONEINFO + 64];
+	char magic[4];
+	const char *p;
+	int fd;
+	ssize_t n;
+
+	if (strcmp(tz, "UTC") == 0)
+		return EC_OK;
+	if (tz[0] == '\0' || tz[0] == '/' || strlen(tz) >= 64 || strstr(tz, "..") != NULL)
+		return ec_err_set(EC_ERR_ARG, "unknown time zone '%s'", tz);
+	for (p = tz; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/_+-", *p) != NULL))
+			return ec_err_set(EC_ERR_ARG, "unknown time zone '%s'", tz);
+	snprintf(path, sizeof path, ZONEINFO "%s", tz);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ec_err_set(EC_ERR_ARG, "unknown time zone '%s'", tz);
+	n = read(fd, magic, sizeof magic);
+	close(fd);
+	if (n != (ssize_t)sizeof magic || memcmp(magic, "TZif", 4) != 0)
+		return ec_err_set(EC_ERR_ARG, "unknown time zone '%s'", tz);
+	return EC_OK;
+}
+
+int
+ec_conf_check(const struct ec_conf *c)
+{
+	int rc;
+
+	if (memchr(c->org, '\0', sizeof c->org) == NULL || memchr(c->public_url, '\0', sizeof c->public_url) == NULL ||
+	    memchr(c->tz, '\0', sizeof c->tz) == NULL)
+		return ec_err_set(EC_ERR_ARG, "configuration field not terminated");
+	if ((rc = check_org(c->org)) != EC_OK)
+		return rc;
+	if ((rc = check_url(c->public_url)) != EC_OK)
+		return rc;
+	if (c->alg != EC_ALG_P256 && c->alg != EC_ALG_ED25519)
+		return ec_err_set(EC_ERR_ARG, "unknown algorithm %d", (int)c->alg);
+	return check_tz(c->tz);
+}
+
+/* Copy value into field (size bytes) or fail with "FILE:LINE: ..." */
+static int
+set_field(char *field, size_t size, const char *value, const char *path, int line, const char *key)
+{
+	if (strlen(value) >= size)
+		return ec_err_set(EC_ERR_SYNTAX, "%s:%d: value of '%s' is too long", path, line, key);
+	strcpy(field, value);
+	return EC_OK;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+ec_conf_load(const char *dir, struct ec_conf *out)
+{
+	char path[PATH_MAX];
+	char *text = NULL, *line, *next, *eq, *key, *val;
+	struct stat st;
+	unsigned seen = 0, bit = 0;
+	int rc = EC_OK, lineno = 0;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->public_url, sizeof out->public_url, "http://localhost:8080");
+	snprintf(out->tz, sizeof out->tz, "UTC");
+	out->alg = EC_ALG_P256;
+	if (stat(dir, &st) != 0)
+		return ec_err_errno("cannot open", dir);
+	if (snprintf(path, sizeof path, "%s/ecert.conf", dir) >= (int)sizeof path)
+		return ec_err_set(EC_ERR_ARG, "path too long: '%s'", dir);
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return ec_err_set(EC_ERR_NOTFOUND, "'%s' holds no CA ('%s' is missing; run 'ecert-ca init')", dir, path);
+	if ((rc = ec_file_read(path, CONF_MAX, &text, NULL)) != EC_OK)
+		return rc;
+	for (line = text; line != NULL; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: expected 'key = value'", path, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		if (strcmp(key, "org") == 0) {
+			bit = 1;
+			rc = set_field(out->org, sizeof out->org, val, path, lineno, key);
+		} else if (strcmp(key, "public_url") == 0) {
+			bit = 2;
+			rc = set_field(out->public_url, sizeof out->public_url, val, path, lineno, key);
+		} else if (strcmp(key, "alg") == 0) {
+			bit = 4;
+			if (strcmp(val, "p256") == 0)
+				out->alg = EC_ALG_P256;
+			else if (strcmp(val, "ed25519") == 0)
+				out->alg = EC_ALG_ED25519;
+			else
+				rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: unknown algorithm '%s'", path, lineno, val);
+		} else if (strcmp(key, "tz") == 0) {
+			bit = 8;
+			rc = set_field(out->tz, sizeof out->tz, val, path, lineno, key);
+		} else {
+			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: unknown key '%s'", path, lineno, key);
+		}
+		if (rc != EC_OK)
+			goto out;
+		if (seen & bit) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: '%s' given twice", path, lineno, key);
+			goto out;
+		}
+		seen |= bit;
+	}
+	if (!(seen & 1)) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "%s: 'org' is missing", path);
+		goto out;
+	}
+	if (ec_conf_check(out) != EC_OK) {
+		char detail[512];
+
+		snprintf(detail, sizeof detail, "%s", ec_err_msg(EC_ERR_ARG));
+		rc = ec_err_set(EC_ERR_SYNTAX, "%s: %s", path, detail);
+	}
+out:
+	free(text);
+	return rc;
+}
+
+int
+ec_conf_save(const char *dir, const struct ec_conf *c)
+{
+	char path[PATH_MAX], text[1024];
+	int rc, n;
+
+	if ((rc = ec_conf_check(c)) != EC_OK)
+		return rc;
+	if (snprintf(path, sizeof path, "%s/ecert.conf", dir) >= (int)sizeof path)
+		return ec_err_set(EC_ERR_ARG, "path too long: '%s'", dir);
+	n = snprintf(text, sizeof text,
+	    "# ecert configuration (written by ecert-ca init; see ecert-ca(1))\n"
+	    "org = %s\npublic_url = %s\nalg = %s\ntz = %s\n",
+	    c->org, c->public_url, c->alg == EC_ALG_ED25519 ? "ed25519" : "p256", c->tz);
+	if (n < 0 || n >= (int)sizeof text)
+		return ec_err_set(EC_ERR_ARG, "configuration too long");
+	return ec_file_write(path, text, (size_t)n, 0644, 1);
+}

@@ -1,0 +1,241 @@
+/* CRL signing and atomic writing: an X.509 v2 CRL of an issuing CA's revoked e-Certs (signing code). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "crl.h"
+#include "err.h"
+#include "number.h"
+
+/* One revoked entry: serial = the number as an integer (as the e-Cert's serial), the date, the reason. */
+static int
+add_entry(X509_CRL *crl, const struct ec_crl_entry *en)
+{
+	X509_REVOKED *rev = NULL;
+	ASN1_INTEGER *serial = NULL;
+	ASN1_TIME *when = NULL;
+	ASN1_ENUMERATED *reason = NULL;
+	BIGNUM *bn = NULL;
+	int rc = EC_ERR_CRYPTO;
+
+	if ((rev = X509_REVOKED_new()) == NULL ||
+	    BN_dec2bn(&bn, en->number) != EC_NUMBER_DIGITS ||
+	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+	    !X509_REVOKED_set_serialNumber(rev, serial) ||
+	    (when = ASN1_TIME_set(NULL, (time_t)en->revoked_at)) == NULL ||
+	    !X509_REVOKED_set_revocationDate(rev, when))
+		goto out;
+	if (en->reason != 0) {
+		if ((reason = ASN1_ENUMERATED_new()) == NULL || !ASN1_ENUMERATED_set(reason, en->reason) ||
+		    X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, reason, 0, 0) != 1)
+			goto out;
+	}
+	if (!X509_CRL_add0_revoked(crl, rev))
+		goto out;
+	rev = NULL;
+	rc = 0;
+out:
+	ASN1_ENUMERATED_free(reason);
+	ASN1_TIME_free(when);
+	ASN1_INTEGER_free(serial);
+	BN_free(bn);
+	X509_REVOKED_free(rev);
+	return rc;
+}
+
+/* crlNumber and the AKI (keyid = the issuing CA's SKI), both non-critical as RFC 5280 asks. */
+static int
+add_exts(X509_CRL *crl, X509 *ca, uint64_t crl_number)
+{
+	ASN1_INTEGER *num = NULL;
+	AUTHORITY_KEYID *aki = NULL;
+	const ASN1_OCTET_STRING *ski;
+	int rc = EC_ERR_CRYPTO;
+
+	if ((ski = X509_get0_subject_key_id(ca)) == NULL) {
+		rc = ec_err_set(EC_ERR_ARG, "crl: the issuing CA certificate has no subject key identifier");
+		goto out;
+	}
+	if ((num = ASN1_INTEGER_new()) == NULL || !ASN1_INTEGER_set_uint64(num, crl_number) ||
+	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) != 1)
+		goto out;
+	if ((aki = AUTHORITY_KEYID_new()) == NULL || (aki->keyid = ASN1_OCTET_STRING_dup(ski)) == NULL ||
+	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, aki, 0, 0) != 1)
+		goto out;
+	rc = 0;
+out:
+	AUTHORITY_KEYID_free(aki);
+	ASN1_INTEGER_free(num);
+	return rc;
+}
+
+/* RFC 5280 CRLReason codes we sign: 0..6, 9, 10 (7 is unused, removeFromCRL (8) is for delta CRLs). */
+static int
+reason_ok(int r)
+{
+	return (r >= 0 && r <= 6) || r == 9 || r == 10;
+}
+
+/* The same serial twice would make the CRL ambiguous; entries are sorted by then. */
+static int
+has_duplicates(X509_CRL *crl)
+{
+	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
+	int i;
+
+	for (i = 1; i < sk_X509_REVOKED_num(revs); i++)
+		if (ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revs, i - 1)),
+		    X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revs, i))) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_t n,
+    int64_t now, uint64_t crl_number, unsigned char **der, size_t *len)
+{
+	X509_CRL *crl = NULL;
+	ASN1_TIME *t = NULL;
+	unsigned char *buf = NULL, *p;
+	size_t i;
+	int dl, rc = EC_ERR_CRYPTO;
+
+	*der = NULL;
+	*len = 0;
+	if (s == NULL || s->cert == NULL || s->key == NULL || (n > 0 && entries == NULL))
+		return ec_err_set(EC_ERR_ARG, "crl: no signer");
+	if (now < 0 || now > INT64_MAX - EC_CRL_VALIDITY)
+		return ec_err_set(EC_ERR_ARG, "crl: time out of range");
+	for (i = 0; i < n; i++) {
+		if (memchr(entries[i].number, '\0', sizeof entries[i].number) == NULL ||
+		    !ec_number_valid(entries[i].number))
+			return ec_err_set(EC_ERR_ARG, "crl: entry %zu: not a valid certificate number", i);
+		if (!reason_ok(entries[i].reason))
+			return ec_err_set(EC_ERR_ARG, "crl: entry '%s': invalid reason code %d",
+			    entries[i].number, entries[i].reason);
+		if (entries[i].revoked_at < 0)
+			return ec_err_set(EC_ERR_ARG, "crl: entry '%s': revocation time out of range",
+			    entries[i].number);
+	}
+	if ((crl = X509_CRL_new()) == NULL || !X509_CRL_set_version(crl, 1) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(s->cert)))
+		goto out;
+	if ((t = ASN1_TIME_set(NULL, (time_t)now)) == NULL || !X509_CRL_set1_lastUpdate(crl, t) ||
+	    ASN1_TIME_set(t, (time_t)(now + EC_CRL_VALIDITY)) == NULL || !X509_CRL_set1_nextUpdate(crl, t))
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((rc = add_entry(crl, &entries[i])))
+			goto out;
+	if ((rc = add_exts(crl, s->cert, crl_number)))
+		goto out;
+	rc = EC_ERR_CRYPTO;
+	if (!X509_CRL_sort(crl))
+		goto out;
+	if (has_duplicates(crl)) {
+		rc = ec_err_set(EC_ERR_ARG, "crl: the same certificate number is listed twice");
+		goto out;
+	}
+	if (X509_CRL_sign(crl, s->key, s->alg == EC_ALG_ED25519 ? NULL : EVP_sha256()) <= 0)
+		goto out;
+	if ((dl = i2d_X509_CRL(crl, NULL)) <= 0 || (buf = malloc((size_t)dl)) == NULL)
+		goto out;
+	p = buf;
+	if (i2d_X509_CRL(crl, &p) != dl)
+		goto out;
+	*der = buf;
+	*len = (size_t)dl;
+	buf = NULL;
+	rc = 0;
+out:
+	if (rc == EC_ERR_CRYPTO) {
+		ERR_clear_error();
+		ec_err_set(rc, "crl: cannot build or sign the CRL of issuing CA '%s'", s->kid);
+	}
+	free(buf);
+	ASN1_TIME_free(t);
+	X509_CRL_free(crl);
+	return rc;
+}
+
+/* Make the rename durable: fsync the directory that holds path. */
+static int
+sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return ec_err_errno("cannot open", dir);
+	if (fsync(fd) != 0)
+		rc = ec_err_errno("cannot sync", dir);
+	close(fd);
+	return rc;
+}
+
+int
+ec_crl_write(const char *path, const unsigned char *der, size_t len)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	ssize_t w;
+	int fd = -1, rc;
+
+	if (path == NULL || *path == '\0' || (der == NULL && len > 0))
+		return ec_err_set(EC_ERR_ARG, "crl: no path or no data");
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= sizeof tmp)
+		return ec_err_set(EC_ERR_ARG, "crl: path too long '%s'", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		return ec_err_errno("cannot create", tmp);
+	if (fchmod(fd, 0644) != 0) {
+		rc = ec_err_errno("cannot chmod", tmp);
+		goto out;
+	}
+	while (off < len) {
+		if ((w = write(fd, der + off, len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = ec_err_errno("cannot write", tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		rc = ec_err_errno("cannot sync", tmp);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = ec_err_errno("cannot close", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = ec_err_errno("cannot rename to", path);
+		goto out;
+	}
+	tmp[0] = '\0';
+	rc = sync_dir(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,386 @@
+/* Holder names: NFC, the printable-name rules, comparison folding and public masking, with libutf8proc. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "buf.h"
+#include "err.h"
+#include "name.h"
+
+#define IN_MAX 1024          /* input bytes: 64 code points plus generous decomposition and spacing */
+#define QUOTE_CP 48          /* code points of a name quoted back in a detail message */
+
+/*
+ * Blocks of scripts whose letters change shape or order with their neighbours (HarfBuzz would
+ * be needed). Printed without shaping they come out wrong, and a wrong name on a certificate is
+ * worse than a refusal.
+ */
+static const struct {
+	unsigned lo, hi;
+	const char *script;
+} shaped[] = {
+	{ 0x0590, 0x05ff, "Hebrew" },
+	{ 0x0600, 0x06ff, "Arabic" },
+	{ 0x0700, 0x074f, "Syriac" },
+	{ 0x0750, 0x077f, "Arabic" },
+	{ 0x0780, 0x07bf, "Thaana" },
+	{ 0x07c0, 0x07ff, "NKo" },
+	{ 0x0800, 0x083f, "Samaritan" },
+	{ 0x0840, 0x085f, "Mandaic" },
+	{ 0x0860, 0x086f, "Syriac" },
+	{ 0x0870, 0x08ff, "Arabic" },
+	{ 0x0900, 0x097f, "Devanagari" },
+	{ 0x0980, 0x09ff, "Bengali" },
+	{ 0x0a00, 0x0a7f, "Gurmukhi" },
+	{ 0x0a80, 0x0aff, "Gujarati" },
+	{ 0x0b00, 0x0b7f, "Oriya" },
+	{ 0x0b80, 0x0bff, "Tamil" },
+	{ 0x0c00, 0x0c7f, "Telugu" },
+	{ 0x0c80, 0x0cff, "Kannada" },
+	{ 0x0d00, 0x0d7f, "Malayalam" },
+	{ 0x0d80, 0x0dff, "Sinhala" },
+	{ 0x0e00, 0x0e7f, "Thai" },
+	{ 0x0e80, 0x0eff, "Lao" },
+	{ 0x0f00, 0x0fff, "Tibetan" },
+	{ 0x1000, 0x109f, "Myanmar" },
+	{ 0x1700, 0x171f, "Tagalog" },
+	{ 0x1720, 0x173f, "Hanunoo" },
+	{ 0x1740, 0x175f, "Buhid" },
+	{ 0x1760, 0x177f, "Tagbanwa" },
+	{ 0x1780, 0x17ff, "Khmer" },
+	{ 0x1800, 0x18af, "Mongolian" },
+	{ 0x1900, 0x194f, "Limbu" },
+	{ 0x1980, 0x19df, "New Tai Lue" },
+	{ 0x19e0, 0x19ff, "Khmer" },
+	{ 0x1a00, 0x1a1f, "Buginese" },
+	{ 0x1a20, 0x1aaf, "Tai Tham" },
+	{ 0x1b00, 0x1b7f, "Balinese" },
+	{ 0x1b80, 0x1bbf, "Sundanese" },
+	{ 0x1bc0, 0x1bff, "Batak" },
+	{ 0x1c00, 0x1c4f, "Lepcha" },
+	{ 0x1cc0, 0x1ccf, "Sundanese" },
+	{ 0x1cd0, 0x1cff, "Devanagari" },    /* Vedic Extensions */
+	{ 0xa800, 0xa82f, "Syloti Nagri" },
+	{ 0xa840, 0xa87f, "Phags-pa" },
+	{ 0xa880, 0xa8df, "Saurashtra" },
+	{ 0xa8e0, 0xa8ff, "Devanagari" },
+	{ 0xa900, 0xa92f, "Kayah Li" },
+	{ 0xa930, 0xa95f, "Rejang" },
+	{ 0xa980, 0xa9df, "Javanese" },
+	{ 0xa9e0, 0xa9ff, "Myanmar" },
+	{ 0xaa00, 0xaa5f, "Cham" },
+	{ 0xaa60, 0xaa7f, "Myanmar" },
+	{ 0xaa80, 0xaadf, "Tai Viet" },
+	{ 0xaae0, 0xaaff, "Meetei Mayek" },
+	{ 0xabc0, 0xabff, "Meetei Mayek" },
+	{ 0xfb1d, 0xfb4f, "Hebrew" },
+	{ 0xfb50, 0xfdff, "Arabic" },
+	{ 0xfe70, 0xfeff, "Arabic" },
+};
+
+static const char *
+shaped_script(utf8proc_int32_t cp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof shaped / sizeof shaped[0]; i++)
+		if ((unsigned)cp >= shaped[i].lo && (unsigned)cp <= shaped[i].hi)
+			return shaped[i].script;
+	return NULL;
+}
+
+/* Code points that a terminal or a page could show as nothing, or use to reorder what is shown. */
+static int
+hidden(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	return cp > 0xffff || c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF ||
+	    c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP || c == UTF8PROC_CATEGORY_CN ||
+	    c == UTF8PROC_CATEGORY_CO || c == UTF8PROC_CATEGORY_CS || utf8proc_get_property(cp)->ignorable;
+}
+
+/*
+ * A copy of s[0..len) that is safe to print inside quotes in a message: at most QUOTE_CP code
+ * points, invalid bytes, hidden code points and the quote character shown as '?'.
+ */
+static void
+quote(const char *s, size_t len, char *out, size_t outsz)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t o = 0, i = 0, count = 0;
+
+	while (i < len && o + 8 < outsz) {
+		if (count == QUOTE_CP) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n < 0 || hidden(cp) || cp == '\'') {
+			out[o++] = '?';
+			i += n < 0 ? 1 : (size_t)n;
+		} else {
+			memcpy(out + o, p + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+		}
+		count++;
+	}
+	out[o] = '\0';
+}
+
+/* The byte offset of the first invalid UTF-8 sequence in s[0..len), or len when there is none. */
+static size_t
+bad_utf8(const char *s, size_t len)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+
+	while (i < len) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n < 0)
+			return i;
+		i += (size_t)n;
+	}
+	return len;
+}
+
+/*
+ * Why cp cannot be in a name, or NULL when it can; *script is set for a script that needs shaping.
+ * Every format character (Cf) is refused, ZWJ and ZWNJ included: they matter only in scripts refused
+ * here anyway and in emoji (outside the BMP), and otherwise make two names that look the same
+ * differ. Default-ignorable code points (variation selectors, CGJ, Hangul fillers) go for the
+ * same reason.
+ */
+static const char *
+refuse(utf8proc_int32_t cp, const char **script)
+{
+	*script = NULL;
+	if (cp > 0xffff)
+		return "is outside the Basic Multilingual Plane (emoji and rare characters cannot be printed)";
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_CC:
+		return "is a control character";
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return "is a line or paragraph separator";
+	case UTF8PROC_CATEGORY_CF:
+		return "is a format character that can hide or reorder text";
+	case UTF8PROC_CATEGORY_CN:
+		return "is not an assigned character";
+	case UTF8PROC_CATEGORY_CO:
+	case UTF8PROC_CATEGORY_CS:
+		return "is a private-use or surrogate code point";
+	default:
+		break;
+	}
+	if (utf8proc_get_property(cp)->ignorable)
+		return "is an invisible character";
+	if ((*script = shaped_script(cp)) != NULL)
+		return "needs text shaping";
+	return NULL;
+}
+
+static int
+is_space(utf8proc_int32_t cp)
+{
+	return utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+static int
+is_mark(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
+/*
+ * Why the whole-name checks run on the NFC form: that is what is signed and printed, and a
+ * decomposed input (Zoe + U+0308) must count as the code points it will become.
+ */
+int
+ec_name_normalize(const char *in, size_t len, char **out)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t n, m;
+	utf8proc_int32_t cp;
+	struct ec_buf b = { 0 };
+	char q[QUOTE_CP * 3 + 8];
+	const char *why, *script;
+	size_t i, count = 0, at;
+	int space = 0, rc = 0;
+
+	*out = NULL;
+	quote(in, len, q, sizeof q);
+	if (len > IN_MAX) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': too long (%zu bytes)", q, len);
+		goto out;
+	}
+	if ((at = bad_utf8(in, len)) < len) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': invalid UTF-8 at byte %zu", q, at + 1);
+		goto out;
+	}
+	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &nfc,
+	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		rc = n == UTF8PROC_ERROR_NOMEM ? EC_ERR_NOMEM :
+		    ec_err_set(EC_ERR_SYNTAX, "name '%s': %s", q, utf8proc_errmsg(n));
+		goto out;
+	}
+	quote((const char *)nfc, (size_t)n, q, sizeof q);
+	for (i = 0; i < (size_t)n; i += (size_t)m) {
+		m = utf8proc_iterate(nfc + i, n - (utf8proc_ssize_t)i, &cp);
+		if ((why = refuse(cp, &script)) != NULL && script != NULL) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': the %s script (U+%04X) needs text shaping, "
+			    "which the renderer does not do yet", q, script, (unsigned)cp);
+			goto out;
+		}
+		if (why != NULL) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': U+%04X %s", q, (unsigned)cp, why);
+			goto out;
+		}
+		if (is_space(cp)) {
+			space = b.len > 0;
+			continue;
+		}
+		if (is_mark(cp) && (b.len == 0 || space)) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': U+%04X is a combining mark with no letter "
+			    "to combine with", q, (unsigned)cp);
+			goto out;
+		}
+		if (space) {
+			ec_buf_addc(&b, ' ');
+			count++;
+			space = 0;
+		}
+		ec_buf_add(&b, nfc + i, (size_t)m);
+		count++;
+	}
+	if (b.err) {
+		rc = b.err;
+		goto out;
+	}
+	if (count == 0) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name is empty");
+		goto out;
+	}
+	if (count > EC_NAME_MAX_CP) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': %zu characters, at most %d", q, count,
+		    EC_NAME_MAX_CP);
+		goto out;
+	}
+	*out = b.p;
+	b.p = NULL;
+out:
+	free(nfc);
+	ec_buf_free(&b);
+	return rc;
+}
+
+/* White space for comparison: every space separator and the control characters that act as space. */
+static int
+fold_space(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP ||
+	    (cp >= 0x09 && cp <= 0x0d) || cp == 0x85;
+}
+
+int
+ec_name_fold(const char *in, size_t len, char **out)
+{
+	utf8proc_uint8_t *f = NULL;
+	utf8proc_ssize_t n, m;
+	utf8proc_int32_t cp;
+	size_t i, o = 0, at;
+	int rc = 0;
+
+	*out = NULL;
+	if (len > IN_MAX) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "name: too long to compare (%zu bytes)", len);
+		goto out;
+	}
+	if ((at = bad_utf8(in, len)) < len) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name: invalid UTF-8 at byte %zu", at + 1);
+		goto out;
+	}
+	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &f,
+	    UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+	if (n < 0) {
+		rc = n == UTF8PROC_ERROR_NOMEM ? EC_ERR_NOMEM :
+		    ec_err_set(EC_ERR_SYNTAX, "name: %s", utf8proc_errmsg(n));
+		goto out;
+	}
+	for (i = 0; i < (size_t)n; i += (size_t)m) {
+		m = utf8proc_iterate(f + i, n - (utf8proc_ssize_t)i, &cp);
+		if (!fold_space(cp)) {
+			memmove(f + o, f + i, (size_t)m);
+			o += (size_t)m;
+		}
+	}
+	f[o] = '\0';
+	*out = (char *)f;
+	f = NULL;
+out:
+	free(f);
+	return rc;
+}
+
+int
+ec_name_mask(const char *nfc, char **out)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)nfc;
+	size_t i, len = strlen(nfc), at;
+	utf8proc_ssize_t m;
+	utf8proc_int32_t cp;
+	struct ec_buf b = { 0 };
+	int first = 1, rc;
+
+	*out = NULL;
+	if ((at = bad_utf8(nfc, len)) < len)
+		return ec_err_set(EC_ERR_SYNTAX, "name: invalid UTF-8 at byte %zu", at + 1);
+	for (i = 0; i < len; i += (size_t)m) {
+		m = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (cp == ' ') {
+			ec_buf_addc(&b, ' ');
+			first = 1;
+		} else if (first) {
+			ec_buf_add(&b, p + i, (size_t)m);
+			first = 0;
+		} else {
+			ec_buf_addc(&b, '*');
+		}
+	}
+	ec_buf_adds(&b, "");
+	if ((rc = b.err) != 0) {
+		ec_buf_free(&b);
+		return rc;
+	}
+	*out = b.p;
+	return 0;
+}
+
+long
+ec_utf8_len(const char *s, size_t len)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+	long count = 0;
+
+	while (i < len) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n < 0)
+			return -1;
+		i += (size_t)n;
+		count++;
+	}
+	return count;
+}

@@ -1,0 +1,1295 @@
+/* The office register: exam results, applications, certificates and their indexes, kept with the public one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "date.h"
+#include "err.h"
+#include "office.h"
+#include "public.h"
+#include "record.h"
+#include "register.h"
+
+#define FORMAT 1
+#define LOCK_WAIT_MS 30000
+#define EMAIL_KEY_MAX (EC_EMAIL_MAX + 1 + EC_NUMBIN)
+#define REVOKED_KEY (EC_KID_LEN + EC_NUMBIN)
+
+static const char *const office_dbs[EC_ODB_COUNT] = {
+	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit"
+};
+
+struct ec_office {
+	struct ec_kv *kv;
+	struct ec_pubw *pub;     /* NULL when read-only */
+	int lockfd;
+};
+
+struct ec_kv *
+ec_office_kv(struct ec_office *o)
+{
+	return o->kv;
+}
+
+enum ec_status
+ec_cert_status(const struct ec_cert *c, ec_day today)
+{
+	if ((c->status == EC_ST_VALID || c->status == EC_ST_SUPERSEDED) && today > c->e.expires)
+		return EC_ST_EXPIRED;
+	return c->status;
+}
+
+/* 1..EC_REGNO_MAX printable ASCII characters without space: the key of exams and applications. */
+static int
+regno_check(const char *s)
+{
+	size_t n = strnlen(s, EC_REGNO_MAX + 1), i;
+
+	if (n == 0 || n > EC_REGNO_MAX)
+		return ec_err_set(EC_ERR_ARG, "registration number '%.40s' is empty or too long", s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return ec_err_set(EC_ERR_ARG, "registration number '%.40s' has a character other than "
+			    "printable ASCII", s);
+	return 0;
+}
+
+static int
+meta_get64(struct ec_kvtxn *t, const char *key, uint64_t *out)
+{
+	struct ec_kv_val v;
+	int r;
+
+	*out = 0;
+	r = ec_kv_get(t, EC_ODB_META, key, strlen(key), &v);
+	if (r == EC_ERR_NOTFOUND)
+		return 0;
+	if (r)
+		return r;
+	if (v.n != 8)
+		return ec_err_set(EC_ERR_CORRUPT, "office register value '%s' is corrupt", key);
+	*out = ec_rec_get64(v.p);
+	return 0;
+}
+
+static int
+meta_put64(struct ec_kvtxn *t, const char *key, uint64_t v)
+{
+	unsigned char b[8];
+
+	ec_rec_put64(b, v);
+	return ec_kv_put(t, EC_ODB_META, key, strlen(key), b, 8, 0);
+}
+
+/* Bump the generation inside a certificate-changing transaction; the public write records it. */
+static int
+gen_bump(struct ec_kvtxn *t, uint64_t *gen)
+{
+	int r;
+
+	if ((r = meta_get64(t, "gen", gen)))
+		return r;
+	(*gen)++;
+	return meta_put64(t, "gen", *gen);
+}
+
+static int
+cert_load(struct ec_kvtxn *t, const char *number, struct ec_cert *out)
+{
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	int r;
+
+	if (strnlen(number, EC_NUMBER_DIGITS + 1) != EC_NUMBER_DIGITS || ec_rec_num_pack(number, key))
+		return ec_err_set(EC_ERR_ARG, "'%.40s' is not a 22-digit number", number);
+	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_NOTFOUND, "no certificate '%s'", number);
+	if (r)
+		return r;
+	return ec_rec_cert_dec(v.p, v.n, key, sizeof key, out);
+}
+
+/* Store c (encoded into b) and, when audit_op is set, its audit entry. */
+static int
+cert_store(struct ec_kvtxn *t, const struct ec_cert *c, struct ec_buf *b, unsigned flags, enum ec_audit_op op)
+{
+	unsigned char key[EC_NUMBIN];
+	int r;
+
+	ec_buf_reset(b);
+	if ((r = ec_rec_num_pack(c->e.number, key)) || (r = ec_rec_cert_enc(b, c)))
+		return r;
+	if ((r = ec_kv_put(t, EC_ODB_CERT, key, sizeof key, b->p, b->len, flags)))
+		return r;
+	return ec_audit_append(t, ec_time_now(), op, EC_AUDIT_SUBJ_NUMBER, c->e.number, b->p, b->len);
+}
+
+/* The email index key: ASCII-lower-cased email, NUL, packed number (number NULL: the prefix only). */
+static size_t
+email_key(const char *email, const unsigned char *numbin, unsigned char out[EMAIL_KEY_MAX])
+{
+	size_t n = strnlen(email, EC_EMAIL_MAX), i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
+	out[n++] = '\0';
+	if (numbin) {
+		memcpy(out + n, numbin, EC_NUMBIN);
+		n += EC_NUMBIN;
+	}
+	return n;
+}
+
+static int
+email_index(struct ec_kvtxn *t, const struct ec_cert *c)
+{
+	unsigned char key[EMAIL_KEY_MAX], bin[EC_NUMBIN];
+	int r;
+
+	if (c->email[0] == '\0')
+		return 0;
+	if ((r = ec_rec_num_pack(c->e.number, bin)))
+		return r;
+	return ec_kv_put(t, EC_ODB_EMAIL, key, email_key(c->email, bin, key), "", 0, 0);
+}
+
+/* Opening. */
+
+static int
+init_txn(struct ec_kvtxn *t, void *ctx)
+{
+	uint64_t fmt;
+	int r;
+
+	(void)ctx;
+	if ((r = meta_get64(t, "format", &fmt)))
+		return r;
+	if (fmt == 0)
+		return meta_put64(t, "format", FORMAT);
+	if (fmt != FORMAT)
+		return ec_err_set(EC_ERR_UNSUPPORTED, "office register format %llu is not supported",
+		    (unsigned long long)fmt);
+	return 0;
+}
+
+static int
+check_txn(struct ec_kvtxn *t, void *ctx)
+{
+	uint64_t fmt;
+	int r;
+
+	(void)ctx;
+	if ((r = meta_get64(t, "format", &fmt)))
+		return r;
+	if (fmt != FORMAT && fmt != 0)
+		return ec_err_set(EC_ERR_UNSUPPORTED, "office register format %llu is not supported",
+		    (unsigned long long)fmt);
+	return 0;
+}
+
+/* One writer at a time across processes, so that the two-register generation protocol holds. */
+static int
+lock_writer(const char *regdir, int *fd)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct ec_buf b;
+	int waited = 0, r = 0;
+
+	ec_buf_init(&b);
+	ec_buf_addf(&b, "%s/writer.lock", regdir);
+	if (b.err) {
+		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((*fd = open(b.p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		r = ec_err_errno("cannot open", b.p);
+		goto out;
+	}
+	while (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			r = ec_err_errno("cannot lock", b.p);
+			goto out;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			r = ec_err_set(EC_ERR_REFUSED, "register '%s' is in use by another writer", regdir);
+			goto out;
+		}
+		nanosleep(&ts, NULL);
+		waited += 100;
+	}
+out:
+	ec_buf_free(&b);
+	return r;
+}
+
+static int publish(struct ec_office *o, size_t *count);
+
+static int
+gen_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return meta_get64(t, "gen", ctx);
+}
+
+int
+ec_office_open(const char *dir, unsigned flags, struct ec_office **out)
+{
+	struct ec_office *o = NULL;
+	struct ec_buf path;
+	uint64_t ogen = 0, pgen = 0;
+	int r;
+
+	*out = NULL;
+	ec_buf_init(&path);
+	if (!(o = calloc(1, sizeof *o))) {
+		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	o->lockfd = -1;
+	ec_buf_addf(&path, "%s/register", dir);
+	if (path.err) {
+		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (flags & EC_OFFICE_RDONLY) {
+		if ((r = ec_kv_open(path.p, EC_KV_RDONLY, 0, 0, 0, office_dbs, EC_ODB_COUNT, &o->kv)) ||
+		    (r = ec_kv_view(o->kv, check_txn, NULL)))
+			goto out;
+		*out = o;
+		o = NULL;
+		goto out;
+	}
+	if ((r = ec_kv_open(path.p, 0, 0700, 0600, 0, office_dbs, EC_ODB_COUNT, &o->kv)) ||
+	    (r = lock_writer(path.p, &o->lockfd)) ||
+	    (r = ec_kv_update(o->kv, init_txn, NULL)))
+		goto out;
+	ec_buf_reset(&path);
+	ec_buf_addf(&path, "%s/public", dir);
+	if (path.err) {
+		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = ec_pubw_open(path.p, &o->pub)) || (r = ec_pubw_generation(o->pub, &pgen)))
+		goto out;
+	if ((r = ec_kv_view(o->kv, gen_txn, &ogen)))
+		goto out;
+	/* A previous writer stopped between its office and public commits: repair now. */
+	if (ogen != pgen && (r = publish(o, NULL)))
+		goto out;
+	*out = o;
+	o = NULL;
+out:
+	ec_office_close(o);
+	ec_buf_free(&path);
+	return r;
+}
+
+void
+ec_office_close(struct ec_office *o)
+{
+	if (!o)
+		return;
+	ec_pubw_close(o->pub);
+	ec_kv_close(o->kv);
+	if (o->lockfd >= 0)
+		close(o->lockfd);
+	free(o);
+}
+
+static int
+writable(struct ec_office *o)
+{
+	if (!o->pub)
+		return ec_err_set(EC_ERR_ARG, "office register '%s' is open read-only", ec_kv_path(o->kv));
+	return 0;
+}
+
+/* Public upkeep after an office commit. */
+
+static int
+pub_of(struct ec_office *o, const struct ec_cert *c, struct ec_pub *p)
+{
+	return ec_pubw_make(o->pub, &c->e, c->status, c->revoked_at, c->reason, c->superseded_by, c->issuer, p);
+}
+
+/* The office committed generation gen; a failure here leaves the public register a generation behind,
+ * which the next writable open repairs. */
+static int
+pub_sync(struct ec_office *o, const struct ec_cert *const *certs, size_t n, uint64_t gen)
+{
+	struct ec_pub *pubs = NULL;
+	char msg[512];
+	size_t i;
+	int r = 0;
+
+	if (n && !(pubs = calloc(n, sizeof *pubs))) {
+		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n && r == 0; i++)
+		r = pub_of(o, certs[i], &pubs[i]);
+	if (r == 0)
+		r = ec_pubw_put(o->pub, pubs, n, gen);
+out:
+	free(pubs);
+	if (r) {
+		snprintf(msg, sizeof msg, "%s", ec_err_msg(r));
+		r = ec_err_set(r, "office register updated but the public register not (the next run repairs "
+		    "it): %s", msg);
+	}
+	return r;
+}
+
+/* Import. */
+
+struct import_ctx {
+	const struct ec_exam_src *src;
+	struct ec_import_stats st;
+	struct ec_buf b;
+};
+
+static int
+import_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct import_ctx *c = ctx;
+	struct ec_exam row;
+	struct ec_kv_val v;
+	int64_t now = ec_time_now();
+	size_t klen;
+	int r;
+
+	memset(&c->st, 0, sizeof c->st);
+	if ((r = c->src->rewind(c->src->ctx)))
+		return r;
+	while ((r = c->src->next(c->src->ctx, &row)) == 1) {
+		if ((r = regno_check(row.reg_no)))
+			return r;
+		klen = strlen(row.reg_no);
+		ec_buf_reset(&c->b);
+		if ((r = ec_rec_exam_enc(&c->b, &row)))
+			return ec_err_set(r, "registration number '%s': %s", row.reg_no, ec_err_msg(r));
+		r = ec_kv_get(t, EC_ODB_EXAM, row.reg_no, klen, &v);
+		if (r == 0) {
+			if (v.n != c->b.len || memcmp(v.p, c->b.p, v.n) != 0)
+				return ec_err_set(EC_ERR_REFUSED, "registration number '%s' already imported with "
+				    "different data", row.reg_no);
+			c->st.unchanged++;
+			continue;
+		}
+		if (r != EC_ERR_NOTFOUND)
+			return r;
+		if ((r = ec_kv_put(t, EC_ODB_EXAM, row.reg_no, klen, c->b.p, c->b.len, 0)) ||
+		    (r = ec_audit_append(t, now, EC_AUDIT_IMPORT, EC_AUDIT_SUBJ_REGNO, row.reg_no, c->b.p, c->b.len)))
+			return r;
+		c->st.added++;
+	}
+	return r < 0 ? r : 0;
+}
+
+int
+ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, struct ec_import_stats *st)
+{
+	struct import_ctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = writable(o)))
+		return r;
+	c.src = src;
+	r = ec_kv_update(o->kv, import_txn, &c);
+	if (r == 0 && st)
+		*st = c.st;
+	ec_buf_free(&c.b);
+	return r;
+}
+
+struct array_src {
+	const struct ec_exam *rows;
+	size_t n, i;
+};
+
+static int
+array_rewind(void *ctx)
+{
+	((struct array_src *)ctx)->i = 0;
+	return 0;
+}
+
+static int
+array_next(void *ctx, struct ec_exam *row)
+{
+	struct array_src *a = ctx;
+
+	if (a->i == a->n)
+		return 0;
+	*row = a->rows[a->i++];
+	return 1;
+}
+
+int
+ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st)
+{
+	struct array_src a = { rows, n, 0 };
+	struct ec_exam_src src = { array_rewind, array_next, &a };
+
+	return ec_office_import_stream(o, &src, st);
+}
+
+/* Lookups. */
+
+struct get_ctx {
+	const char *key;
+	void *out;
+};
+
+static int
+exam_get_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct get_ctx *g = ctx;
+	struct ec_kv_val v;
+	int r;
+
+	if ((r = regno_check(g->key)))
+		return r;
+	r = ec_kv_get(t, EC_ODB_EXAM, g->key, strlen(g->key), &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(r, "no exam result for registration number '%s'", g->key);
+	return r ? r : ec_rec_exam_dec(v.p, v.n, g->key, strlen(g->key), g->out);
+}
+
+int
+ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *out)
+{
+	struct get_ctx g = { reg_no, out };
+
+	return ec_kv_view(o->kv, exam_get_txn, &g);
+}
+
+static int
+app_get_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct get_ctx *g = ctx;
+	struct ec_kv_val v;
+	int r;
+
+	if ((r = regno_check(g->key)))
+		return r;
+	r = ec_kv_get(t, EC_ODB_APP, g->key, strlen(g->key), &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(r, "no application for registration number '%s'", g->key);
+	return r ? r : ec_rec_app_dec(v.p, v.n, g->key, strlen(g->key), g->out);
+}
+
+int
+ec_office_app_get(struct ec_office *o, const char *reg_no, struct ec_app *out)
+{
+	struct get_ctx g = { reg_no, out };
+
+	return ec_kv_view(o->kv, app_get_txn, &g);
+}
+
+static int
+cert_get_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct get_ctx *g = ctx;
+
+	return cert_load(t, g->key, g->out);
+}
+
+int
+ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out)
+{
+	struct get_ctx g = { number, out };
+
+	return ec_kv_view(o->kv, cert_get_txn, &g);
+}
+
+/* Applications. */
+
+struct apply_ctx {
+	const struct ec_app *apps;
+	size_t n;
+	int *rc;
+	struct ec_app *existing;
+	struct ec_buf b;
+};
+
+/* One application inside the transaction: a soft refusal goes to *rc, a hard failure is returned. */
+static int
+apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct ec_app *existing, int *rc)
+{
+	struct ec_app a;
+	struct ec_exam x;
+	struct ec_kv_val v;
+	size_t klen;
+	int r;
+
+	if ((r = regno_check(in->reg_no))) {
+		*rc = r;
+		return 0;
+	}
+	klen = strlen(in->reg_no);
+	r = ec_kv_get(t, EC_ODB_EXAM, in->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND) {
+		*rc = ec_err_set(r, "no exam result for registration number '%s'", in->reg_no);
+		return 0;
+	}
+	if (r || (r = ec_rec_exam_dec(v.p, v.n, in->reg_no, klen, &x)))
+		return r;
+	if (!x.passed) {
+		*rc = ec_err_set(EC_ERR_REFUSED, "registration number '%s' did not pass the exam", in->reg_no);
+		return 0;
+	}
+	r = ec_kv_get(t, EC_ODB_APP, in->reg_no, klen, &v);
+	if (r == 0) {
+		if (existing && (r = ec_rec_app_dec(v.p, v.n, in->reg_no, klen, existing)))
+			return r;
+		*rc = ec_err_set(EC_ERR_EXISTS, "an application for registration number '%s' exists already",
+		    in->reg_no);
+		return 0;
+	}
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	a = *in;
+	a.status = EC_ST_REQUESTED;
+	a.number[0] = '\0';
+	ec_buf_reset(b);
+	if ((r = ec_rec_app_enc(b, &a))) {
+		*rc = r;
+		return 0;
+	}
+	if ((r = ec_kv_put(t, EC_ODB_APP, a.reg_no, klen, b->p, b->len, 0)) ||
+	    (r = ec_kv_put(t, EC_ODB_PENDING, a.reg_no, klen, "", 0, 0)) ||
+	    (r = ec_audit_append(t, ec_time_now(), EC_AUDIT_APPLY, EC_AUDIT_SUBJ_REGNO, a.reg_no, b->p, b->len)))
+		return r;
+	*rc = 0;
+	return 0;
+}
+
+static int
+apply_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct apply_ctx *c = ctx;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->n; i++)
+		if ((r = apply_one(t, &c->apps[i], &c->b, c->existing, &c->rc[i])))
+			return r;
+	return 0;
+}
+
+int
+ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *existing)
+{
+	struct apply_ctx c;
+	int rc = 0, r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = writable(o)))
+		return r;
+	c.apps = a;
+	c.n = 1;
+	c.rc = &rc;
+	c.existing = existing;
+	r = ec_kv_update(o->kv, apply_txn, &c);
+	ec_buf_free(&c.b);
+	return r ? r : rc;
+}
+
+int
+ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, int *rc)
+{
+	struct apply_ctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = writable(o)))
+		return r;
+	c.apps = apps;
+	c.n = n;
+	c.rc = rc;
+	r = ec_kv_update(o->kv, apply_txn, &c);
+	ec_buf_free(&c.b);
+	return r;
+}
+
+/* Iteration. */
+
+struct each_ctx {
+	ec_exam_fn exam;
+	ec_app_fn app;
+	ec_cert_fn cert;
+	void *ctx;
+	int requested_only;
+	const struct ec_cert_filter *f;
+	union {
+		struct ec_exam x;
+		struct ec_app a;
+		struct ec_cert c;
+	} u;
+};
+
+static int
+exams_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v;
+	int r;
+
+	if ((r = ec_kv_cursor(t, EC_ODB_EXAM, &c)))
+		return r;
+	for (r = ec_kv_seek(c, NULL, 0, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+		if ((r = ec_rec_exam_dec(v.p, v.n, k.p, k.n, &e->u.x)) || (r = e->exam(e->ctx, &e->u.x)))
+			goto out;
+	}
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}
+
+int
+ec_office_exams_each(struct ec_office *o, ec_exam_fn fn, void *ctx)
+{
+	struct each_ctx *e;
+	int r;
+
+	if (!(e = calloc(1, sizeof *e)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	e->exam = fn;
+	e->ctx = ctx;
+	r = ec_kv_view(o->kv, exams_txn, e);
+	free(e);
+	return r;
+}
+
+static int
+apps_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v;
+	int r;
+
+	if ((r = ec_kv_cursor(t, e->requested_only ? EC_ODB_PENDING : EC_ODB_APP, &c)))
+		return r;
+	for (r = ec_kv_seek(c, NULL, 0, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+		if (e->requested_only && (r = ec_kv_get(t, EC_ODB_APP, k.p, k.n, &v))) {
+			if (r == EC_ERR_NOTFOUND)
+				r = ec_err_set(EC_ERR_CORRUPT, "pending application without its record");
+			goto out;
+		}
+		if ((r = ec_rec_app_dec(v.p, v.n, k.p, k.n, &e->u.a)) || (r = e->app(e->ctx, &e->u.a)))
+			goto out;
+	}
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}
+
+int
+ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void *ctx)
+{
+	struct each_ctx *e;
+	int r;
+
+	if (!(e = calloc(1, sizeof *e)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	e->app = fn;
+	e->ctx = ctx;
+	e->requested_only = requested_only;
+	r = ec_kv_view(o->kv, apps_txn, e);
+	free(e);
+	return r;
+}
+
+/* Apply the status filter, then call fn. */
+static int
+cert_visit(struct each_ctx *e)
+{
+	const struct ec_cert_filter *f = e->f;
+
+	if (f && f->status && (int)ec_cert_status(&e->u.c, f->today) != f->status - 1)
+		return 0;
+	return e->cert(e->ctx, &e->u.c);
+}
+
+static int
+certs_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v, cv;
+	unsigned char prefix[EMAIL_KEY_MAX];
+	size_t plen = 0;
+	int by_email = e->f && e->f->email, r;
+
+	if (by_email)
+		plen = email_key(e->f->email, NULL, prefix);
+	if ((r = ec_kv_cursor(t, by_email ? EC_ODB_EMAIL : EC_ODB_CERT, &c)))
+		return r;
+	for (r = ec_kv_seek(c, by_email ? prefix : NULL, plen, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+		if (by_email) {
+			if (k.n != plen + EC_NUMBIN || memcmp(k.p, prefix, plen) != 0) {
+				r = EC_ERR_NOTFOUND;
+				break;
+			}
+			if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + plen, EC_NUMBIN, &cv))) {
+				if (r == EC_ERR_NOTFOUND)
+					r = ec_err_set(EC_ERR_CORRUPT, "email index names a missing certificate");
+				goto out;
+			}
+			r = ec_rec_cert_dec(cv.p, cv.n, k.p + plen, EC_NUMBIN, &e->u.c);
+		} else {
+			r = ec_rec_cert_dec(v.p, v.n, k.p, k.n, &e->u.c);
+		}
+		if (r || (r = cert_visit(e)))
+			goto out;
+	}
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}
+
+int
+ec_office_certs_each(struct ec_office *o, const struct ec_cert_filter *f, ec_cert_fn fn, void *ctx)
+{
+	struct each_ctx *e;
+	int r;
+
+	if (f && f->email && strnlen(f->email, EC_EMAIL_MAX + 1) > EC_EMAIL_MAX)
+		return ec_err_set(EC_ERR_ARG, "email too long");
+	if (!(e = calloc(1, sizeof *e)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	e->cert = fn;
+	e->ctx = ctx;
+	e->f = f;
+	r = ec_kv_view(o->kv, certs_txn, e);
+	free(e);
+	return r;
+}
+
+/* Issuance. */
+
+struct issue_ctx {
+	const struct ec_cert *certs;
+	size_t n;
+	int *rc;
+	uint64_t gen;
+	struct ec_cert c;
+	struct ec_app a;
+	struct ec_buf b;
+};
+
+/* A new certificate as stored: valid, nothing revoked, superseded or mailed yet. */
+static void
+fresh(struct ec_cert *c)
+{
+	c->status = EC_ST_VALID;
+	c->revoked_at = 0;
+	c->reason[0] = '\0';
+	c->superseded_by[0] = '\0';
+	c->carrier[0] = c->order[0] = '\0';
+	c->mailed_at = 0;
+}
+
+/* Soft checks first so that a refused certificate writes nothing. */
+static int
+issue_one(struct ec_kvtxn *t, struct issue_ctx *x, const struct ec_cert *in, int *rc)
+{
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	size_t klen;
+	int r;
+
+	x->c = *in;
+	fresh(&x->c);
+	if ((r = regno_check(in->reg_no)) || (r = ec_rec_num_pack(in->e.number, key))) {
+		*rc = r;
+		return 0;
+	}
+	klen = strlen(in->reg_no);
+	r = ec_kv_get(t, EC_ODB_APP, in->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND) {
+		*rc = ec_err_set(r, "no application for registration number '%s'", in->reg_no);
+		return 0;
+	}
+	if (r || (r = ec_rec_app_dec(v.p, v.n, in->reg_no, klen, &x->a)))
+		return r;
+	if (x->a.number[0]) {
+		*rc = ec_err_set(EC_ERR_EXISTS, "registration number '%s' was issued '%s' already", in->reg_no,
+		    x->a.number);
+		return 0;
+	}
+	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
+	if (r == 0) {
+		*rc = ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", in->e.number);
+		return 0;
+	}
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	ec_buf_reset(&x->b);
+	if ((r = ec_rec_cert_enc(&x->b, &x->c))) {
+		*rc = r;
+		return 0;
+	}
+	x->a.status = EC_ST_VALID;
+	memcpy(x->a.number, in->e.number, sizeof x->a.number);
+	if ((r = cert_store(t, &x->c, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_ISSUE)) || (r = email_index(t, &x->c)))
+		return r;
+	ec_buf_reset(&x->b);
+	if ((r = ec_rec_app_enc(&x->b, &x->a)) ||
+	    (r = ec_kv_put(t, EC_ODB_APP, in->reg_no, klen, x->b.p, x->b.len, 0)) ||
+	    (r = ec_kv_del(t, EC_ODB_PENDING, in->reg_no, klen)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "application '%s' was not pending",
+		    in->reg_no) : r;
+	*rc = 0;
+	return 0;
+}
+
+static int
+issue_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct issue_ctx *x = ctx;
+	size_t i, stored = 0;
+	int r;
+
+	x->gen = 0;
+	for (i = 0; i < x->n; i++) {
+		if ((r = issue_one(t, x, &x->certs[i], &x->rc[i])))
+			return r;
+		stored += x->rc[i] == 0;
+	}
+	return stored ? gen_bump(t, &x->gen) : 0;
+}
+
+int
+ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc)
+{
+	struct issue_ctx *x;
+	const struct ec_cert **done = NULL;
+	size_t i, m = 0;
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	if (!(x = calloc(1, sizeof *x)) || (n && !(done = calloc(n, sizeof *done)))) {
+		free(x);
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	}
+	x->certs = certs;
+	x->n = n;
+	x->rc = rc;
+	if ((r = ec_kv_update(o->kv, issue_txn, x)))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (rc[i] == 0)
+			done[m++] = &certs[i];
+	if (m) {
+		/* The public view is built from what was stored, i.e. the inputs made fresh. */
+		struct ec_cert *tmp;
+
+		if (!(tmp = malloc(m * sizeof *tmp))) {
+			r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < m; i++) {
+			tmp[i] = *done[i];
+			fresh(&tmp[i]);
+			done[i] = &tmp[i];
+		}
+		r = pub_sync(o, done, m, x->gen);
+		free(tmp);
+	}
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	free(done);
+	return r;
+}
+
+/* Revocation. */
+
+struct revoke_ctx {
+	const char *number;
+	int64_t at;
+	const char *reason;
+	uint64_t gen;
+	struct ec_cert c;
+	struct ec_buf b;
+};
+
+static int
+revoke_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct revoke_ctx *x = ctx;
+	unsigned char key[REVOKED_KEY];
+	int r;
+
+	if ((r = cert_load(t, x->number, &x->c)))
+		return r;
+	if (x->c.status == EC_ST_REVOKED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked already", x->number);
+	if (strlen(x->c.e.kid) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_CORRUPT, "certificate '%s' has no issuing CA", x->number);
+	x->c.status = EC_ST_REVOKED;
+	x->c.revoked_at = x->at;
+	memcpy(x->c.reason, x->reason, strlen(x->reason) + 1);
+	memcpy(key, x->c.e.kid, EC_KID_LEN);
+	if ((r = ec_rec_num_pack(x->number, key + EC_KID_LEN)) ||
+	    (r = cert_store(t, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
+	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)))
+		return r;
+	return gen_bump(t, &x->gen);
+}
+
+int
+ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason, struct ec_cert *out)
+{
+	const struct ec_cert *one[1];
+	struct revoke_ctx *x;
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	if (!reason || !reason[0] || strlen(reason) > EC_REASON_MAX)
+		return ec_err_set(EC_ERR_ARG, "revocation reason missing or too long");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->number = number;
+	x->at = at;
+	x->reason = reason;
+	if ((r = ec_kv_update(o->kv, revoke_txn, x)))
+		goto out;
+	if (out)
+		*out = x->c;
+	one[0] = &x->c;
+	r = pub_sync(o, one, 1, x->gen);
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* Renewal. */
+
+struct renew_ctx {
+	const struct ec_cert *newc;
+	uint64_t gen;
+	struct ec_cert n, old;
+	struct ec_buf b;
+};
+
+static int
+renew_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct renew_ctx *x = ctx;
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	int r;
+
+	x->n = *x->newc;
+	fresh(&x->n);
+	if ((r = cert_load(t, x->n.e.renewal_of, &x->old)))
+		return r;
+	if (x->old.status == EC_ST_REVOKED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked", x->old.e.number);
+	if (x->old.status == EC_ST_SUPERSEDED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was renewed already as '%s'", x->old.e.number,
+		    x->old.superseded_by);
+	if ((r = ec_rec_num_pack(x->n.e.number, key)))
+		return r;
+	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
+	if (r == 0)
+		return ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", x->n.e.number);
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	if ((r = cert_store(t, &x->n, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_RENEW)) || (r = email_index(t, &x->n)))
+		return r;
+	x->old.status = EC_ST_SUPERSEDED;
+	memcpy(x->old.superseded_by, x->n.e.number, sizeof x->old.superseded_by);
+	if ((r = cert_store(t, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
+		return r;
+	return gen_bump(t, &x->gen);
+}
+
+int
+ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
+{
+	const struct ec_cert *two[2];
+	struct renew_ctx *x;
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	if (!newc->e.renewal_of[0])
+		return ec_err_set(EC_ERR_ARG, "a renewal must name the certificate it renews");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->newc = newc;
+	if ((r = ec_kv_update(o->kv, renew_txn, x)))
+		goto out;
+	two[0] = &x->old;
+	two[1] = &x->n;
+	r = pub_sync(o, two, 2, x->gen);
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* Shipping. */
+
+struct mail_ctx {
+	const char *number, *carrier, *order;
+	int64_t at;
+	struct ec_cert c;
+	struct ec_buf b;
+};
+
+static int
+mail_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct mail_ctx *x = ctx;
+	int r;
+
+	if ((r = cert_load(t, x->number, &x->c)))
+		return r;
+	if (x->c.e.format != EC_FORMAT_PAPER)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is electronic: nothing to ship", x->number);
+	if (x->c.carrier[0]) {
+		if (strcmp(x->c.carrier, x->carrier) == 0 && strcmp(x->c.order, x->order) == 0)
+			return 0;
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was shipped already by %s, order %s", x->number,
+		    x->c.carrier, x->c.order);
+	}
+	memcpy(x->c.carrier, x->carrier, strlen(x->carrier) + 1);
+	memcpy(x->c.order, x->order, strlen(x->order) + 1);
+	x->c.mailed_at = x->at;
+	return cert_store(t, &x->c, &x->b, 0, EC_AUDIT_MAIL);
+}
+
+int
+ec_office_mail(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at)
+{
+	struct mail_ctx *x;
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	if (!carrier[0] || strlen(carrier) > EC_CARRIER_MAX)
+		return ec_err_set(EC_ERR_ARG, "carrier name missing or too long");
+	if (!order[0] || strlen(order) > EC_ORDER_MAX)
+		return ec_err_set(EC_ERR_ARG, "order number missing or too long");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->number = number;
+	x->carrier = carrier;
+	x->order = order;
+	x->at = at;
+	r = ec_kv_update(o->kv, mail_txn, x);
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* CRL support. */
+
+struct revoked_ctx {
+	const char *kid;
+	int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason);
+	void *ctx;
+	struct ec_cert c;
+};
+
+static int
+revoked_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct revoked_ctx *x = ctx;
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v;
+	int r;
+
+	if ((r = ec_kv_cursor(t, EC_ODB_REVOKED, &c)))
+		return r;
+	for (r = ec_kv_seek(c, x->kid, EC_KID_LEN, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+		if (k.n != REVOKED_KEY || memcmp(k.p, x->kid, EC_KID_LEN) != 0) {
+			r = EC_ERR_NOTFOUND;
+			break;
+		}
+		if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + EC_KID_LEN, EC_NUMBIN, &v)) ||
+		    (r = ec_rec_cert_dec(v.p, v.n, k.p + EC_KID_LEN, EC_NUMBIN, &x->c))) {
+			if (r == EC_ERR_NOTFOUND)
+				r = ec_err_set(EC_ERR_CORRUPT, "revocation index names a missing certificate");
+			goto out;
+		}
+		if ((r = x->fn(x->ctx, x->c.e.number, x->c.revoked_at, x->c.reason)))
+			goto out;
+	}
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}
+
+int
+ec_office_revoked_each(struct ec_office *o, const char *kid,
+    int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason), void *ctx)
+{
+	struct revoked_ctx *x;
+	int r;
+
+	if (strnlen(kid, EC_KID_LEN + 1) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_ARG, "'%.20s' is not a KID", kid);
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->kid = kid;
+	x->fn = fn;
+	x->ctx = ctx;
+	r = ec_kv_view(o->kv, revoked_txn, x);
+	free(x);
+	return r;
+}
+
+struct crl_ctx {
+	char key[4 + EC_KID_LEN + 1];
+	uint64_t n;
+};
+
+static int
+crl_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct crl_ctx *x = ctx;
+	unsigned char rec[sizeof x->key + 8];
+	int r;
+
+	if ((r = meta_get64(t, x->key, &x->n)))
+		return r;
+	x->n++;
+	if ((r = meta_put64(t, x->key, x->n)))
+		return r;
+	memcpy(rec, x->key, strlen(x->key));
+	ec_rec_put64(rec + strlen(x->key), x->n);
+	return ec_audit_append(t, ec_time_now(), EC_AUDIT_CRL, EC_AUDIT_SUBJ_NONE, NULL, rec, strlen(x->key) + 8);
+}
+
+int
+ec_office_crl_next(struct ec_office *o, const char *kid, uint64_t *out)
+{
+	struct crl_ctx x;
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	if (strnlen(kid, EC_KID_LEN + 1) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_ARG, "'%.20s' is not a KID", kid);
+	memset(&x, 0, sizeof x);
+	snprintf(x.key, sizeof x.key, "crl.%s", kid);
+	if ((r = ec_kv_update(o->kv, crl_txn, &x)))
+		return r;
+	*out = x.n;
+	return 0;
+}
+
+/* Publishing: rebuild the public register from the office one. */
+
+struct rebuild_src {
+	struct ec_office *o;
+	struct ec_kvtxn *t;
+	struct ec_kvcur *c;
+	int started;
+	struct ec_cert cert;
+};
+
+static int
+src_rewind(void *ctx)
+{
+	struct rebuild_src *s = ctx;
+
+	s->started = 0;
+	return 0;
+}
+
+static int
+src_next(void *ctx, struct ec_pub *p)
+{
+	struct rebuild_src *s = ctx;
+	struct ec_kv_val k, v;
+	int r;
+
+	r = s->started ? ec_kv_next(s->c, &k, &v) : ec_kv_seek(s->c, NULL, 0, &k, &v);
+	s->started = 1;
+	if (r == EC_ERR_NOTFOUND)
+		return 0;
+	if (r || (r = ec_rec_cert_dec(v.p, v.n, k.p, k.n, &s->cert)) || (r = pub_of(s->o, &s->cert, p)))
+		return r;
+	return 1;
+}
+
+struct publish_ctx {
+	uint64_t gen;
+};
+
+static int
+publish_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct publish_ctx *x = ctx;
+	unsigned char rec[8];
+	int r;
+
+	if ((r = gen_bump(t, &x->gen)))
+		return r;
+	ec_rec_put64(rec, x->gen);
+	return ec_audit_append(t, ec_time_now(), EC_AUDIT_PUBLISH, EC_AUDIT_SUBJ_NONE, NULL, rec, sizeof rec);
+}
+
+/*
+ * The office generation is bumped and committed first; the public register takes it only when its
+ * rebuild commits, so a crash in between is seen (and repaired) by the next writable open.
+ */
+static int
+publish(struct ec_office *o, size_t *count)
+{
+	struct publish_ctx x = { 0 };
+	struct rebuild_src *s;
+	int r;
+
+	if ((r = ec_kv_update(o->kv, publish_txn, &x)))
+		return r;
+	if (!(s = calloc(1, sizeof *s)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	s->o = o;
+	if ((r = ec_kv_rbegin(o->kv, &s->t)) || (r = ec_kv_cursor(s->t, EC_ODB_CERT, &s->c)))
+		goto out;
+	r = ec_pubw_rebuild(o->pub, src_rewind, src_next, s, x.gen, count);
+out:
+	ec_kv_cursor_close(s->c);
+	ec_kv_rend(s->t);
+	free(s);
+	return r;
+}
+
+int
+ec_office_publish(struct ec_office *o, size_t *count)
+{
+	int r;
+
+	if ((r = writable(o)))
+		return r;
+	return publish(o, count);
+}

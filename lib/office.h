@@ -1,0 +1,212 @@
+/* The office register DIR/register/: exam results, applications, certificates, email index, audit, metadata. */
+#ifndef EC_OFFICE_H
+#define EC_OFFICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "types.h"
+
+#define EC_REGNO_MAX 32        /* registration number: printable ASCII, no space */
+#define EC_PNAME_MAX 128       /* last or first name on a score report, UTF-8 bytes */
+#define EC_EMAIL_MAX 254
+#define EC_TEL_MAX 32
+#define EC_ADDRESS_MAX 255     /* postal address for paper certificates, UTF-8 bytes */
+#define EC_ISSUER_MAX 159      /* the issuing CA's subject CN */
+#define EC_REASON_MAX 31       /* RFC 5280 reason name, e.g. "keyCompromise" */
+#define EC_CARRIER_MAX 63
+#define EC_ORDER_MAX 63
+#define EC_DER_MAX 4096        /* a signed e-Cert; real ones are about 650 bytes */
+
+/*
+ * All structs below are plain value types with fixed-size NUL-terminated fields: no ownership, copy
+ * freely. Text fields must be NUL-terminated within their arrays and free of control characters;
+ * the register refuses (EC_ERR_ARG) what does not fit its encoding, it does not apply business rules
+ * beyond those named at each function.
+ */
+
+/* One row of an exam-results import. */
+struct ec_exam {
+	char reg_no[EC_REGNO_MAX + 1];
+	char last_name[EC_PNAME_MAX + 1];
+	char first_name[EC_PNAME_MAX + 1];
+	char email[EC_EMAIL_MAX + 1];
+	char tel[EC_TEL_MAX + 1];
+	char code[EC_CODE_MAX + 1];               /* catalogue code */
+	ec_day exam_date;
+	int passed;                               /* 1 pass, 0 fail */
+};
+
+/* An application; nothing in it changes after submission except status and number at issuance. */
+struct ec_app {
+	char reg_no[EC_REGNO_MAX + 1];
+	enum ec_format format;
+	char name[EC_NAME_MAX_BYTES + 1];         /* NFC, exactly as it will be printed */
+	char email[EC_EMAIL_MAX + 1];
+	char tel[EC_TEL_MAX + 1];
+	char address[EC_ADDRESS_MAX + 1];         /* "" for electronic */
+	ec_day applied;
+	enum ec_status status;                    /* EC_ST_REQUESTED, or EC_ST_VALID once issued */
+	char number[EC_NUMBER_DIGITS + 1];        /* "" until issued */
+};
+
+/* A certificate as the office keeps it. */
+struct ec_cert {
+	struct ec_ecert e;                        /* the signed facts (number, name, code, title, dates, kid, ...) */
+	char reg_no[EC_REGNO_MAX + 1];
+	char email[EC_EMAIL_MAX + 1];
+	char tel[EC_TEL_MAX + 1];
+	char address[EC_ADDRESS_MAX + 1];
+	char issuer[EC_ISSUER_MAX + 1];           /* issuing CA subject CN, shown by the public endpoint */
+	enum ec_status status;                    /* stored: EC_ST_VALID, EC_ST_REVOKED or EC_ST_SUPERSEDED */
+	unsigned char der[EC_DER_MAX];            /* the signed e-Cert */
+	size_t der_len;
+	char token[EC_TOKEN_MAX + 1];             /* the signed QR token */
+	int64_t revoked_at;                       /* 0 unless revoked */
+	char reason[EC_REASON_MAX + 1];           /* "" unless revoked */
+	char superseded_by[EC_NUMBER_DIGITS + 1]; /* "" unless renewed */
+	char carrier[EC_CARRIER_MAX + 1];         /* paper shipping; "" until mailed */
+	char order[EC_ORDER_MAX + 1];
+	int64_t mailed_at;                        /* 0 until mailed */
+};
+
+/* The status to show on day today: a valid or superseded certificate past its expiration is expired. */
+enum ec_status ec_cert_status(const struct ec_cert *c, ec_day today);
+
+/* An open office register. Not shared between threads. */
+struct ec_office;
+
+#define EC_OFFICE_RDONLY 1u    /* read-only: list, show, export, audit verify; no public-register upkeep */
+
+/*
+ * Open DIR/register (created 0700 when absent, unless read-only) and, unless read-only, DIR/public
+ * (created 0755). dir is the state directory. On a writable open the public register is checked
+ * against the office generation and rebuilt if a previous run stopped between the two commits.
+ * EC_ERR_NOTFOUND when read-only and DIR/register does not exist. Caller frees with ec_office_close.
+ */
+int ec_office_open(const char *dir, unsigned flags, struct ec_office **out);
+void ec_office_close(struct ec_office *o);
+
+/* A stream of exam rows for ec_office_import_stream. */
+struct ec_exam_src {
+	int (*rewind)(void *ctx);                          /* start over; called before the first row and on a replay */
+	int (*next)(void *ctx, struct ec_exam *row);       /* 1 row filled, 0 end, < 0 error (aborts the import) */
+	void *ctx;
+};
+
+struct ec_import_stats {
+	size_t added;           /* new registration numbers */
+	size_t unchanged;       /* identical to what was stored */
+};
+
+/*
+ * Import exam results in ONE write transaction: all rows or none. Idempotent per registration number:
+ * a row identical to the stored one changes nothing; a row that differs (or two differing rows in the
+ * input) makes the whole import fail with EC_ERR_REFUSED "registration number 'X' already imported with
+ * different data". The source may be read more than once (rewind), when the map had to grow.
+ * st may be NULL. Appends one audit entry per new row.
+ */
+int ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, struct ec_import_stats *st);
+/* The same for rows[0..n). */
+int ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st);
+
+/* The exam result for reg_no; EC_ERR_NOTFOUND when none. */
+int ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *out);
+
+/*
+ * Store application a (a->status and a->number are ignored: stored as requested, no number).
+ * Refuses: EC_ERR_NOTFOUND when no exam result exists for a->reg_no; EC_ERR_REFUSED when that exam
+ * was not passed; EC_ERR_EXISTS when an application exists for that reg_no, in which case *existing
+ * (if not NULL) receives it, unchanged. Business rules (consent, working days, formats the catalogue
+ * allows, name validity) are the caller's.
+ */
+int ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *existing);
+
+/*
+ * Store apps[0..n) in one write transaction, each independently: rc[i] gets what ec_office_apply
+ * would return for apps[i] (0, EC_ERR_NOTFOUND, EC_ERR_REFUSED, EC_ERR_EXISTS, EC_ERR_ARG).
+ * The function returns 0 when the transaction committed (whatever the rc[i]), else the failure.
+ */
+int ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, int *rc);
+
+/* The application for reg_no; EC_ERR_NOTFOUND when none. */
+int ec_office_app_get(struct ec_office *o, const char *reg_no, struct ec_app *out);
+
+/*
+ * Iteration: fn is called once per record in key order inside one read transaction, with a pointer
+ * valid only during the call. fn returns 0 to go on, 1 to stop (the iterator then returns 0), or a
+ * negative ec_err that the iterator returns. fn must not write to the office register (collect, then
+ * write after the iterator returns).
+ */
+typedef int (*ec_exam_fn)(void *ctx, const struct ec_exam *x);
+typedef int (*ec_app_fn)(void *ctx, const struct ec_app *a);
+typedef int (*ec_cert_fn)(void *ctx, const struct ec_cert *c);
+
+int ec_office_exams_each(struct ec_office *o, ec_exam_fn fn, void *ctx);
+/* requested_only: 1 = only applications still waiting for issuance (from an index: cheap), 0 = all. */
+int ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void *ctx);
+
+/*
+ * Issue a batch in ONE write transaction: for each certs[i] (with e.number, e.kid, der, token, issuer,
+ * reg_no, email, tel, address filled; status, revocation, superseded_by and mailing are ignored) store
+ * the certificate as valid, mark the application for certs[i].reg_no issued with that number, index
+ * the email and append an audit entry. Each certificate is whole or absent: rc[i] = 0 stored,
+ * EC_ERR_NOTFOUND no application for reg_no, EC_ERR_EXISTS the application already has a number
+ * (re-running never issues twice), EC_ERR_REFUSED the number is already in use (draw a new one),
+ * EC_ERR_ARG a field out of bounds. Returns 0 when committed (and the public register updated),
+ * else the failure and nothing was stored.
+ */
+int ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc);
+
+/* The certificate with this 22-digit number; EC_ERR_NOTFOUND when none. */
+int ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out);
+
+/* Filter for ec_office_certs_each; zero-initialised = every certificate. */
+struct ec_cert_filter {
+	const char *email;       /* NULL = any; else exact, ASCII case-insensitive, through the email index */
+	int status;              /* 0 = any; else 1 + enum ec_status, compared with ec_cert_status(c, today) */
+	ec_day today;
+};
+
+/* Certificates matching f in number order (email: in number order within that email). */
+int ec_office_certs_each(struct ec_office *o, const struct ec_cert_filter *f, ec_cert_fn fn, void *ctx);
+
+/*
+ * Revoke number at time `at` for reason (an RFC 5280 reason name the caller has checked). One write
+ * transaction with its audit entry; the public register follows. EC_ERR_NOTFOUND unknown number,
+ * EC_ERR_REFUSED already revoked. If out is not NULL it receives the updated record (its e.kid names
+ * the CRL to re-sign).
+ */
+int ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason, struct ec_cert *out);
+
+/*
+ * Renew: store newc (a fully signed certificate whose e.renewal_of names the old number; same fields
+ * as for ec_office_issue) and set the old certificate's status to superseded with superseded_by =
+ * the new number, with audit entries, in one write transaction. EC_ERR_NOTFOUND the old number is
+ * unknown; EC_ERR_REFUSED it is revoked or already superseded, or the new number is in use.
+ */
+int ec_office_renew(struct ec_office *o, const struct ec_cert *newc);
+
+/*
+ * Record the shipping of a paper certificate. EC_ERR_NOTFOUND unknown number; EC_ERR_REFUSED the
+ * certificate is electronic, or already recorded with a different carrier or order (recording the
+ * same again changes nothing).
+ */
+int ec_office_mail(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at);
+
+/*
+ * Revoked certificates issued by kid, in number order, for that CA's CRL. fn gets the number, the
+ * revocation time and the reason name; same rules as the other iterators.
+ */
+int ec_office_revoked_each(struct ec_office *o, const char *kid,
+    int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason), void *ctx);
+
+/* Increment and return the CRL number for kid (1 for the first CRL), committed durably before return. */
+int ec_office_crl_next(struct ec_office *o, const char *kid, uint64_t *out);
+
+/*
+ * Rebuild DIR/public from the office register in one public write transaction (ecert-issue publish),
+ * and append an audit entry. *count (if not NULL) gets the number of certificates published.
+ */
+int ec_office_publish(struct ec_office *o, size_t *count);
+
+#endif

@@ -1,0 +1,70 @@
+/* Versioned binary encoding of every register record (docs/register.md gives the exact layouts). */
+#ifndef EC_RECORD_H
+#define EC_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "audit.h"
+#include "buf.h"
+#include "office.h"
+#include "public.h"
+#include "types.h"
+
+/* A certificate number as a key: the 22-digit integer, 10 bytes big-endian (sorts as the digits do). */
+#define EC_NUMBIN 10
+
+#define EC_REC_V1 1            /* the version byte every record starts with */
+
+/* EC_ERR_ARG unless digits is exactly 22 ASCII digits. */
+int ec_rec_num_pack(const char *digits, unsigned char out[EC_NUMBIN]);
+/* EC_ERR_CORRUPT when the value is 10^22 or more. */
+int ec_rec_num_unpack(const unsigned char in[EC_NUMBIN], char out[EC_NUMBER_DIGITS + 1]);
+
+/*
+ * Encoders append the record (value only: the key is not repeated) to b; EC_ERR_ARG naming the field
+ * when a text field is not NUL-terminated within its array, holds a control character, or a value is
+ * out of range; EC_ERR_NOMEM. Decoders take exactly the stored bytes p[0..n) plus the key and fill
+ * *out completely; EC_ERR_CORRUPT on an unknown version, a short or over-long field, a value out of
+ * range, or trailing bytes.
+ */
+int ec_rec_exam_enc(struct ec_buf *b, const struct ec_exam *x);
+int ec_rec_exam_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_exam *out);
+
+int ec_rec_app_enc(struct ec_buf *b, const struct ec_app *a);
+int ec_rec_app_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_app *out);
+
+/* key = the number packed (EC_NUMBIN bytes). */
+int ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c);
+int ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_cert *out);
+
+int ec_rec_pub_enc(struct ec_buf *b, const struct ec_pub *pub);
+int ec_rec_pub_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_pub *out);
+
+/* The audit entry carries its own seq; key = seq as 8 bytes big-endian, checked against it. */
+int ec_rec_audit_enc(struct ec_buf *b, const struct ec_audit_entry *e);
+int ec_rec_audit_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_audit_entry *out);
+
+/* Fixed-width big-endian integers (metadata values, audit keys). */
+void ec_rec_put64(unsigned char out[8], uint64_t v);
+uint64_t ec_rec_get64(const unsigned char in[8]);
+
+/* Tables of the office register (ec_kv indices), in the order office.c opens them. */
+enum ec_odb {
+	EC_ODB_META,       /* "format", "gen", "audit.head", "crl.KID" -> fixed-width values */
+	EC_ODB_EXAM,       /* reg_no -> exam record */
+	EC_ODB_APP,        /* reg_no -> application record */
+	EC_ODB_PENDING,    /* reg_no -> "" while the application waits for issuance */
+	EC_ODB_CERT,       /* number (EC_NUMBIN) -> certificate record */
+	EC_ODB_EMAIL,      /* lower-case email || 0x00 || number -> "" */
+	EC_ODB_REVOKED,    /* KID || number -> "" */
+	EC_ODB_AUDIT,      /* seq (8 bytes BE) -> audit entry */
+	EC_ODB_COUNT
+};
+
+struct ec_kv;
+struct ec_pubw;
+
+/* The environment behind an office handle, for audit.c. Borrowed. */
+struct ec_kv *ec_office_kv(struct ec_office *o);
+
+#endif

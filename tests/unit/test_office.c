@@ -1,0 +1,597 @@
+/* Unit tests for the office register: import, applications, issuance batches, revoke, renew, mail, CRL numbers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "audit.h"
+#include "date.h"
+#include "err.h"
+#include "number.h"
+#include "office.h"
+#include "public.h"
+
+#define KID "AbCdEfGhIjK"
+#define KID2 "ZyXwVuTsRqP"
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static int
+setup(void **state)
+{
+	char *dir = malloc(64);
+
+	setenv("ECERT_NOW", "2026-03-02", 1);
+	strcpy(dir, "/tmp/ec-office-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	*state = dir;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
+}
+
+static struct ec_exam
+exam(const char *reg, int passed, const char *email)
+{
+	struct ec_exam x;
+
+	memset(&x, 0, sizeof x);
+	strcpy(x.reg_no, reg);
+	strcpy(x.last_name, "O'Brien");
+	strcpy(x.first_name, "Zoë");
+	strcpy(x.email, email);
+	strcpy(x.tel, "+353 871234567");
+	strcpy(x.code, "HCIA-AI");
+	x.exam_date = 20500;
+	x.passed = passed;
+	return x;
+}
+
+static struct ec_app
+app(const char *reg, enum ec_format fmt, const char *name)
+{
+	struct ec_app a;
+
+	memset(&a, 0, sizeof a);
+	strcpy(a.reg_no, reg);
+	a.format = fmt;
+	strcpy(a.name, name);
+	strcpy(a.email, "zoe@example.org");
+	strcpy(a.tel, "+353 871234567");
+	if (fmt == EC_FORMAT_PAPER)
+		strcpy(a.address, "1 Main Street, Dublin");
+	a.applied = 20501;
+	return a;
+}
+
+static void
+cert(struct ec_cert *c, const char *reg, const char *kid, const char *email, enum ec_format fmt)
+{
+	memset(c, 0, sizeof *c);
+	assert_int_equal(ec_number_generate(511, c->e.number), 0);
+	strcpy(c->e.name, "Zoë O'Brien");
+	strcpy(c->e.code, "HCIA-AI");
+	strcpy(c->e.title, "Huawei Certified ICT Associate - Artificial Intelligence");
+	c->e.format = fmt;
+	c->e.effective = 20500;
+	c->e.expires = ec_date_expiry(20500, 3);
+	c->e.issued_at = 1772400000;
+	strcpy(c->e.kid, kid);
+	strcpy(c->reg_no, reg);
+	strcpy(c->email, email);
+	strcpy(c->issuer, "Example Issuing CA");
+	c->der_len = 600;
+	memset(c->der, 0x30, c->der_len);
+	strcpy(c->token, "h.p.s");
+	/* fields the register must ignore on issuance */
+	c->status = EC_ST_REVOKED;
+	strcpy(c->reason, "junk");
+}
+
+static struct ec_office *
+open_rw(void **state)
+{
+	struct ec_office *o = NULL;
+
+	assert_int_equal(ec_office_open(*state, 0, &o), 0);
+	return o;
+}
+
+/* Import three passed, one failed; return the office. */
+static struct ec_office *
+seeded(void **state)
+{
+	struct ec_office *o = open_rw(state);
+	struct ec_exam rows[4] = {
+		exam("R1", 1, "zoe@example.org"), exam("R2", 1, "Zoe@Example.org"), exam("R3", 1, "li@example.cn"),
+		exam("R4", 0, "fail@example.org"),
+	};
+	struct ec_import_stats st;
+
+	assert_int_equal(ec_office_import(o, rows, 4, &st), 0);
+	assert_int_equal(st.added, 4);
+	return o;
+}
+
+static void
+test_open(void **state)
+{
+	struct ec_office *o = NULL, *ro = NULL;
+	char p[128];
+	struct stat st;
+
+	assert_int_equal(ec_office_open(*state, EC_OFFICE_RDONLY, &ro), EC_ERR_NOTFOUND);
+	o = open_rw(state);
+	snprintf(p, sizeof p, "%s/register", (char *)*state);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(p, sizeof p, "%s/public", (char *)*state);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(ec_office_open(*state, EC_OFFICE_RDONLY, &ro), 0);
+	{
+		struct ec_exam x = exam("R9", 1, "a@b.c");
+
+		assert_int_equal(ec_office_import(ro, &x, 1, NULL), EC_ERR_ARG);
+	}
+	ec_office_close(ro);
+	ec_office_close(o);
+}
+
+static void
+test_import(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_exam rows[2] = { exam("R1", 1, "zoe@example.org"), exam("R5", 1, "new@example.org") };
+	struct ec_import_stats st;
+	struct ec_exam got;
+
+	/* identical re-import changes nothing */
+	assert_int_equal(ec_office_import(o, rows, 1, &st), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(st.unchanged, 1);
+	/* a conflicting row refuses the whole batch, naming the registration number */
+	strcpy(rows[0].tel, "+1 5550000");
+	assert_int_equal(ec_office_import(o, rows, 2, &st), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "'R1'"));
+	assert_int_equal(ec_office_exam_get(o, "R5", &got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_exam_get(o, "R1", &got), 0);
+	assert_string_equal(got.tel, "+353 871234567");
+	/* two differing rows inside one input */
+	rows[0] = exam("R6", 1, "a@example.org");
+	rows[1] = exam("R6", 0, "a@example.org");
+	assert_int_equal(ec_office_import(o, rows, 2, &st), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_exam_get(o, "R6", &got), EC_ERR_NOTFOUND);
+	/* malformed registration number and field */
+	rows[0] = exam("R 7", 1, "a@example.org");
+	assert_int_equal(ec_office_import(o, rows, 1, &st), EC_ERR_ARG);
+	rows[0] = exam("R7", 1, "a@example.org");
+	rows[0].code[2] = '\t';
+	assert_int_equal(ec_office_import(o, rows, 1, &st), EC_ERR_ARG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "'R7'"));
+	assert_int_equal(ec_office_exam_get(o, "", &got), EC_ERR_ARG);
+	ec_office_close(o);
+}
+
+struct cnt {
+	int n;
+	char last[64];
+};
+
+static int
+count_app(void *ctx, const struct ec_app *a)
+{
+	struct cnt *c = ctx;
+
+	c->n++;
+	strcpy(c->last, a->reg_no);
+	return 0;
+}
+
+static int
+count_cert(void *ctx, const struct ec_cert *ce)
+{
+	struct cnt *c = ctx;
+
+	c->n++;
+	strcpy(c->last, ce->e.number);
+	return 0;
+}
+
+static int
+count_exam(void *ctx, const struct ec_exam *x)
+{
+	struct cnt *c = ctx;
+
+	(void)x;
+	return ++c->n == 2 ? 1 : 0;     /* stop after two */
+}
+
+static int
+fail_cert(void *ctx, const struct ec_cert *ce)
+{
+	(void)ctx;
+	(void)ce;
+	return EC_ERR_NOTFOUND;
+}
+
+static void
+test_apply(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_app a = app("R1", EC_FORMAT_ELECTRONIC, "Zoë O'Brien"), got, existing;
+	struct ec_app many[3] = {
+		app("R2", EC_FORMAT_PAPER, "Zoe Two"), app("R4", EC_FORMAT_ELECTRONIC, "Failed"),
+		app("R8", EC_FORMAT_ELECTRONIC, "No Exam"),
+	};
+	struct cnt c = { 0, "" };
+	int rc[3];
+
+	a.status = EC_ST_VALID;                    /* ignored */
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	assert_int_equal(ec_office_app_get(o, "R1", &got), 0);
+	assert_int_equal(got.status, EC_ST_REQUESTED);
+	assert_string_equal(got.number, "");
+	assert_string_equal(got.name, "Zoë O'Brien");
+	/* immutable: a second application is refused and the first returned */
+	a = app("R1", EC_FORMAT_PAPER, "Someone Else");
+	assert_int_equal(ec_office_apply(o, &a, &existing), EC_ERR_EXISTS);
+	assert_string_equal(existing.name, "Zoë O'Brien");
+	assert_int_equal(existing.format, EC_FORMAT_ELECTRONIC);
+	assert_int_equal(ec_office_apply_many(o, many, 3, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], EC_ERR_REFUSED);
+	assert_int_equal(rc[2], EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_app_get(o, "R4", &got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_apps_each(o, 1, count_app, &c), 0);
+	assert_int_equal(c.n, 2);
+	c.n = 0;
+	assert_int_equal(ec_office_exams_each(o, count_exam, &c), 0);
+	assert_int_equal(c.n, 2);
+	ec_office_close(o);
+}
+
+static void
+test_issue(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_app apps[3] = {
+		app("R1", EC_FORMAT_ELECTRONIC, "Zoë O'Brien"), app("R2", EC_FORMAT_PAPER, "Zoe Two"),
+		app("R3", EC_FORMAT_ELECTRONIC, "李瑞瑞"),
+	};
+	struct ec_cert *certs = test_calloc(5, sizeof *certs), *got = test_malloc(sizeof *got);
+	struct ec_app a;
+	struct cnt c = { 0, "" };
+	int rc[5], rcs[3];
+
+	assert_int_equal(ec_office_apply_many(o, apps, 3, rcs), 0);
+	cert(&certs[0], "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	cert(&certs[1], "R2", KID, "Zoe@Example.org", EC_FORMAT_PAPER);
+	cert(&certs[2], "R9", KID, "x@example.org", EC_FORMAT_ELECTRONIC);     /* no application */
+	cert(&certs[3], "R3", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
+	strcpy(certs[3].e.number, certs[0].e.number);                          /* number in use */
+	cert(&certs[4], "R3", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
+	certs[4].der_len = 0;                                                  /* bad field */
+	assert_int_equal(ec_office_issue(o, certs, 5, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], 0);
+	assert_int_equal(rc[2], EC_ERR_NOTFOUND);
+	assert_int_equal(rc[3], EC_ERR_REFUSED);
+	assert_int_equal(rc[4], EC_ERR_ARG);
+	/* the refused ones left nothing behind */
+	assert_int_equal(ec_office_app_get(o, "R3", &a), 0);
+	assert_int_equal(a.status, EC_ST_REQUESTED);
+	assert_int_equal(ec_office_cert_get(o, certs[4].e.number, got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_apps_each(o, 1, count_app, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.last, "R3");
+	/* what was stored */
+	assert_int_equal(ec_office_cert_get(o, certs[0].e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_VALID);
+	assert_string_equal(got->reason, "");
+	assert_int_equal(got->der_len, 600);
+	assert_string_equal(got->token, "h.p.s");
+	assert_int_equal(ec_office_app_get(o, "R1", &a), 0);
+	assert_int_equal(a.status, EC_ST_VALID);
+	assert_string_equal(a.number, certs[0].e.number);
+	/* re-running never issues twice */
+	cert(&certs[0], "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	assert_int_equal(ec_office_issue(o, certs, 1, rc), 0);
+	assert_int_equal(rc[0], EC_ERR_EXISTS);
+	assert_int_equal(ec_office_cert_get(o, certs[0].e.number, got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_cert_get(o, "123", got), EC_ERR_ARG);
+	/* email index: case-insensitive, both certificates */
+	{
+		struct ec_cert_filter f = { "ZOE@example.ORG", 0, 0 };
+
+		c.n = 0;
+		assert_int_equal(ec_office_certs_each(o, &f, count_cert, &c), 0);
+		assert_int_equal(c.n, 2);
+		f.email = "nobody@example.org";
+		c.n = 0;
+		assert_int_equal(ec_office_certs_each(o, &f, count_cert, &c), 0);
+		assert_int_equal(c.n, 0);
+		c.n = 0;
+		assert_int_equal(ec_office_certs_each(o, NULL, count_cert, &c), 0);
+		assert_int_equal(c.n, 2);
+		assert_int_equal(ec_office_certs_each(o, NULL, fail_cert, &c), EC_ERR_NOTFOUND);
+	}
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	test_free(certs);
+	test_free(got);
+	ec_office_close(o);
+}
+
+/* Issue one certificate for reg and return it in *c. */
+static void
+issue_one(struct ec_office *o, const char *reg, enum ec_format fmt, const char *email, const char *kid,
+    struct ec_cert *c)
+{
+	struct ec_app a = app(reg, fmt, "Zoë O'Brien");
+	int rc;
+
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	cert(c, reg, kid, email, fmt);
+	assert_int_equal(ec_office_issue(o, c, 1, &rc), 0);
+	assert_int_equal(rc, 0);
+}
+
+struct rev {
+	int n;
+	char number[EC_NUMBER_DIGITS + 1];
+	int64_t at;
+	char reason[32];
+};
+
+static int
+on_revoked(void *ctx, const char *number, int64_t at, const char *reason)
+{
+	struct rev *r = ctx;
+
+	r->n++;
+	strcpy(r->number, number);
+	r->at = at;
+	strcpy(r->reason, reason);
+	return 0;
+}
+
+static void
+test_revoke(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *c1 = test_malloc(sizeof *c1), *c2 = test_malloc(sizeof *c2), *got = test_malloc(sizeof *got);
+	struct rev r = { 0, "", 0, "" };
+	struct cnt c = { 0, "" };
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, c1);
+	issue_one(o, "R2", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID2, c2);
+	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_string_equal(got->e.kid, KID);
+	assert_int_equal(ec_office_cert_get(o, c1->e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_int_equal(got->revoked_at, 1772500000);
+	assert_string_equal(got->reason, "keyCompromise");
+	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500001, "superseded", NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_revoke(o, "0511000000000000000000", 1, "keyCompromise", NULL), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_revoke(o, c2->e.number, 1, "", NULL), EC_ERR_ARG);
+	/* per-KID revocation lists */
+	assert_int_equal(ec_office_revoked_each(o, KID, on_revoked, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.number, c1->e.number);
+	assert_int_equal(r.at, 1772500000);
+	assert_string_equal(r.reason, "keyCompromise");
+	r.n = 0;
+	assert_int_equal(ec_office_revoked_each(o, KID2, on_revoked, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(ec_office_revoked_each(o, "short", on_revoked, &r), EC_ERR_ARG);
+	/* status filter */
+	{
+		struct ec_cert_filter f = { NULL, 1 + EC_ST_REVOKED, 20600 };
+
+		assert_int_equal(ec_office_certs_each(o, &f, count_cert, &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_string_equal(c.last, c1->e.number);
+		f.status = 1 + EC_ST_EXPIRED;
+		f.today = ec_date_expiry(20500, 3) + 1;
+		c.n = 0;
+		assert_int_equal(ec_office_certs_each(o, &f, count_cert, &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_string_equal(c.last, c2->e.number);
+	}
+	assert_int_equal(ec_cert_status(got, 99999), EC_ST_REVOKED);
+	test_free(c1);
+	test_free(c2);
+	test_free(got);
+	ec_office_close(o);
+}
+
+static void
+test_renew(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *old = test_malloc(sizeof *old), *nc = test_malloc(sizeof *nc), *got = test_malloc(sizeof *got);
+	struct ec_pubreg *pr;
+	struct ec_pub p;
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, old);
+	cert(nc, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	assert_int_equal(ec_office_renew(o, nc), EC_ERR_ARG);      /* names no predecessor */
+	strcpy(nc->e.renewal_of, old->e.number);
+	assert_int_equal(ec_office_renew(o, nc), 0);
+	assert_int_equal(ec_office_cert_get(o, old->e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_SUPERSEDED);
+	assert_string_equal(got->superseded_by, nc->e.number);
+	assert_int_equal(ec_cert_status(got, 20600), EC_ST_SUPERSEDED);
+	assert_int_equal(ec_cert_status(got, got->e.expires + 1), EC_ST_EXPIRED);
+	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_VALID);
+	assert_string_equal(got->e.renewal_of, old->e.number);
+	/* a second renewal of the old one is refused */
+	strcpy(nc->e.number, "0511000000000000000000");
+	assert_int_equal(ec_office_renew(o, nc), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "renewed already"));
+	/* the public register follows, with both links */
+	{
+		char p2[128];
+
+		snprintf(p2, sizeof p2, "%s/public", (char *)*state);
+		assert_int_equal(ec_pubreg_open(p2, &pr), 0);
+		assert_int_equal(ec_pubreg_get(pr, old->e.number, &p), 0);
+		assert_int_equal(p.status, EC_ST_SUPERSEDED);
+		assert_string_equal(p.superseded_by, got->e.number);
+		assert_int_equal(ec_pubreg_get(pr, got->e.number, &p), 0);
+		assert_string_equal(p.renewal_of, old->e.number);
+		ec_pubreg_close(pr);
+	}
+	/* renewing a revoked certificate is refused */
+	assert_int_equal(ec_office_revoke(o, got->e.number, 1772500000, "affiliationChanged", NULL), 0);
+	cert(nc, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(nc->e.renewal_of, got->e.number);
+	assert_int_equal(ec_office_renew(o, nc), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "revoked"));
+	/* the superseded one may still be revoked; it keeps its successor */
+	assert_int_equal(ec_office_revoke(o, old->e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(ec_office_cert_get(o, old->e.number, got), 0);
+	assert_string_equal(got->superseded_by, nc->e.renewal_of);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	test_free(old);
+	test_free(nc);
+	test_free(got);
+	ec_office_close(o);
+}
+
+static void
+test_mail(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *e = test_malloc(sizeof *e), *p = test_malloc(sizeof *p), *got = test_malloc(sizeof *got);
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, e);
+	issue_one(o, "R2", EC_FORMAT_PAPER, "zoe@example.org", KID, p);
+	assert_int_equal(ec_office_mail(o, e->e.number, "SF Express", "SF1", 1772600000), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_mail(o, p->e.number, "SF Express", "SF1", 1772600000), 0);
+	assert_int_equal(ec_office_mail(o, p->e.number, "SF Express", "SF1", 1772700000), 0);
+	assert_int_equal(ec_office_mail(o, p->e.number, "EMS", "E2", 1772700000), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_mail(o, p->e.number, "", "E2", 1772700000), EC_ERR_ARG);
+	assert_int_equal(ec_office_mail(o, "0511000000000000000000", "EMS", "E2", 1), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_cert_get(o, p->e.number, got), 0);
+	assert_string_equal(got->carrier, "SF Express");
+	assert_string_equal(got->order, "SF1");
+	assert_int_equal(got->mailed_at, 1772600000);
+	test_free(e);
+	test_free(p);
+	test_free(got);
+	ec_office_close(o);
+}
+
+static void
+test_crl_number(void **state)
+{
+	struct ec_office *o = open_rw(state), *ro;
+	uint64_t n = 0;
+
+	assert_int_equal(ec_office_crl_next(o, KID, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ec_office_crl_next(o, KID, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ec_office_crl_next(o, KID2, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ec_office_crl_next(o, "nope", &n), EC_ERR_ARG);
+	ec_office_close(o);
+	o = open_rw(state);
+	assert_int_equal(ec_office_crl_next(o, KID, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ec_office_open(*state, EC_OFFICE_RDONLY, &ro), 0);
+	assert_int_equal(ec_office_crl_next(ro, KID, &n), EC_ERR_ARG);
+	ec_office_close(ro);
+	ec_office_close(o);
+}
+
+static int
+empty_rewind(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static int
+empty_next(void *ctx, struct ec_pub *p)
+{
+	(void)ctx;
+	(void)p;
+	return 0;
+}
+
+static void
+test_crash_repair(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *c = test_malloc(sizeof *c);
+	struct ec_pubw *w;
+	struct ec_pubreg *pr;
+	struct ec_pub p;
+	uint64_t gen = 0;
+	char path[128];
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, c);
+	ec_office_close(o);
+	/* as if the run had stopped after the office commit: public register empty, a generation behind */
+	snprintf(path, sizeof path, "%s/public", (char *)*state);
+	assert_int_equal(ec_pubw_open(path, &w), 0);
+	assert_int_equal(ec_pubw_rebuild(w, empty_rewind, empty_next, NULL, 0, NULL), 0);
+	ec_pubw_close(w);
+	assert_int_equal(ec_pubreg_open(path, &pr), 0);
+	assert_int_equal(ec_pubreg_get(pr, c->e.number, &p), EC_ERR_NOTFOUND);
+	/* the next writer notices and repairs; the live reader sees it without reopening */
+	o = open_rw(state);
+	assert_int_equal(ec_pubreg_get(pr, c->e.number, &p), 0);
+	assert_int_equal(p.status, EC_ST_VALID);
+	ec_pubreg_close(pr);
+	assert_int_equal(ec_pubw_open(path, &w), 0);
+	assert_int_equal(ec_pubw_generation(w, &gen), 0);
+	assert_true(gen >= 2);
+	ec_pubw_close(w);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	test_free(c);
+	ec_office_close(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crl_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_repair, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("office", tests, NULL, NULL);
+}

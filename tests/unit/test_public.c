@@ -1,0 +1,328 @@
+/* Unit tests for the public register: rebuild equals incremental, name confirmation, derived expiry, privacy. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "date.h"
+#include "err.h"
+#include "number.h"
+#include "office.h"
+#include "public.h"
+
+#define KID "AbCdEfGhIjK"
+#define NCERT 6
+#define TOKEN "eyJhbGciOiJFUzI1NiJ9.eyJubSI6Ilpvw6sgTydCcmllbiJ9.c2lnbmF0dXJl"
+
+struct fixture {
+	char dir[64];
+	char pubdir[96];
+	char numbers[NCERT][EC_NUMBER_DIGITS + 1];
+};
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+/* Six certificates: valid, revoked, renewed (old superseded + new), a CJK name, a paper one. */
+static int
+setup(void **state)
+{
+	static const char *const names[NCERT] = {
+		"Zoë O'Brien", "Ann Lee", "Bob Stone", "李瑞瑞", "Émile Zola", ""
+	};
+	struct fixture *fx = calloc(1, sizeof *fx);
+	struct ec_office *o;
+	struct ec_cert *c = calloc(1, sizeof *c);
+	struct ec_exam x;
+	struct ec_app a;
+	int i, rc;
+
+	setenv("ECERT_NOW", "2026-03-02", 1);
+	if (!fx || !c)
+		return -1;
+	strcpy(fx->dir, "/tmp/ec-public-XXXXXX");
+	if (!mkdtemp(fx->dir) || ec_office_open(fx->dir, 0, &o))
+		return -1;
+	snprintf(fx->pubdir, sizeof fx->pubdir, "%s/public", fx->dir);
+	*state = fx;
+	for (i = 0; i < NCERT - 1; i++) {
+		memset(&x, 0, sizeof x);
+		snprintf(x.reg_no, sizeof x.reg_no, "R%d", i);
+		strcpy(x.email, "zoe@example.org");
+		strcpy(x.code, "HCIA-AI");
+		x.exam_date = 20500;
+		x.passed = 1;
+		memset(&a, 0, sizeof a);
+		strcpy(a.reg_no, x.reg_no);
+		strcpy(a.name, names[i]);
+		memset(c, 0, sizeof *c);
+		if (ec_number_generate(511, c->e.number))
+			return -1;
+		strcpy(c->e.name, names[i]);
+		strcpy(c->e.code, "HCIA-AI");
+		strcpy(c->e.title, "Huawei Certified ICT Associate - AI");
+		c->e.effective = 20500 + i;
+		c->e.expires = ec_date_expiry(20500 + i, 3);
+		strcpy(c->e.kid, KID);
+		strcpy(c->reg_no, x.reg_no);
+		strcpy(c->email, "zoe@example.org");
+		strcpy(c->tel, "+353 871234567");
+		strcpy(c->issuer, "Example Issuing CA " KID);
+		c->der_len = 16;
+		strcpy(c->token, TOKEN);
+		if (ec_office_import(o, &x, 1, NULL) || ec_office_apply(o, &a, NULL) || ec_office_issue(o, c, 1, &rc) || rc)
+			return -1;
+		strcpy(fx->numbers[i], c->e.number);
+	}
+	if (ec_office_revoke(o, fx->numbers[1], 1772500000, "affiliationChanged", NULL))
+		return -1;
+	strcpy(c->e.renewal_of, fx->numbers[2]);
+	strcpy(c->e.name, "Bob Stone");
+	if (ec_number_generate(511, c->e.number) || ec_office_renew(o, c))
+		return -1;
+	strcpy(fx->numbers[NCERT - 1], c->e.number);
+	ec_office_close(o);
+	free(c);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static void
+snapshot(struct fixture *fx, struct ec_pub *out)
+{
+	struct ec_pubreg *r;
+	int i;
+
+	assert_int_equal(ec_pubreg_open(fx->pubdir, &r), 0);
+	for (i = 0; i < NCERT; i++)
+		assert_int_equal(ec_pubreg_get(r, fx->numbers[i], &out[i]), 0);
+	ec_pubreg_close(r);
+}
+
+static void
+test_rebuild_equals_incremental(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_pub *inc = test_calloc(NCERT, sizeof *inc), *reb = test_calloc(NCERT, sizeof *reb);
+	struct ec_office *o;
+	size_t n = 0;
+
+	snapshot(fx, inc);
+	assert_int_equal(inc[0].status, EC_ST_VALID);
+	assert_int_equal(inc[1].status, EC_ST_REVOKED);
+	assert_int_equal(inc[1].revoked_on, ec_date_from_time(1772500000));
+	assert_string_equal(inc[1].reason, "affiliationChanged");
+	assert_int_equal(inc[2].status, EC_ST_SUPERSEDED);
+	assert_string_equal(inc[2].superseded_by, fx->numbers[5]);
+	assert_string_equal(inc[5].renewal_of, fx->numbers[2]);
+	assert_string_equal(inc[0].name_masked, "Z** O******");
+	assert_string_equal(inc[3].name_masked, "李**");
+	assert_string_equal(inc[0].issuer, "Example Issuing CA " KID);
+	assert_string_equal(inc[0].kid, KID);
+	assert_string_equal(inc[0].token, "");
+	assert_string_equal(inc[0].title, "Huawei Certified ICT Associate - AI");
+
+	assert_int_equal(ec_office_open(fx->dir, 0, &o), 0);
+	assert_int_equal(ec_office_publish(o, &n), 0);
+	assert_int_equal(n, NCERT);
+	ec_office_close(o);
+	snapshot(fx, reb);
+	assert_memory_equal(inc, reb, NCERT * sizeof *inc);
+	test_free(inc);
+	test_free(reb);
+}
+
+static void
+test_name_match(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_pubreg *r;
+	struct ec_pub p, q;
+	const char *s;
+
+	assert_int_equal(ec_pubreg_open(fx->pubdir, &r), 0);
+	assert_int_equal(ec_pubreg_get(r, fx->numbers[0], &p), 0);
+	s = "Zoë O'Brien";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
+	s = "  zoë   o'brien ";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
+	s = "ZOË O'BRIEN";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
+	s = "Zoe\xcc\x88 O'Brien";                         /* decomposed e + combining diaeresis */
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
+	s = "ZoëO'Brien";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
+	s = "Zoe O'Brien";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 0);
+	s = "Zoë O'Brie";
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 0);
+	assert_int_equal(ec_pubreg_name_matches(r, &p, "", 0), 0);
+	assert_int_equal(ec_pubreg_name_matches(r, &p, "\xff\xfe", 2), 0);
+	assert_int_equal(ec_pubreg_get(r, fx->numbers[3], &q), 0);
+	s = "李瑞瑞";
+	assert_int_equal(ec_pubreg_name_matches(r, &q, s, strlen(s)), 1);
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 0);
+	ec_pubreg_close(r);
+}
+
+static void
+test_status(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_pubreg *r;
+	struct ec_pub p;
+
+	assert_int_equal(ec_pubreg_open(fx->pubdir, &r), 0);
+	assert_int_equal(ec_pubreg_get(r, fx->numbers[0], &p), 0);
+	assert_int_equal(ec_pub_status(&p, p.expires), EC_ST_VALID);
+	assert_int_equal(ec_pub_status(&p, p.expires + 1), EC_ST_EXPIRED);
+	assert_int_equal(ec_pubreg_get(r, fx->numbers[2], &p), 0);
+	assert_int_equal(ec_pub_status(&p, p.expires), EC_ST_SUPERSEDED);
+	assert_int_equal(ec_pub_status(&p, p.expires + 1), EC_ST_EXPIRED);
+	assert_int_equal(ec_pubreg_get(r, fx->numbers[1], &p), 0);
+	assert_int_equal(ec_pub_status(&p, p.expires + 1), EC_ST_REVOKED);
+	ec_pubreg_close(r);
+
+	assert_string_equal(ec_status_name(EC_ST_NOT_APPLIED), "not_applied");
+	assert_string_equal(ec_status_name(EC_ST_REQUESTED), "requested");
+	assert_string_equal(ec_status_name(EC_ST_VALID), "valid");
+	assert_string_equal(ec_status_name(EC_ST_REVOKED), "revoked");
+	assert_string_equal(ec_status_name(EC_ST_EXPIRED), "expired");
+	assert_string_equal(ec_status_name(EC_ST_SUPERSEDED), "superseded");
+	assert_string_equal(ec_status_word(EC_ST_NOT_APPLIED), "Not Applied");
+	assert_string_equal(ec_status_word(EC_ST_REQUESTED), "Requested");
+	assert_string_equal(ec_status_word(EC_ST_VALID), "Approved");
+	assert_string_equal(ec_status_word(EC_ST_REVOKED), "Revoked");
+	assert_string_equal(ec_status_word(EC_ST_EXPIRED), "Expired");
+	assert_string_equal(ec_status_word(EC_ST_SUPERSEDED), "Superseded");
+	assert_string_equal(ec_status_name((enum ec_status)42), "unknown");
+}
+
+static void
+test_lookups(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_pubreg *r;
+	struct ec_pub p;
+	char path[128];
+	int64_t age;
+
+	snprintf(path, sizeof path, "%s/nothing", fx->dir);
+	assert_int_equal(ec_pubreg_open(path, &r), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_pubreg_open(fx->dir, &r), 0);           /* the state directory works too */
+	assert_int_equal(ec_pubreg_get(r, "0511000000000000000000", &p), EC_ERR_NOTFOUND);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_NOTFOUND), "'0511000000000000000000'"));
+	assert_int_equal(ec_pubreg_get(r, "051100000000000000000", &p), EC_ERR_ARG);
+	assert_int_equal(ec_pubreg_get(r, "05110000000000000000000", &p), EC_ERR_ARG);
+	assert_int_equal(ec_pubreg_get(r, "0511x00000000000000000", &p), EC_ERR_ARG);
+	age = ec_pubreg_age(r);
+	assert_true(age >= 0 && age < 600);
+	ec_pubreg_close(r);
+}
+
+/* The public files never hold the full name, email, phone, registration number or token. */
+static void
+test_privacy(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const secrets[] = { "O'Brien", "zoe@example.org", "871234567", "Stone", TOKEN };
+	char path[160];
+	unsigned char *buf = test_malloc(1 << 20);
+	FILE *f;
+	size_t n, i;
+
+	snprintf(path, sizeof path, "%s/data.mdb", fx->pubdir);
+	assert_non_null(f = fopen(path, "rb"));
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	assert_true(n > 0);
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		assert_null(memmem(buf, n, secrets[i], strlen(secrets[i])));
+	/* the office register does hold them (the check above is meaningful) */
+	snprintf(path, sizeof path, "%s/register/data.mdb", fx->dir);
+	assert_non_null(f = fopen(path, "rb"));
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	assert_non_null(memmem(buf, n, "O'Brien", 7));
+	test_free(buf);
+}
+
+struct th {
+	struct ec_pubreg *r;
+	struct fixture *fx;
+	int ok;
+};
+
+static void *
+lookups(void *p)
+{
+	struct th *t = p;
+	struct ec_pub pub;
+	int i;
+
+	for (i = 0; i < 5000; i++)
+		if (ec_pubreg_get(t->r, t->fx->numbers[i % NCERT], &pub) == 0 &&
+		    strcmp(pub.number, t->fx->numbers[i % NCERT]) == 0)
+			t->ok++;
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	struct fixture *fx = *state;
+	struct th t[4];
+	pthread_t id[4];
+	struct ec_pubreg *r;
+	int i;
+
+	assert_int_equal(ec_pubreg_open(fx->pubdir, &r), 0);
+	for (i = 0; i < 4; i++) {
+		t[i].r = r;
+		t[i].fx = fx;
+		t[i].ok = 0;
+		assert_int_equal(pthread_create(&id[i], NULL, lookups, &t[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(id[i], NULL);
+		assert_int_equal(t[i].ok, 5000);
+	}
+	ec_pubreg_close(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rebuild_equals_incremental, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_match, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("public", tests, NULL, NULL);
+}

@@ -1,0 +1,369 @@
+/* Unit tests for record encoding: round trips of every record, strict decoding of damaged bytes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "err.h"
+#include "record.h"
+
+static const char N1[] = "0101234567890123456707";
+static const char N2[] = "0101000000000000000033";
+
+static void
+sample_exam(struct ec_exam *x)
+{
+	memset(x, 0, sizeof *x);
+	strcpy(x->reg_no, "R-2026-0001");
+	strcpy(x->last_name, "O'Brien");
+	strcpy(x->first_name, "Zoë");
+	strcpy(x->email, "zoe@example.org");
+	strcpy(x->tel, "+353 871234567");
+	strcpy(x->code, "HCIA-AI");
+	x->exam_date = 20500;
+	x->passed = 1;
+}
+
+static void
+sample_app(struct ec_app *a)
+{
+	memset(a, 0, sizeof *a);
+	strcpy(a->reg_no, "R-2026-0001");
+	a->format = EC_FORMAT_PAPER;
+	strcpy(a->name, "李瑞瑞");
+	strcpy(a->email, "li@example.cn");
+	strcpy(a->tel, "+86 13925222157");
+	strcpy(a->address, "1 Example Road, Shenzhen");
+	a->applied = 20502;
+	a->status = EC_ST_VALID;
+	strcpy(a->number, N1);
+}
+
+static void
+sample_cert(struct ec_cert *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	strcpy(c->e.number, N1);
+	strcpy(c->e.name, "Zoë O'Brien");
+	strcpy(c->e.code, "HCIA-AI");
+	strcpy(c->e.title, "Huawei Certified ICT Associate - Artificial Intelligence");
+	c->e.format = EC_FORMAT_ELECTRONIC;
+	c->e.effective = 20500;
+	c->e.expires = 21595;
+	c->e.issued_at = 1771000000;
+	strcpy(c->e.renewal_of, N2);
+	strcpy(c->e.kid, "AbCdEfGhIjK");
+	strcpy(c->reg_no, "R-2026-0001");
+	strcpy(c->email, "zoe@example.org");
+	strcpy(c->tel, "+353 871234567");
+	strcpy(c->issuer, "Example Org Issuing CA AbCdEfGhIjK");
+	c->status = EC_ST_REVOKED;
+	c->der_len = 650;
+	for (i = 0; i < c->der_len; i++)
+		c->der[i] = (unsigned char)(i * 7);
+	strcpy(c->token, "eyJhbGciOiJFUzI1NiIsImtpZCI6IkFiQ2RFZkdoSWpLIn0.e30.sig");
+	c->revoked_at = 1772000000;
+	strcpy(c->reason, "keyCompromise");
+	strcpy(c->superseded_by, N2);
+	strcpy(c->carrier, "SF Express");
+	strcpy(c->order, "SF1234567890");
+	c->mailed_at = 1771500000;
+}
+
+static void
+sample_pub(struct ec_pub *p)
+{
+	memset(p, 0, sizeof *p);
+	strcpy(p->number, N1);
+	p->status = EC_ST_SUPERSEDED;
+	strcpy(p->code, "HCIA-AI");
+	strcpy(p->title, "Huawei Certified ICT Associate - AI");
+	p->effective = 20500;
+	p->expires = 21595;
+	strcpy(p->name_masked, "Z** O******");
+	memset(p->name_mac, 0xa5, sizeof p->name_mac);
+	strcpy(p->superseded_by, N2);
+	strcpy(p->issuer, "Example Org Issuing CA AbCdEfGhIjK");
+	strcpy(p->kid, "AbCdEfGhIjK");
+}
+
+static void
+sample_audit(struct ec_audit_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	e->seq = 42;
+	e->time = 1771000000;
+	e->op = EC_AUDIT_ISSUE;
+	e->subject_kind = EC_AUDIT_SUBJ_NUMBER;
+	strcpy(e->number, N1);
+	memset(e->record_hash, 1, 32);
+	memset(e->prev, 2, 32);
+}
+
+/* Every proper prefix and one trailing byte must be refused. */
+typedef int (*dec_fn)(const void *p, size_t n, const void *key, size_t klen, void *out);
+
+static void
+check_damage(struct ec_buf *b, const void *key, size_t klen, dec_fn dec, void *out)
+{
+	unsigned char tmp[8192];
+	size_t i;
+
+	assert_true(b->len < sizeof tmp);
+	memcpy(tmp, b->p, b->len);
+	for (i = 0; i < b->len; i++)
+		assert_int_equal(dec(tmp, i, key, klen, out), EC_ERR_CORRUPT);
+	tmp[b->len] = 0;
+	assert_int_equal(dec(tmp, b->len + 1, key, klen, out), EC_ERR_CORRUPT);
+	tmp[0] = 2;
+	assert_int_equal(dec(tmp, b->len, key, klen, out), EC_ERR_CORRUPT);
+	tmp[0] = 0;
+	assert_int_equal(dec(tmp, b->len, key, klen, out), EC_ERR_CORRUPT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CORRUPT), "corrupt"));
+}
+
+static void
+test_numbers(void **state)
+{
+	unsigned char a[EC_NUMBIN], b[EC_NUMBIN], max[EC_NUMBIN];
+	char out[EC_NUMBER_DIGITS + 1];
+
+	(void)state;
+	assert_int_equal(ec_rec_num_pack(N1, a), 0);
+	assert_int_equal(ec_rec_num_unpack(a, out), 0);
+	assert_string_equal(out, N1);
+	assert_int_equal(ec_rec_num_pack(N2, b), 0);
+	assert_true(memcmp(b, a, EC_NUMBIN) < 0);     /* binary order = numeric order */
+	assert_int_equal(ec_rec_num_pack("9999999999999999999999", max), 0);
+	assert_int_equal(ec_rec_num_unpack(max, out), 0);
+	assert_string_equal(out, "9999999999999999999999");
+	assert_int_equal(ec_rec_num_pack("0000000000000000000000", a), 0);
+	assert_int_equal(ec_rec_num_unpack(a, out), 0);
+	assert_string_equal(out, "0000000000000000000000");
+	memset(max, 0xff, sizeof max);
+	assert_int_equal(ec_rec_num_unpack(max, out), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_num_pack("010123456789012345670", a), EC_ERR_ARG);
+	assert_int_equal(ec_rec_num_pack("01012345678901234567071", a), EC_ERR_ARG);
+	assert_int_equal(ec_rec_num_pack("0101 234567890123456707", a), EC_ERR_ARG);
+}
+
+static void
+test_exam(void **state)
+{
+	struct ec_exam x, y;
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_exam(&x);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), 0);
+	assert_int_equal(ec_rec_exam_dec(b.p, b.len, x.reg_no, strlen(x.reg_no), &y), 0);
+	assert_memory_equal(&x, &y, sizeof x);
+	check_damage(&b, x.reg_no, strlen(x.reg_no), (dec_fn)ec_rec_exam_dec, &y);
+	/* a key that is not a registration number */
+	assert_int_equal(ec_rec_exam_dec(b.p, b.len, "a b", 3, &y), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_exam_dec(b.p, b.len, "", 0, &y), EC_ERR_CORRUPT);
+	/* passed out of range, in storage and on input */
+	b.p[b.len - 1] = 2;
+	assert_int_equal(ec_rec_exam_dec(b.p, b.len, x.reg_no, strlen(x.reg_no), &y), EC_ERR_CORRUPT);
+	ec_buf_reset(&b);
+	x.passed = 3;
+	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	sample_exam(&x);
+	x.email[3] = '\n';
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "'email'"));
+	sample_exam(&x);
+	memset(x.last_name, 'a', sizeof x.last_name);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	ec_buf_free(&b);
+}
+
+static void
+test_app(void **state)
+{
+	struct ec_app a, c;
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_app(&a);
+	assert_int_equal(ec_rec_app_enc(&b, &a), 0);
+	assert_int_equal(ec_rec_app_dec(b.p, b.len, a.reg_no, strlen(a.reg_no), &c), 0);
+	assert_memory_equal(&a, &c, sizeof a);
+	check_damage(&b, a.reg_no, strlen(a.reg_no), (dec_fn)ec_rec_app_dec, &c);
+	/* requested without a number */
+	a.status = EC_ST_REQUESTED;
+	memset(a.number, 0, sizeof a.number);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), 0);
+	assert_int_equal(ec_rec_app_dec(b.p, b.len, a.reg_no, strlen(a.reg_no), &c), 0);
+	assert_memory_equal(&a, &c, sizeof a);
+	/* issued without a number is inconsistent */
+	a.status = EC_ST_VALID;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), 0);
+	assert_int_equal(ec_rec_app_dec(b.p, b.len, a.reg_no, strlen(a.reg_no), &c), EC_ERR_CORRUPT);
+	a.status = EC_ST_REVOKED;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
+	sample_app(&a);
+	a.format = 7;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
+	sample_app(&a);
+	strcpy(a.number, "12345");
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
+	ec_buf_free(&b);
+}
+
+static void
+test_cert(void **state)
+{
+	struct ec_cert *c = test_malloc(sizeof *c), *d = test_malloc(sizeof *d);
+	unsigned char key[EC_NUMBIN];
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_cert(c);
+	assert_int_equal(ec_rec_num_pack(c->e.number, key), 0);
+	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
+	assert_true(b.len < 1000);       /* compact: no padding to the struct's fixed sizes */
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), 0);
+	assert_memory_equal(c, d, sizeof *c);
+	check_damage(&b, key, sizeof key, (dec_fn)ec_rec_cert_dec, d);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, 9, d), EC_ERR_CORRUPT);
+	/* superseded without a successor */
+	c->status = EC_ST_SUPERSEDED;
+	c->superseded_by[0] = '\0';
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), EC_ERR_CORRUPT);
+	/* a valid one naming a successor */
+	c->status = EC_ST_VALID;
+	strcpy(c->superseded_by, N2);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), EC_ERR_CORRUPT);
+	sample_cert(c);
+	c->der_len = 0;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	c->der_len = sizeof c->der + 1;
+	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	sample_cert(c);
+	c->status = EC_ST_EXPIRED;
+	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	sample_cert(c);
+	memset(c->token, 'x', sizeof c->token);
+	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	ec_buf_free(&b);
+	test_free(c);
+	test_free(d);
+}
+
+static void
+test_pub(void **state)
+{
+	struct ec_pub p, q;
+	unsigned char key[EC_NUMBIN];
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_pub(&p);
+	assert_int_equal(ec_rec_num_pack(p.number, key), 0);
+	assert_int_equal(ec_rec_pub_enc(&b, &p), 0);
+	assert_true(b.len < 200);
+	assert_int_equal(ec_rec_pub_dec(b.p, b.len, key, sizeof key, &q), 0);
+	assert_memory_equal(&p, &q, sizeof p);
+	check_damage(&b, key, sizeof key, (dec_fn)ec_rec_pub_dec, &q);
+	p.status = EC_ST_NOT_APPLIED;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_pub_enc(&b, &p), EC_ERR_ARG);
+	ec_buf_free(&b);
+}
+
+static void
+test_audit(void **state)
+{
+	struct ec_audit_entry e, f;
+	unsigned char key[8];
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_audit(&e);
+	ec_rec_put64(key, e.seq);
+	assert_int_equal(ec_rec_audit_enc(&b, &e), 0);
+	assert_int_equal(ec_rec_audit_dec(b.p, b.len, key, 8, &f), 0);
+	assert_memory_equal(&e, &f, sizeof e);
+	check_damage(&b, key, 8, (dec_fn)ec_rec_audit_dec, &f);
+	/* key and stored seq disagree */
+	ec_rec_put64(key, 43);
+	assert_int_equal(ec_rec_audit_dec(b.p, b.len, key, 8, &f), EC_ERR_CORRUPT);
+	/* registration-number subject and no subject */
+	e.subject_kind = EC_AUDIT_SUBJ_REGNO;
+	memset(e.number, 0, sizeof e.number);
+	memset(e.reg_hash, 9, 32);
+	ec_rec_put64(key, e.seq);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_audit_enc(&b, &e), 0);
+	assert_int_equal(ec_rec_audit_dec(b.p, b.len, key, 8, &f), 0);
+	assert_memory_equal(&e, &f, sizeof e);
+	e.subject_kind = EC_AUDIT_SUBJ_NONE;
+	memset(e.reg_hash, 0, 32);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_audit_enc(&b, &e), 0);
+	assert_int_equal(ec_rec_audit_dec(b.p, b.len, key, 8, &f), 0);
+	assert_memory_equal(&e, &f, sizeof e);
+	e.op = 99;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_audit_enc(&b, &e), EC_ERR_ARG);
+	ec_buf_free(&b);
+}
+
+static void
+test_garbage(void **state)
+{
+	unsigned char junk[300], key[EC_NUMBIN];
+	struct ec_cert *c = test_malloc(sizeof *c);
+	struct ec_pub p;
+	struct ec_exam x;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(0xff - i);
+	junk[0] = EC_REC_V1;
+	assert_int_equal(ec_rec_num_pack(N1, key), 0);
+	assert_int_equal(ec_rec_cert_dec(junk, sizeof junk, key, sizeof key, c), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_pub_dec(junk, sizeof junk, key, sizeof key, &p), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_exam_dec(junk, sizeof junk, "R1", 2, &x), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_exam_dec(junk, 0, "R1", 2, &x), EC_ERR_CORRUPT);
+	test_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_exam),
+		cmocka_unit_test(test_app),
+		cmocka_unit_test(test_cert),
+		cmocka_unit_test(test_pub),
+		cmocka_unit_test(test_audit),
+		cmocka_unit_test(test_garbage),
+	};
+
+	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}

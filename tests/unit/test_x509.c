@@ -1,0 +1,755 @@
+/*
+ * Unit tests for lib/cert_sign.c, lib/cert_parse.c, lib/trust.c and lib/cacert.c: the e-Cert profile,
+ * strict parsing, signatures across rotation, P-256 and Ed25519. With EC_TEST_OUT and ECERT_HOME set,
+ * only test_export runs: it signs e-Certs with the CA in ECERT_HOME into EC_TEST_OUT (tests/e2e/ca.sh).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "conf.h"
+#include "date.h"
+#include "ecx509.h"
+#include "err.h"
+#include "key.h"
+#include "number.h"
+
+#define PASS "issuing pass"
+#define ROOT_PASS "root pass"
+
+static const char *const names[] = {
+	"Zoë O'Brien",                     /* Latin with a diaeresis and an apostrophe */
+	"Анна Каренина",                   /* Cyrillic */
+	"Γιώργος Παπαδόπουλος",            /* Greek */
+	"李瑞瑞",                           /* CJK */
+};
+
+struct fx {
+	char dir[64], ed[64];
+	struct ec_signer *old, *cur, *ed_s;   /* old: signed before the rotation, cur: after it */
+	unsigned char *old_der;                /* an e-Cert by old, made before the rotation */
+	size_t old_len;
+	struct ec_trust *trust, *ed_trust;
+};
+
+static int
+make_ca(char *dir, size_t size, const char *tmpl, enum ec_alg alg)
+{
+	struct ec_conf c;
+
+	snprintf(dir, size, "%s", tmpl);
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	memset(&c, 0, sizeof c);
+	snprintf(c.org, sizeof c.org, "Example Cert Body");
+	snprintf(c.public_url, sizeof c.public_url, "https://verify.example.org");
+	snprintf(c.tz, sizeof c.tz, "UTC");
+	c.alg = alg;
+	return ec_ca_init(dir, &c, ROOT_PASS, strlen(ROOT_PASS), PASS, strlen(PASS));
+}
+
+static void
+facts(struct ec_ecert *e, const struct ec_signer *s, const char *name)
+{
+	ec_day today = ec_date_from_time((int64_t)time(NULL));
+
+	memset(e, 0, sizeof *e);
+	assert_int_equal(ec_number_generate(101, e->number), 0);
+	snprintf(e->name, sizeof e->name, "%s", name);
+	snprintf(e->code, sizeof e->code, "HCIA-AI");
+	snprintf(e->title, sizeof e->title, "HCIA-AI V3.0 — Certified ICT Associate");
+	e->format = EC_FORMAT_ELECTRONIC;
+	e->effective = today - 10;
+	e->expires = ec_date_expiry(e->effective, 3);
+	e->issued_at = (int64_t)time(NULL);
+	memcpy(e->kid, s->kid, sizeof e->kid);
+}
+
+static int
+group_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct ec_ecert e;
+	char path[128];
+
+	if (f == NULL || make_ca(f->dir, sizeof f->dir, "/tmp/ecert-test-x509.XXXXXX", EC_ALG_P256) ||
+	    make_ca(f->ed, sizeof f->ed, "/tmp/ecert-test-x509ed.XXXXXX", EC_ALG_ED25519))
+		return -1;
+	if (ec_ca_signer_load(f->dir, NULL, PASS, strlen(PASS), &f->old))
+		return -1;
+	facts(&e, f->old, names[0]);
+	if (ec_ecert_sign(f->old, &e, &f->old_der, &f->old_len))
+		return -1;
+	if (ec_ca_rotate(f->dir, ROOT_PASS, strlen(ROOT_PASS), PASS, strlen(PASS), NULL) ||
+	    ec_ca_signer_load(f->dir, NULL, PASS, strlen(PASS), &f->cur) ||
+	    ec_ca_signer_load(f->ed, NULL, PASS, strlen(PASS), &f->ed_s))
+		return -1;
+	snprintf(path, sizeof path, "%s/trust.pem", f->dir);
+	if (ec_trust_load(path, &f->trust))
+		return -1;
+	snprintf(path, sizeof path, "%s/trust.pem", f->ed);
+	if (ec_trust_load(path, &f->ed_trust))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", f->dir, f->ed);
+	if (system(cmd) != 0)
+		return -1;
+	ec_trust_free(f->trust);
+	ec_trust_free(f->ed_trust);
+	ec_signer_free(f->old);
+	ec_signer_free(f->cur);
+	ec_signer_free(f->ed_s);
+	free(f->old_der);
+	free(f);
+	return 0;
+}
+
+/* Sign, parse, compare every field, verify against the bundle. */
+static void
+round_trip(const struct ec_signer *s, const struct ec_trust *t, const struct ec_ecert *e)
+{
+	struct ec_ecert got, sig;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	X509 *x = NULL;
+
+	assert_int_equal(ec_ecert_sign(s, e, &der, &len), 0);
+	assert_int_equal(ec_ecert_parse(der, len, &got, &x), 0);
+	assert_string_equal(got.number, e->number);
+	assert_memory_equal(got.name, e->name, strlen(e->name) + 1);
+	assert_string_equal(got.code, e->code);
+	assert_string_equal(got.title, e->title);
+	assert_int_equal(got.format, e->format);
+	assert_int_equal(got.effective, e->effective);
+	assert_int_equal(got.expires, e->expires);
+	assert_int_equal(got.issued_at, e->issued_at);
+	assert_string_equal(got.renewal_of, e->renewal_of);
+	assert_string_equal(got.kid, s->kid);   /* read from the AKI, before any signature check */
+	memset(&sig, 0, sizeof sig);
+	assert_int_equal(ec_trust_check_signature(t, x, &sig), 0);
+	assert_string_equal(sig.kid, s->kid);
+	assert_int_equal(ec_trust_check_issuer_time(t, got.kid, got.issued_at), 0);
+	assert_int_equal(EVP_PKEY_eq(X509_get0_pubkey(x), s->placeholder), 1);
+	/* The one-step path gives the same facts. */
+	memset(&sig, 0xff, sizeof sig);
+	assert_int_equal(ec_ecert_verify(t, der, len, &sig), 0);
+	assert_memory_equal(&sig, &got, sizeof sig);
+	X509_free(x);
+	free(der);
+}
+
+static void
+test_round_trip_names(void **state)
+{
+	struct fx *f = *state;
+	struct ec_ecert e;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		facts(&e, f->cur, names[i]);
+		round_trip(f->cur, f->trust, &e);
+		facts(&e, f->ed_s, names[i]);
+		round_trip(f->ed_s, f->ed_trust, &e);
+	}
+}
+
+static void
+test_renewal_and_paper(void **state)
+{
+	struct fx *f = *state;
+	struct ec_ecert e;
+
+	facts(&e, f->cur, names[3]);
+	e.format = EC_FORMAT_PAPER;
+	assert_int_equal(ec_number_generate(101, e.renewal_of), 0);
+	round_trip(f->cur, f->trust, &e);
+	facts(&e, f->cur, names[1]);
+	e.format = EC_FORMAT_PAPER;
+	round_trip(f->cur, f->trust, &e);
+	/* A one-day e-Cert. */
+	facts(&e, f->cur, "A");
+	e.expires = e.effective;
+	round_trip(f->cur, f->trust, &e);
+}
+
+/* Both issuing CAs, the retired one included, verify against the one bundle; the retired one signs no more. */
+static void
+test_rotation(void **state)
+{
+	struct fx *f = *state;
+	struct ec_signer *again = NULL;
+	struct ec_ecert e, got;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	X509 *x = NULL;
+
+	assert_string_not_equal(f->old->kid, f->cur->kid);
+	assert_int_equal(f->old->retired, 0);
+	assert_int_equal(f->cur->retired, 0);
+	assert_int_equal(ec_ecert_parse(f->old_der, f->old_len, &got, &x), 0);
+	assert_int_equal(ec_trust_check_signature(f->trust, x, &got), 0);
+	assert_string_equal(got.kid, f->old->kid);
+	X509_free(x);
+	assert_non_null(ec_trust_issuer(f->trust, f->old->kid));
+	assert_non_null(ec_trust_issuer(f->trust, f->cur->kid));
+	assert_null(ec_trust_issuer(f->trust, "AAAAAAAAAAA"));
+	assert_null(ec_trust_issuer(f->ed_trust, f->cur->kid));
+
+	assert_int_equal(ec_ca_signer_load(f->dir, f->old->kid, PASS, strlen(PASS), &again), 0);
+	assert_int_equal(again->retired, 1);
+	facts(&e, again, names[0]);
+	assert_int_equal(ec_ecert_sign(again, &e, &der, &len), EC_ERR_REFUSED);
+	assert_null(der);
+	ec_signer_free(again);
+
+	/* An e-Cert of one CA does not verify against another CA's bundle. */
+	assert_int_equal(ec_ecert_parse(f->old_der, f->old_len, &got, &x), 0);
+	assert_int_equal(ec_trust_check_signature(f->ed_trust, x, &got), EC_ERR_SIG);
+	assert_int_equal(ec_ecert_verify(f->ed_trust, f->old_der, f->old_len, &got), EC_ERR_SIG);
+	assert_int_equal(ec_ecert_verify(f->trust, f->old_der, f->old_len, &got), 0);
+	assert_string_equal(got.kid, f->old->kid);
+	X509_free(x);
+}
+
+static void
+test_trailing_and_truncated(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *buf = malloc(f->old_len + 1);
+	struct ec_ecert got;
+
+	assert_non_null(buf);
+	memcpy(buf, f->old_der, f->old_len);
+	buf[f->old_len] = 0;
+	assert_int_equal(ec_ecert_parse(buf, f->old_len + 1, &got, NULL), EC_ERR_SYNTAX);
+	assert_int_equal(ec_ecert_verify(f->trust, buf, f->old_len + 1, &got), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "trailing"));
+	assert_int_equal(ec_ecert_parse(buf, f->old_len - 1, &got, NULL), EC_ERR_SYNTAX);
+	assert_int_equal(ec_ecert_parse(buf, 0, &got, NULL), EC_ERR_SYNTAX);
+	assert_int_equal(ec_ecert_parse(buf, f->old_len, &got, NULL), 0);
+	free(buf);
+}
+
+/* No single flipped bit anywhere gives an e-Cert that both parses and verifies. */
+static void
+test_flip_every_byte(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *buf = malloc(f->old_len);
+	struct ec_ecert got;
+	size_t i, parsed = 0;
+	X509 *x;
+
+	assert_non_null(buf);
+	for (i = 0; i < f->old_len; i++) {
+		memcpy(buf, f->old_der, f->old_len);
+		buf[i] ^= 0x01;
+		if (ec_ecert_parse(buf, f->old_len, &got, &x) != 0)
+			continue;
+		parsed++;
+		assert_int_equal(ec_trust_check_signature(f->trust, x, &got), EC_ERR_SIG);
+		assert_int_equal(ec_ecert_verify(f->trust, buf, f->old_len, &got), EC_ERR_SIG);
+		X509_free(x);
+	}
+	assert_true(parsed > 0);   /* some flips (in the name, say) parse and are caught by the signature */
+	free(buf);
+}
+
+/* The chain passes OpenSSL's own strict verification, as `openssl verify -x509_strict` does. */
+static void
+test_openssl_strict_chain(void **state)
+{
+	struct fx *f = *state;
+	struct ec_signer *signers[2] = { f->cur, f->ed_s };
+	const char *dirs[2] = { f->dir, f->ed };
+	char path[128];
+	struct ec_ecert e;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	size_t len, i;
+	X509_STORE *store;
+	X509_STORE_CTX *ctx;
+	STACK_OF(X509) *untrusted;
+	X509 *x;
+
+	for (i = 0; i < 2; i++) {
+		facts(&e, signers[i], names[3]);
+		assert_int_equal(ec_ecert_sign(signers[i], &e, &der, &len), 0);
+		p = der;
+		x = d2i_X509(NULL, &p, (long)len);
+		assert_non_null(x);
+		store = X509_STORE_new();
+		snprintf(path, sizeof path, "%s/certs/root.pem", dirs[i]);
+		assert_int_equal(X509_STORE_load_file(store, path), 1);
+		X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT);
+		untrusted = sk_X509_new_null();
+		assert_int_equal(sk_X509_push(untrusted, signers[i]->cert), 1);
+		ctx = X509_STORE_CTX_new();
+		assert_int_equal(X509_STORE_CTX_init(ctx, store, x, untrusted), 1);
+		assert_int_equal(X509_verify_cert(ctx), 1);
+		X509_STORE_CTX_free(ctx);
+		sk_X509_free(untrusted);
+		X509_STORE_free(store);
+		X509_free(x);
+		free(der);
+	}
+}
+
+/* Re-sign der with s after mutate changed it, so that only the parser can object. */
+typedef void (*mutator)(X509 *x);
+
+static void
+expect_rejected(const struct ec_signer *s, const unsigned char *der, size_t len, mutator fn, int want)
+{
+	const unsigned char *p = der;
+	unsigned char *out = NULL;
+	struct ec_ecert got;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	const EVP_MD *md = NULL;
+	int n;
+
+	assert_non_null(x);
+	fn(x);
+	assert_int_equal(ec_sign_md(s->key, &md), 0);
+	assert_true(X509_sign(x, s->key, md) > 0);
+	n = i2d_X509(x, &out);
+	assert_true(n > 0);
+	assert_int_equal(ec_ecert_parse(out, (size_t)n, &got, NULL), want);
+	OPENSSL_free(out);
+	X509_free(x);
+}
+
+static X509_EXTENSION *
+info_ext(X509 *x)
+{
+	int i = X509_get_ext_by_NID(x, ec_ecert_nid(), -1);
+
+	assert_true(i >= 0);
+	return X509_get_ext(x, i);
+}
+
+/* Replace the ecert extension's DER with data[0..len). */
+static void
+set_info_der(X509 *x, const unsigned char *data, int len)
+{
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+
+	assert_int_equal(ASN1_OCTET_STRING_set(os, data, len), 1);
+	assert_int_equal(X509_EXTENSION_set_data(info_ext(x), os), 1);
+	ASN1_OCTET_STRING_free(os);
+}
+
+/* Decode the extension, let edit change it, encode it back. */
+static void
+edit_info(X509 *x, void (*edit)(EC_ECERT_INFO *))
+{
+	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(info_ext(x));
+	const unsigned char *p = ASN1_STRING_get0_data(v);
+	unsigned char *der = NULL;
+	EC_ECERT_INFO *info = d2i_EC_ECERT_INFO(NULL, &p, ASN1_STRING_length(v));
+	int n;
+
+	assert_non_null(info);
+	edit(info);
+	n = i2d_EC_ECERT_INFO(info, &der);
+	assert_true(n > 0);
+	set_info_der(x, der, n);
+	OPENSSL_free(der);
+	EC_ECERT_INFO_free(info);
+}
+
+static void e_version(EC_ECERT_INFO *i) { ASN1_INTEGER_set(i->version, 2); }
+static void e_format(EC_ECERT_INFO *i) { ASN1_ENUMERATED_set(i->format, 2); }
+static void e_renewal(EC_ECERT_INFO *i)
+{
+	i->renewal_of = ASN1_PRINTABLESTRING_new();
+	ASN1_STRING_set(i->renewal_of, "0101234567890123456789", -1);   /* check digits wrong */
+}
+static void e_empty_code(EC_ECERT_INFO *i) { ASN1_STRING_set(i->code, "", 0); }
+static void e_control(EC_ECERT_INFO *i) { ASN1_STRING_set(i->title, "a\nb", 3); }
+
+static void m_noop(X509 *x) { (void)x; }
+static void m_version(X509 *x) { edit_info(x, e_version); }
+static void m_format(X509 *x) { edit_info(x, e_format); }
+static void m_renewal(X509 *x) { edit_info(x, e_renewal); }
+static void m_empty_code(X509 *x) { edit_info(x, e_empty_code); }
+static void m_control(X509 *x) { edit_info(x, e_control); }
+
+/* code as a PrintableString instead of a UTF8String: patch the tag in place. */
+static void
+m_code_type(X509 *x)
+{
+	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(info_ext(x));
+	unsigned char buf[512];
+	int n = ASN1_STRING_length(v), i;
+
+	memcpy(buf, ASN1_STRING_get0_data(v), (size_t)n);
+	for (i = 0; i + 9 < n; i++)
+		if (buf[i] == 0x0c && buf[i + 1] == 7 && memcmp(buf + i + 2, "HCIA-AI", 7) == 0)
+			break;
+	assert_true(i + 9 < n);
+	buf[i] = 0x13;
+	set_info_der(x, buf, n);
+}
+
+static void
+m_info_trailing(X509 *x)
+{
+	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(info_ext(x));
+	unsigned char buf[512];
+	int n = ASN1_STRING_length(v);
+
+	memcpy(buf, ASN1_STRING_get0_data(v), (size_t)n);
+	buf[n] = 0;
+	set_info_der(x, buf, n + 1);
+}
+
+static void m_info_critical(X509 *x) { X509_EXTENSION_set_critical(info_ext(x), 1); }
+static void m_no_info(X509 *x) { X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, ec_ecert_nid(), -1))); }
+
+static void
+m_extra_ext(X509 *x)
+{
+	ASN1_BIT_STRING *ku = ASN1_BIT_STRING_new();
+
+	ASN1_BIT_STRING_set_bit(ku, 0, 1);
+	assert_int_equal(X509_add1_ext_i2d(x, NID_key_usage, ku, 1, X509V3_ADD_DEFAULT), 1);
+	ASN1_BIT_STRING_free(ku);
+}
+
+static void
+m_ca_true(X509 *x)
+{
+	BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
+
+	bc->ca = 1;
+	assert_int_equal(X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, X509V3_ADD_REPLACE), 1);
+	BASIC_CONSTRAINTS_free(bc);
+}
+
+static void
+m_subject_number(X509 *x)
+{
+	X509_NAME *nm = X509_get_subject_name(x);
+
+	/* Delete and add rather than edit in place, so the name's cached encoding is dropped. */
+	X509_NAME_ENTRY_free(X509_NAME_delete_entry(nm, 1));
+	assert_int_equal(X509_NAME_add_entry_by_NID(nm, NID_serialNumber, V_ASN1_PRINTABLESTRING,
+	    (const unsigned char *)"0101234567890123456707", 22, -1, 0), 1);
+}
+
+static void
+m_cn_printable(X509 *x)
+{
+	X509_NAME *nm = X509_get_subject_name(x);
+
+	X509_NAME_ENTRY_free(X509_NAME_delete_entry(nm, 0));
+	assert_int_equal(X509_NAME_add_entry_by_NID(nm, NID_commonName, V_ASN1_PRINTABLESTRING,
+	    (const unsigned char *)"Zoe", 3, 0, 0), 1);
+}
+
+static void
+m_extra_rdn(X509 *x)
+{
+	assert_int_equal(X509_NAME_add_entry_by_NID(X509_get_subject_name(x), NID_organizationName, MBSTRING_UTF8,
+	    (const unsigned char *)"Org", -1, -1, 0), 1);
+}
+
+static void
+m_serial(X509 *x)
+{
+	ASN1_INTEGER *sn = X509_get_serialNumber(x);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(sn, NULL);
+
+	BN_add_word(bn, 1);   /* the check digits no longer agree */
+	BN_to_ASN1_INTEGER(bn, sn);
+	BN_free(bn);
+}
+
+static void
+m_not_midnight(X509 *x)
+{
+	ASN1_TIME_adj(X509_getm_notBefore(x), 86400 * 20000 + 1, 0, 0);
+}
+
+static void
+m_negative_serial(X509 *x)
+{
+	ASN1_INTEGER_set(X509_get_serialNumber(x), -5);
+}
+
+/* RFC 5280: GeneralizedTime only from 2050 on, always with seconds and Z. */
+static void m_gentime_2050(X509 *x) { assert_int_equal(ASN1_TIME_set_string(X509_getm_notAfter(x), "20500101235959Z"), 1); }
+static void m_gentime_2030(X509 *x) { assert_int_equal(ASN1_TIME_set_string(X509_getm_notAfter(x), "20301231235959Z"), 1); }
+static void m_utctime_seconds(X509 *x) { assert_int_equal(ASN1_TIME_set_string(X509_getm_notAfter(x), "3012312359Z"), 1); }
+
+static void
+test_strict_parse(void **state)
+{
+	struct fx *f = *state;
+	static const mutator bad[] = {
+		m_version, m_format, m_renewal, m_empty_code, m_control, m_code_type, m_info_trailing,
+		m_info_critical, m_no_info, m_extra_ext, m_ca_true, m_subject_number, m_cn_printable,
+		m_extra_rdn, m_serial, m_not_midnight, m_negative_serial, m_gentime_2030, m_utctime_seconds,
+	};
+	size_t i;
+
+	expect_rejected(f->old, f->old_der, f->old_len, m_noop, 0);   /* the control: re-signing alone is fine */
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_rejected(f->cur, f->old_der, f->old_len, bad[i], EC_ERR_SYNTAX);
+	expect_rejected(f->cur, f->old_der, f->old_len, m_gentime_2050, 0);
+}
+
+static void
+test_sign_refuses(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *der = NULL;
+	struct ec_ecert e;
+	size_t len = 0;
+	char longname[EC_NAME_MAX_BYTES + 1];
+
+	facts(&e, f->cur, names[0]);
+	memcpy(e.kid, f->old->kid, sizeof e.kid);
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	e.number[21] = e.number[21] == '0' ? '1' : '0';
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, "");
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, "Tab\tName");
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	memset(longname, 'a', 65);
+	longname[65] = '\0';
+	facts(&e, f->cur, longname);
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	longname[64] = '\0';
+	facts(&e, f->cur, longname);
+	round_trip(f->cur, f->trust, &e);
+	facts(&e, f->cur, "\xff\xfe");
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	e.expires = e.effective - 1;
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	e.format = (enum ec_format)7;
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	snprintf(e.renewal_of, sizeof e.renewal_of, "123");
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	e.code[0] = '\0';
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_ARG);
+	facts(&e, f->cur, names[0]);
+	e.expires = ec_date_expiry(e.effective, 40);   /* past the issuing CA: rotate first */
+	assert_int_equal(ec_ecert_sign(f->cur, &e, &der, &len), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "rotate"));
+	assert_null(der);
+}
+
+/* A bundle from another CA, a broken bundle, an issuing CA without its root. */
+static void
+test_trust_load(void **state)
+{
+	struct fx *f = *state;
+	struct ec_trust *t = NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	char path[128];
+	X509 *root = NULL;
+
+	assert_int_equal(ec_trust_load_mem("", 0, &t), EC_ERR_SYNTAX);
+	assert_int_equal(ec_trust_load_mem("garbage\n", 8, &t), EC_ERR_SYNTAX);
+	assert_int_equal(ec_trust_load_mem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 60, &t),
+	    EC_ERR_SYNTAX);
+	assert_null(t);
+	/* Only the issuing CA: no root to chain it to. */
+	assert_int_equal(PEM_write_bio_X509(bio, f->cur->cert), 1);
+	n = BIO_get_mem_data(bio, &data);
+	assert_int_equal(ec_trust_load_mem(data, (size_t)n, &t), EC_ERR_SYNTAX);
+	/* The issuing CA of one directory with the root of another. */
+	snprintf(path, sizeof path, "%s/certs/root.pem", f->ed);
+	{
+		FILE *fp = fopen(path, "r");
+
+		assert_non_null(fp);
+		root = PEM_read_X509(fp, NULL, NULL, NULL);
+		fclose(fp);
+	}
+	assert_non_null(root);
+	assert_int_equal(PEM_write_bio_X509(bio, root), 1);
+	n = BIO_get_mem_data(bio, &data);
+	assert_int_equal(ec_trust_load_mem(data, (size_t)n, &t), EC_ERR_SIG);
+	assert_null(t);
+	snprintf(path, sizeof path, "%s/no-such-trust.pem", f->dir);
+	assert_int_equal(ec_trust_load(path, &t), EC_ERR_IO);
+	X509_free(root);
+	BIO_free(bio);
+}
+
+/* An issuing CA that has expired stays in the bundle (old e-Certs stay valid); issue time is checked. */
+static void
+test_expired_issuer_kept(void **state)
+{
+	struct fx *f = *state;
+	struct ec_trust *t = NULL;
+	EVP_PKEY *root_key = NULL, *k = NULL;
+	X509 *root = NULL, *iss = NULL;
+	char kid[EC_KID_LEN + 1], path[128];
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/keys/root.key", f->dir);
+	assert_int_equal(ec_key_load(path, ROOT_PASS, strlen(ROOT_PASS), &root_key), 0);
+	snprintf(path, sizeof path, "%s/certs/root.pem", f->dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	root = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_int_equal(ec_key_generate(EC_ALG_P256, &k), 0);
+	assert_int_equal(ec_kid_of_pkey(k, kid), 0);
+	/* From 2000 for 15 years: long expired. */
+	assert_int_equal(ec_cacert_issuing(root, root_key, k, "Example Cert Body", kid, INT64_C(946684800), &iss), 0);
+	assert_int_equal(PEM_write_bio_X509(bio, root), 1);
+	assert_int_equal(PEM_write_bio_X509(bio, iss), 1);
+	n = BIO_get_mem_data(bio, &data);
+	assert_int_equal(ec_trust_load_mem(data, (size_t)n, &t), 0);
+	assert_non_null(ec_trust_issuer(t, kid));
+	assert_int_equal(ec_trust_check_issuer_time(t, kid, INT64_C(1000000000)), 0);     /* 2001 */
+	assert_int_equal(ec_trust_check_issuer_time(t, kid, INT64_C(1700000000)), EC_ERR_SIG);   /* 2023 */
+	assert_int_equal(ec_trust_check_issuer_time(t, kid, INT64_C(900000000)), EC_ERR_SIG);    /* 1998 */
+	assert_int_equal(ec_trust_check_issuer_time(t, "AAAAAAAAAAA", INT64_C(1000000000)), EC_ERR_SIG);
+	ec_trust_free(t);
+	X509_free(iss);
+	X509_free(root);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(root_key);
+	BIO_free(bio);
+}
+
+static void
+test_dates(void **state)
+{
+	struct ec_ecert e;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	e.effective = 100;
+	e.expires = 200;
+	assert_int_equal(ec_ecert_check_dates(&e, 99), EC_ERR_NOTYET);
+	assert_int_equal(ec_ecert_check_dates(&e, 100), 0);
+	assert_int_equal(ec_ecert_check_dates(&e, 200), 0);
+	assert_int_equal(ec_ecert_check_dates(&e, 201), EC_ERR_EXPIRED);
+}
+
+static void
+test_pem_and_print(void **state)
+{
+	struct fx *f = *state;
+	char *pem = NULL, *data;
+	size_t pemlen = 0;
+	BIO *bio, *out = BIO_new(BIO_s_mem());
+	unsigned char *der = NULL;
+	X509 *x;
+	int n;
+
+	assert_int_equal(ec_der_to_pem(f->old_der, f->old_len, &pem, &pemlen), 0);
+	assert_int_equal(strlen(pem), pemlen);
+	assert_int_equal(strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+	bio = BIO_new_mem_buf(pem, (int)pemlen);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	assert_non_null(x);
+	n = i2d_X509(x, &der);
+	assert_int_equal((size_t)n, f->old_len);
+	assert_memory_equal(der, f->old_der, f->old_len);
+	/* In-process printing names the extension once its OID is registered. */
+	assert_int_equal(X509_print(out, x), 1);
+	assert_int_equal(BIO_write(out, "", 1), 1);
+	BIO_get_mem_data(out, &data);
+	assert_non_null(strstr(data, "ecert e-Cert information"));
+	free(pem);
+	assert_int_equal(ec_der_to_pem(f->old_der, 0, &pem, &pemlen), EC_ERR_ARG);
+	assert_null(pem);
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	BIO_free(out);
+}
+
+/* tests/e2e/ca.sh: sign e-Certs with the current CA of $ECERT_HOME into $EC_TEST_OUT for `openssl verify`. */
+static void
+test_export(void **state)
+{
+	const char *out = getenv("EC_TEST_OUT"), *home = getenv("ECERT_HOME"), *pass = getenv("ECERT_PASS");
+	struct ec_signer *s = NULL;
+	unsigned char *der = NULL;
+	struct ec_ecert e;
+	char path[4096];
+	size_t len, i;
+	FILE *fp;
+
+	(void)state;
+	if (out == NULL || home == NULL || pass == NULL)
+		skip();
+	assert_int_equal(ec_ca_signer_load(home, NULL, pass, strlen(pass), &s), 0);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		facts(&e, s, names[i]);
+		assert_int_equal(ec_ecert_sign(s, &e, &der, &len), 0);
+		snprintf(path, sizeof path, "%s/ecert-%s-%zu.der", out, s->kid, i);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(der, 1, len, fp), len);
+		assert_int_equal(fclose(fp), 0);
+		free(der);
+	}
+	ec_signer_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_names),
+		cmocka_unit_test(test_renewal_and_paper),
+		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_trailing_and_truncated),
+		cmocka_unit_test(test_flip_every_byte),
+		cmocka_unit_test(test_openssl_strict_chain),
+		cmocka_unit_test(test_strict_parse),
+		cmocka_unit_test(test_sign_refuses),
+		cmocka_unit_test(test_trust_load),
+		cmocka_unit_test(test_expired_issuer_kept),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_pem_and_print),
+		cmocka_unit_test(test_export),
+	};
+	const struct CMUnitTest export_only[] = { cmocka_unit_test(test_export) };
+
+	if (getenv("EC_TEST_OUT") != NULL)
+		return cmocka_run_group_tests_name("x509-export", export_only, NULL, NULL);
+	return cmocka_run_group_tests_name("x509", tests, group_setup, group_teardown);
+}
