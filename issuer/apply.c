@@ -1,0 +1,373 @@
+/* ecert-issue apply: applications for passed exams, one from options or many from CSV, checked by the guide's rules. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64.h"
+#include "csv.h"
+#include "date.h"
+#include "err.h"
+#include "font.h"
+#include "issuer.h"
+#include "name.h"
+#include "number.h"
+#include "token.h"
+
+#define SHOW_MAX 20
+
+/* One application as given, before any check. */
+struct app_in {
+	const char *reg_no, *format, *name, *email, *tel, *address;
+	int consent;
+};
+
+/*
+ * The QR payload "<public-url>/v/<number>#<token>" for this name: every field of the token but the
+ * name and the code has a fixed width, so its length is known before the certificate exists.
+ */
+static int
+qr_fits(const struct ctx *c, const struct ec_cat_entry *ce, const char *name, ec_day effective)
+{
+	struct ec_ecert e;
+	struct ec_buf pl;
+	size_t tok, url;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	ec_buf_init(&pl);
+	if ((rc = ec_number_generate(ce->programme, e.number)))
+		return rc;
+	snprintf(e.name, sizeof e.name, "%s", name);
+	snprintf(e.code, sizeof e.code, "%s", ce->code);
+	e.effective = effective;
+	e.expires = ec_date_expiry(effective, ce->years);
+	if ((rc = ec_token_payload(&e, &pl)))
+		goto out;
+	tok = ec_b64url_len(EC_TOKEN_HEADER_LEN) + 1 + ec_b64url_len(pl.len) + 1 + ec_b64url_len(64);
+	url = strlen(c->conf.public_url) + 3 + EC_NUMBER_DIGITS + 1 + tok;
+	if (url > EC_QR_MAX)
+		rc = ec_err_set(EC_ERR_TOOBIG, "name '%s' is too long for the QR code: the verification URL would be "
+		    "%zu bytes, over %d", name, url, EC_QR_MAX);
+out:
+	ec_buf_free(&pl);
+	return rc;
+}
+
+/* The existing application, as a refusal of a second one. */
+static int
+exists(const struct ec_app *a)
+{
+	char d[11], em[EC_EMAIL_MAX + 8];
+
+	ec_date_format(a->applied, d);
+	mask_email(a->email, em, sizeof em);
+	return ec_err_set(EC_ERR_EXISTS, "registration number '%s' already has an application, submitted %s: %s, "
+	    "name '%s', email %s, %s%s (a submitted application never changes)", a->reg_no, d,
+	    a->format == EC_FORMAT_PAPER ? "paper" : "electronic", a->name, em,
+	    a->status == EC_ST_REQUESTED ? "waiting for issuance" : "issued as ", a->number);
+}
+
+/*
+ * Check in against the rules and fill a. Returns 0 or an ec_err with its detail recorded;
+ * *field names the field at fault for FILE:LINE messages.
+ */
+static int
+check(struct ctx *c, const struct app_in *in, struct ec_app *a, const char **field)
+{
+	const struct ec_cat_entry *ce;
+	struct ec_exam x;
+	struct ec_app old;
+	struct tpl *t;
+	ec_day first;
+	char d1[11], d2[11], *nfc = NULL;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	*field = "registration_no";
+	if ((rc = check_regno(in->reg_no)))
+		return rc;
+	*field = "format";
+	if (!strcmp(in->format, "electronic"))
+		a->format = EC_FORMAT_ELECTRONIC;
+	else if (!strcmp(in->format, "paper"))
+		a->format = EC_FORMAT_PAPER;
+	else
+		return ec_err_set(EC_ERR_SYNTAX, "'%.40s' is neither electronic nor paper", in->format);
+	*field = "consent";
+	if (!in->consent)
+		return ec_err_set(EC_ERR_REFUSED, "no consent to the privacy statement: nothing can be stored without it");
+	*field = "registration_no";
+	rc = ec_office_exam_get(c->off, in->reg_no, &x);
+	if (rc == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_REFUSED, "no exam result for registration number '%s'", in->reg_no);
+	if (rc)
+		return rc;
+	if (!x.passed)
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': the %s exam was not passed", x.reg_no, x.code);
+	rc = ec_office_app_get(c->off, x.reg_no, &old);
+	if (rc == 0)
+		return exists(&old);
+	if (rc != EC_ERR_NOTFOUND)
+		return rc;
+	if (!(ce = ec_catalog_find(c->cat, x.code)))
+		return ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", x.code);
+	first = ec_date_add_working_days(x.exam_date, 1, c->cat->holidays, c->cat->nholidays);
+	if (c->today < first) {
+		ec_date_format(first, d1);
+		ec_date_format(x.exam_date, d2);
+		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
+		    "day after the exam on %s", x.reg_no, d1, d2);
+	}
+	*field = "format";
+	if (!(ce->formats & (1u << a->format)))
+		return ec_err_set(EC_ERR_REFUSED, "%s is issued as %s only", ce->code, ec_catalog_formats_name(ce->formats));
+	*field = "address";
+	if (a->format == EC_FORMAT_PAPER) {
+		if (!in->address || !in->address[0])
+			return ec_err_set(EC_ERR_REFUSED, "a paper certificate needs a postal address");
+		if ((rc = check_text(in->address, EC_ADDRESS_MAX, 0)))
+			return rc;
+		snprintf(a->address, sizeof a->address, "%s", in->address);
+	}
+	*field = "name";
+	if ((rc = ec_name_normalize(in->name, strlen(in->name), &nfc)))
+		return rc;
+	if (strlen(nfc) > EC_NAME_MAX_BYTES) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name is longer than %d bytes", EC_NAME_MAX_BYTES);
+		goto out;
+	}
+	if ((rc = tpl_get(c, ce->template_name, &t))) {
+		*field = "template";
+		goto out;
+	}
+	if ((rc = ec_font_check_text(t->f, nfc)) || (rc = qr_fits(c, ce, nfc, x.exam_date)))
+		goto out;
+	snprintf(a->name, sizeof a->name, "%s", nfc);
+	*field = "email";
+	if (in->email && in->email[0] && (rc = check_email(in->email)))
+		goto out;
+	snprintf(a->email, sizeof a->email, "%s", in->email && in->email[0] ? in->email : x.email);
+	*field = "tel";
+	if (in->tel && in->tel[0] && (rc = check_tel(in->tel)))
+		goto out;
+	snprintf(a->tel, sizeof a->tel, "%s", in->tel && in->tel[0] ? in->tel : x.tel);
+	snprintf(a->reg_no, sizeof a->reg_no, "%s", x.reg_no);
+	a->applied = c->today;
+	a->status = EC_ST_REQUESTED;
+out:
+	free(nfc);
+	return rc;
+}
+
+static int
+apply_one(struct ctx *c, const struct opts *o)
+{
+	struct app_in in = { o->reg_no, o->format, o->name, o->email, o->tel, o->address, o->consent };
+	struct ec_app a, old;
+	const char *field;
+	char em[EC_EMAIL_MAX + 8];
+	int rc;
+
+	rc = check(c, &in, &a, &field);
+	if (rc == 0 && (rc = ec_office_apply(c->off, &a, &old)) == EC_ERR_EXISTS)
+		rc = exists(&old);
+	if (rc && !strcmp(field, "template")) {
+		errmsg("%s", ec_err_msg(rc));
+		return 2;
+	}
+	if (rc)
+		return fail(rc);
+	mask_email(a.email, em, sizeof em);
+	printf("application for '%s' stored: %s, name '%s', email %s\n", a.reg_no,
+	    a.format == EC_FORMAT_PAPER ? "paper" : "electronic", a.name, em);
+	return 0;
+}
+
+enum { A_REGNO, A_FORMAT, A_NAME, A_EMAIL, A_TEL, A_ADDRESS, A_CONSENT, NACOLS };
+
+static const char *const acolumns[NACOLS] = {
+	"registration_no", "format", "name", "email", "tel", "address", "consent"
+};
+
+struct batch {
+	struct ec_app *v;
+	size_t *line;
+	size_t n, cap, bad;
+	const char *file;
+};
+
+static void
+bad(struct batch *b, size_t line, const char *field, int rc)
+{
+	if (b->bad++ < SHOW_MAX)
+		fprintf(stderr, "%s:%zu: field '%s': %s\n", b->file, line, field, ec_err_msg(rc));
+}
+
+static int
+push(struct batch *b, const struct ec_app *a, size_t line)
+{
+	void *nv;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		if (!(nv = realloc(b->v, b->cap * sizeof *b->v)))
+			return EC_ERR_NOMEM;
+		b->v = nv;
+		if (!(nv = realloc(b->line, b->cap * sizeof *b->line)))
+			return EC_ERR_NOMEM;
+		b->line = nv;
+	}
+	b->v[b->n] = *a;
+	b->line[b->n++] = line;
+	return 0;
+}
+
+static const struct batch *sort_batch;
+
+static int
+by_regno(const void *a, const void *b)
+{
+	const size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int d = strcmp(sort_batch->v[i].reg_no, sort_batch->v[j].reg_no);
+
+	return d ? d : (i > j) - (i < j);
+}
+
+/* A registration number applied for twice in one file: the later row is refused like a second apply. */
+static int
+duplicates(struct batch *b)
+{
+	size_t *ix, i;
+
+	if (b->n < 2)
+		return 0;
+	if (!(ix = malloc(b->n * sizeof *ix)))
+		return EC_ERR_NOMEM;
+	for (i = 0; i < b->n; i++)
+		ix[i] = i;
+	sort_batch = b;
+	qsort(ix, b->n, sizeof *ix, by_regno);
+	for (i = 1; i < b->n; i++)
+		if (!strcmp(b->v[ix[i - 1]].reg_no, b->v[ix[i]].reg_no)) {
+			ec_err_set(EC_ERR_EXISTS, "'%s' is applied for also on line %zu", b->v[ix[i]].reg_no,
+			    b->line[ix[i - 1]]);
+			bad(b, b->line[ix[i]], "registration_no", EC_ERR_EXISTS);
+		}
+	free(ix);
+	return 0;
+}
+
+static int
+read_rows(struct ctx *c, struct ec_csv *csv, struct batch *b)
+{
+	const char *const *f;
+	struct app_in in;
+	struct ec_app a;
+	const char *field;
+	int ix[NACOLS], rc;
+	char *extra = NULL, last[512] = "";
+	size_t n, line;
+
+	if ((rc = ec_csv_header(csv, acolumns, NACOLS, ix, &extra)))
+		return rc;
+	if (extra)
+		fprintf(stderr, PROG ": %s: ignoring extra column%s %s\n", b->file, strchr(extra, ',') ? "s" : "", extra);
+	free(extra);
+	for (;;) {
+		rc = ec_csv_next(csv, &f, &n, &line);
+		if (rc == 0)
+			return duplicates(b);
+		if (rc == EC_ERR_NOMEM)
+			return rc;
+		if (rc < 0) {
+			if (!strcmp(last, ec_err_msg(rc)))
+				return duplicates(b);
+			snprintf(last, sizeof last, "%s", ec_err_msg(rc));
+			if (b->bad++ < SHOW_MAX)
+				fprintf(stderr, "%s\n", last);
+			continue;
+		}
+		in.reg_no = f[ix[A_REGNO]];
+		in.format = f[ix[A_FORMAT]];
+		in.name = f[ix[A_NAME]];
+		in.email = f[ix[A_EMAIL]];
+		in.tel = f[ix[A_TEL]];
+		in.address = f[ix[A_ADDRESS]];
+		in.consent = !strcmp(f[ix[A_CONSENT]], "yes");
+		if (!in.consent && f[ix[A_CONSENT]][0] && strcmp(f[ix[A_CONSENT]], "no")) {
+			ec_err_set(EC_ERR_SYNTAX, "'%.40s' is neither yes nor no", f[ix[A_CONSENT]]);
+			bad(b, line, "consent", EC_ERR_SYNTAX);
+			continue;
+		}
+		if ((rc = check(c, &in, &a, &field))) {
+			if (!strcmp(field, "template"))
+				return rc;
+			bad(b, line, field, rc);
+			continue;
+		}
+		if ((rc = push(b, &a, line)))
+			return rc;
+	}
+}
+
+static int
+apply_csv(struct ctx *c, const char *file)
+{
+	struct ec_csv *csv = NULL;
+	struct batch b;
+	int *rcs = NULL, rc;
+	size_t i;
+
+	memset(&b, 0, sizeof b);
+	b.file = file;
+	if ((rc = ec_csv_open_file(file, &csv)) || (rc = read_rows(c, csv, &b))) {
+		rc = fail(rc);
+		goto out;
+	}
+	if (b.bad) {
+		if (b.bad > SHOW_MAX)
+			errmsg("%s: %zu more bad rows not shown", file, b.bad - SHOW_MAX);
+		errmsg("%s: %zu bad row%s: no application stored", file, b.bad, b.bad == 1 ? "" : "s");
+		rc = 1;
+		goto out;
+	}
+	if (b.n && !(rcs = calloc(b.n, sizeof *rcs))) {
+		rc = fail(EC_ERR_NOMEM);
+		goto out;
+	}
+	if (b.n && (rc = ec_office_apply_many(c->off, b.v, b.n, rcs))) {
+		rc = fail(rc);
+		goto out;
+	}
+	/* Checked above, so only a concurrent writer makes one fail now; name it. */
+	for (i = 0; i < b.n; i++)
+		if (rcs[i]) {
+			fprintf(stderr, "%s:%zu: field 'registration_no': %s\n", file, b.line[i], ec_err_msg(rcs[i]));
+			rc = 1;
+		}
+	printf("%s: %zu application%s stored\n", file, b.n, b.n == 1 ? "" : "s");
+out:
+	ec_csv_close(csv);
+	free(rcs);
+	free(b.v);
+	free(b.line);
+	return rc;
+}
+
+int
+cmd_apply(struct opts *o)
+{
+	struct ctx c;
+	int rc;
+
+	if (o->csv && (o->reg_no || o->format || o->name || o->email || o->tel || o->address || o->consent))
+		return usage_err("apply takes either --csv FILE or the options of one application, not both");
+	if (!o->csv && (!o->reg_no || !o->format || !o->name))
+		return usage_err("apply needs --reg-no N, --format electronic|paper and --name NAME (or --csv FILE)");
+	if (!o->csv && strcmp(o->format, "electronic") && strcmp(o->format, "paper"))
+		return usage_err("--format must be electronic or paper, not '%s'", o->format);
+	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_CAT | NEED_OFFICE)))
+		return rc;
+	rc = o->csv ? apply_csv(&c, o->csv) : apply_one(&c, o);
+	ctx_close(&c);
+	return rc;
+}

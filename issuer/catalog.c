@@ -1,0 +1,74 @@
+/* ecert-issue catalog: the certifications this body issues. */
+#include <stdio.h>
+
+#include "err.h"
+#include "issuer.h"
+
+static void
+entry_json(struct ec_buf *b, const struct ec_cat_entry *e)
+{
+	ec_buf_adds(b, "{\"code\":");
+	ec_buf_json(b, e->code);
+	ec_buf_adds(b, ",\"title\":");
+	ec_buf_json(b, e->title);
+	ec_buf_addf(b, ",\"programme\":\"%04u\",\"years\":%d,\"formats\":[", e->programme, e->years);
+	if (e->formats & EC_CAT_ELECTRONIC)
+		ec_buf_adds(b, (e->formats & EC_CAT_PAPER) ? "\"electronic\"," : "\"electronic\"");
+	if (e->formats & EC_CAT_PAPER)
+		ec_buf_adds(b, "\"paper\"");
+	ec_buf_adds(b, "],\"template\":");
+	ec_buf_json(b, e->template_name);
+	ec_buf_addc(b, '}');
+}
+
+int
+cmd_catalog(struct opts *o)
+{
+	static const char *const heads[] = { "Code", "Title", "Programme", "Years", "Formats", "Template" };
+	struct ctx c;
+	struct table *t = NULL;
+	struct ec_buf b;
+	char prog[8], years[8];
+	const char *cells[6];
+	size_t i;
+	int rc;
+
+	ec_buf_init(&b);
+	if ((rc = ctx_open(&c, o, NEED_CAT)))
+		return rc;
+	if (o->json) {
+		ec_buf_addc(&b, '[');
+		for (i = 0; i < c.cat->n; i++) {
+			ec_buf_adds(&b, i ? ",\n" : "\n");
+			entry_json(&b, &c.cat->v[i]);
+		}
+		ec_buf_adds(&b, c.cat->n ? "\n]" : "]");
+		rc = put_buf(&b);
+		goto out;
+	}
+	if (!(t = table_new(6, heads))) {
+		rc = fail(EC_ERR_NOMEM);
+		goto out;
+	}
+	for (i = 0; i < c.cat->n; i++) {
+		snprintf(prog, sizeof prog, "%04u", c.cat->v[i].programme);
+		snprintf(years, sizeof years, "%d", c.cat->v[i].years);
+		cells[0] = c.cat->v[i].code;
+		cells[1] = c.cat->v[i].title;
+		cells[2] = prog;
+		cells[3] = years;
+		cells[4] = ec_catalog_formats_name(c.cat->v[i].formats);
+		cells[5] = c.cat->v[i].template_name;
+		if ((rc = table_row(t, cells))) {
+			rc = fail(rc);
+			goto out;
+		}
+	}
+	if ((rc = table_print(t, stdout)))
+		rc = fail(rc);
+out:
+	table_free(t);
+	ec_buf_free(&b);
+	ctx_close(&c);
+	return rc;
+}

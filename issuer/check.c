@@ -1,0 +1,108 @@
+/* ecert-issue: strict checks of the personal fields an import or an application carries. */
+#include <string.h>
+
+#include "err.h"
+#include "issuer.h"
+#include "name.h"
+
+#define QUOTE 40            /* bytes of a bad value quoted back */
+
+int
+check_regno(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0)
+		return ec_err_set(EC_ERR_SYNTAX, "empty registration number");
+	if (n > EC_REGNO_MAX)
+		return ec_err_set(EC_ERR_SYNTAX, "'%.*s...' is longer than %d characters", QUOTE, s, EC_REGNO_MAX);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return ec_err_set(EC_ERR_SYNTAX, "registration number '%.*s' has a character other than "
+			    "printable ASCII", QUOTE, s);
+	return 0;
+}
+
+static int
+atext(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	    (ch && strchr("!#$%&'*+/=?^_`{|}~-", ch));
+}
+
+/* A dot-atom local part and a host name with at least one dot: what a mail system will deliver to. */
+int
+check_email(const char *s)
+{
+	const char *at = strchr(s, '@'), *p, *label;
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return ec_err_set(EC_ERR_SYNTAX, "empty email address");
+	if (n > EC_EMAIL_MAX || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
+		goto bad;
+	for (p = s; p < at; p++)
+		if (!(atext(*p) || (*p == '.' && p > s && p + 1 < at && p[1] != '.')))
+			goto bad;
+	if (!strchr(at + 1, '.'))
+		goto bad;
+	for (label = p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || p - label > 63 || label[0] == '-' || p[-1] == '-')
+				goto bad;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-')) {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	return ec_err_set(EC_ERR_SYNTAX, "'%.*s' is not an email address", QUOTE, s);
+}
+
+/* Digits with the separators people write: an optional leading '+', spaces, dashes, dots, parentheses. */
+int
+check_tel(const char *s)
+{
+	size_t i, digits = 0, n = strlen(s);
+
+	if (n == 0)
+		return 0;
+	if (n > EC_TEL_MAX)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (!(strchr(" -.()", s[i]) || (s[i] == '+' && i == 0)))
+			goto bad;
+	}
+	if (digits >= 5 && digits <= 20)
+		return 0;
+bad:
+	return ec_err_set(EC_ERR_SYNTAX, "'%.*s' is not a telephone number", QUOTE, s);
+}
+
+int
+check_text(const char *s, size_t max, int may_be_empty)
+{
+	const unsigned char *p;
+	size_t n = strlen(s);
+
+	if (n == 0 && !may_be_empty)
+		return ec_err_set(EC_ERR_SYNTAX, "empty value");
+	if (n > max)
+		return ec_err_set(EC_ERR_SYNTAX, "longer than %zu bytes", max);
+	if (ec_utf8_len(s, n) < 0)
+		return ec_err_set(EC_ERR_SYNTAX, "not valid UTF-8");
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return ec_err_set(EC_ERR_SYNTAX, "control character U+%04X", *p);
+	/* C1 controls are two bytes in UTF-8: 0xC2 0x80..0x9F. */
+	for (p = (const unsigned char *)s; *p; p++)
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return ec_err_set(EC_ERR_SYNTAX, "control character U+%04X", p[1]);
+	return 0;
+}

@@ -1,0 +1,172 @@
+/* ecert-issue internals: parsed options, the subcommands, and the output helpers they share. */
+#ifndef EC_ISSUER_H
+#define EC_ISSUER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "conf.h"
+#include "office.h"
+#include "types.h"
+
+#define PROG "ecert-issue"
+
+/* Everything the command line can say; each subcommand accepts only the options it names. */
+struct opts {
+	const char *dir;         /* -d DIR; NULL = $ECERT_HOME or /var/lib/ecert */
+	const char *pass_file;   /* --pass-file */
+	const char *reg_no, *format, *name, *email, *tel, *address, *csv;
+	const char *reason, *carrier, *order, *status, *out;
+	int json, all, consent, force, der;
+	char **args;             /* positional arguments after the subcommand, borrowed from argv */
+	int nargs;
+};
+
+/* What a subcommand works on; ctx_open fills what `need` asks for. */
+struct ctx {
+	const char *dir;
+	struct ec_conf conf;
+	struct ec_catalog *cat;
+	struct ec_office *off;
+	ec_day today;            /* in the configured zone; ECERT_NOW overrides */
+	struct tpl *tpls;        /* templates loaded so far (tpl.c) */
+};
+
+#define NEED_CONF 1u         /* ecert.conf and today */
+#define NEED_CAT 2u          /* the catalogue */
+#define NEED_OFFICE 4u       /* the office register, writable (keeps the public register in step) */
+#define NEED_READ 8u         /* the office register, read-only; off stays NULL when none exists yet */
+
+/* Open what need asks for; on failure prints why, closes what it opened and returns the exit status. */
+int ctx_open(struct ctx *c, const struct opts *o, unsigned need);
+void ctx_close(struct ctx *c);
+
+/*
+ * A certificate design with its fonts and a renderer, loaded once per run and cached in the ctx.
+ * NAME is the catalogue's template name; the file is NAME.tpl in $ECERT_TEMPLATES, DIR/templates,
+ * the installed data directory or the source tree's templates/, the first that has it.
+ */
+struct ec_template;
+struct ec_fonts;
+struct ec_render;
+struct tpl {
+	struct tpl *next;
+	char name[EC_TEMPLATE_MAX + 1];
+	struct ec_template *t;
+	struct ec_fonts *f;
+	struct ec_render *r;     /* created on first use by render */
+};
+int tpl_get(struct ctx *c, const char *name, struct tpl **out);
+void tpl_free_all(struct ctx *c);
+
+/* Each subcommand returns the process exit status (0, 1 or 2) and has printed its own messages. */
+int cmd_catalog(struct opts *o);
+int cmd_import(struct opts *o);
+int cmd_apply(struct opts *o);
+int cmd_issue(struct opts *o);
+int cmd_revoke(struct opts *o);
+int cmd_crl(struct opts *o);
+int cmd_renew(struct opts *o);
+int cmd_mail(struct opts *o);
+int cmd_list(struct opts *o);
+int cmd_show(struct opts *o);
+int cmd_export(struct opts *o);
+int cmd_publish(struct opts *o);
+int cmd_audit(struct opts *o);
+int cmd_render(struct opts *o);
+
+/*
+ * Signing (sign.c). A signing session holds the issuing passphrase (from --pass-file or ECERT_PASS,
+ * else a prompt) and the issuing CAs loaded with it; everything is wiped by signing_close.
+ */
+struct ec_signer;
+struct signing {
+	char *pass;
+	size_t passlen;
+	struct ec_signer *s;     /* the CA loaded last */
+	char issuer[EC_ISSUER_MAX + 1];
+	int64_t not_after;       /* the loaded CA's notAfter */
+};
+
+/* Read the passphrase and load issuing CA kid (NULL = current). Prints why not; returns the exit status. */
+int signing_open(struct signing *sg, const struct ctx *c, const struct opts *o, const char *kid);
+/* Load another issuing CA with the same passphrase, replacing sg->s. Returns an ec_err. */
+int signing_load(struct signing *sg, const struct ctx *c, const char *kid);
+void signing_close(struct signing *sg);
+
+/*
+ * Sign r->e (number, name, code, title, format, dates, renewal_of filled; kid and issued_at are set
+ * here) with the loaded CA into r->der and r->token; r->issuer is set. EC_ERR_REFUSED when the e-Cert
+ * would outlive the issuing CA (the detail says to rotate).
+ */
+int sign_cert(struct signing *sg, struct ec_cert *r);
+
+/* Re-sign the CRL of the loaded CA into DIR/crl/KID.crl; *n gets the number of entries. Returns an ec_err. */
+int crl_resign(struct signing *sg, const struct ctx *c, size_t *n);
+
+/*
+ * Field checks shared by import and apply (check.c). Each returns 0 or EC_ERR_SYNTAX with a detail that
+ * quotes the value but not the field ("'x@' is not an email address"); the caller adds "FILE:LINE:
+ * field 'email': " or the option name.
+ */
+int check_regno(const char *s);
+int check_email(const char *s);
+int check_tel(const char *s);
+/* Valid UTF-8, no control characters, at most max bytes; empty allowed when may_be_empty. */
+int check_text(const char *s, size_t max, int may_be_empty);
+
+/* Print "ecert-issue: MSG" to stderr. */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "ecert-issue: " + ec_err_msg(code) and return the exit status for code. */
+int fail(int code);
+/* Print a usage error "ecert-issue: MSG" and return 2. */
+int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse a number argument as typed; on error prints why (malformed or probable typo) and returns the exit status. */
+int arg_number(const char *in, char out[EC_NUMBER_DIGITS + 1]);
+
+/* Load the certificate a typed number names; prints why not (malformed, typo, unknown) and returns the exit status. */
+int cert_lookup(struct ctx *c, const char *arg, struct ec_cert *r);
+
+/* Text tables: columns padded by display width (CJK counts 2), no trailing blanks. */
+struct table;
+struct table *table_new(size_t ncols, const char *const *heads);
+int table_row(struct table *t, const char *const *cells);
+int table_print(struct table *t, FILE *f);
+void table_free(struct table *t);
+
+/* The CLI spelling of a status ("not_applied", ..., "superseded") as 1 + enum ec_status; 0 if unknown. */
+int status_parse(const char *s);
+
+/* "YYYY-MM-DD" of a day, "YYYY-MM-DDTHH:MM:SSZ" of a time, in static-free caller buffers. */
+void fmt_time(int64_t t, char out[21]);
+
+/* The masked email and phone for listings ("" stays ""); out must hold EC_EMAIL_MAX + 8 bytes. */
+void mask_email(const char *email, char *out, size_t outsz);
+void mask_tel(const char *tel, char *out, size_t outsz);
+
+/*
+ * Append certificate r as DESIGN.md's "A certificate in JSON". full = 0: the listing view (adds reg_no,
+ * format, the holder's name and masked email); full = 1: the operator view (adds every personal field,
+ * shipping, the issuing CA and the QR URL).
+ */
+void cert_json(struct ec_buf *b, const struct ctx *c, const struct ec_cert *r, int full);
+
+/* Write b (plus a newline) to stdout; 0 or the exit status for a write error. */
+int put_buf(struct ec_buf *b);
+
+/* A progress line on stderr, only when stderr is a terminal: "done/total, N/s, ETA". */
+struct progress {
+	size_t total, done;
+	double start, last;
+	int tty;
+	const char *what;
+};
+void progress_start(struct progress *p, const char *what, size_t total);
+void progress_step(struct progress *p, size_t done);
+void progress_end(struct progress *p);
+
+#endif

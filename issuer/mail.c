@@ -1,0 +1,58 @@
+/* ecert-issue mail: record the carrier and order number of a shipped paper certificate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "err.h"
+#include "issuer.h"
+#include "name.h"
+
+/* A shipping field: 1..max bytes of valid UTF-8 without control characters. */
+static int
+field_ok(const char *what, const char *s, size_t max)
+{
+	const unsigned char *p;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return usage_err("--%s must be 1 to %zu bytes", what, max);
+	if (ec_utf8_len(s, n) < 0)
+		return usage_err("--%s is not valid UTF-8", what);
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return usage_err("--%s contains a control character", what);
+	return 0;
+}
+
+int
+cmd_mail(struct opts *o)
+{
+	struct ctx c;
+	struct ec_cert *r;
+	int rc;
+
+	if (!o->carrier || !o->order)
+		return usage_err("mail needs --carrier NAME and --order NO");
+	if ((rc = field_ok("carrier", o->carrier, EC_CARRIER_MAX)) || (rc = field_ok("order", o->order, EC_ORDER_MAX)))
+		return rc;
+	if (!(r = malloc(sizeof *r)))
+		return fail(EC_ERR_NOMEM);
+	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_OFFICE)))
+		goto out;
+	if ((rc = cert_lookup(&c, o->args[0], r)))
+		goto out;
+	if (r->e.format != EC_FORMAT_PAPER) {
+		errmsg("certificate '%s' is electronic: there is no paper certificate to mail", r->e.number);
+		rc = 1;
+		goto out;
+	}
+	if ((rc = ec_office_mail(c.off, r->e.number, o->carrier, o->order, ec_time_now()))) {
+		rc = fail(rc);
+		goto out;
+	}
+	printf("recorded: %s mailed by %s, order %s\n", r->e.number, o->carrier, o->order);
+out:
+	ctx_close(&c);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,436 @@
+/* ecert-issue list, show and export: reading the office register. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cert.h"
+#include "date.h"
+#include "err.h"
+#include "issuer.h"
+#include "name.h"
+#include "number.h"
+#include "public.h"
+#include "token.h"
+
+/* Rows of `list`, in order: certificates, then waiting applications, then passed exams not applied for. */
+struct listing {
+	struct ctx *c;
+	const struct opts *o;
+	int status;              /* 0 any, else 1 + enum ec_status */
+	struct table *t;
+	struct ec_buf *json;
+	size_t n;
+	char **applied;          /* registration numbers that have an application, sorted */
+	size_t napplied, capplied;
+	int err;
+};
+
+static int
+email_ok(const struct listing *l, const char *email)
+{
+	return !l->o->email || !strcasecmp(l->o->email, email);
+}
+
+static int
+emit(struct listing *l, enum ec_status st, const char *code, const char *number, int renewal,
+    ec_day eff, ec_day exp, const char *email)
+{
+	char e[11], x[11], em[EC_EMAIL_MAX + 8];
+	const char *cells[7];
+
+	ec_date_format(eff, e);
+	ec_date_format(exp, x);
+	mask_email(email, em, sizeof em);
+	cells[0] = ec_status_word(st);
+	cells[1] = code;
+	cells[2] = number[0] ? number : "/";
+	cells[3] = renewal ? "Yes" : "/";
+	cells[4] = e;
+	cells[5] = x;
+	cells[6] = em;
+	l->n++;
+	return l->t ? table_row(l->t, cells) : 0;
+}
+
+static void
+json_sep(struct listing *l)
+{
+	ec_buf_adds(l->json, l->n ? ",\n" : "\n");
+}
+
+static int
+on_cert(void *ctx, const struct ec_cert *r)
+{
+	struct listing *l = ctx;
+
+	if (l->json) {
+		json_sep(l);
+		cert_json(l->json, l->c, r, 0);
+		l->n++;
+		return l->json->err;
+	}
+	return emit(l, ec_cert_status(r, l->c->today), r->e.code, r->e.number, r->e.renewal_of[0] != 0,
+	    r->e.effective, r->e.expires, r->email);
+}
+
+/* A pending row (requested or not applied) as JSON: no number yet. */
+static void
+pending_json(struct listing *l, enum ec_status st, const struct ec_exam *x, const struct ec_app *a,
+    const struct ec_cat_entry *ce)
+{
+	char d[11], em[EC_EMAIL_MAX + 8];
+
+	json_sep(l);
+	ec_buf_adds(l->json, "{\"number\":null,\"status\":");
+	ec_buf_json(l->json, ec_status_name(st));
+	ec_buf_adds(l->json, ",\"certification\":{\"code\":");
+	ec_buf_json(l->json, x->code);
+	ec_buf_adds(l->json, ",\"title\":");
+	ec_buf_json(l->json, ce ? ce->title : "");
+	ec_buf_adds(l->json, "},\"holder\":{");
+	mask_email(a ? a->email : x->email, em, sizeof em);
+	if (a) {
+		ec_buf_adds(l->json, "\"name\":");
+		ec_buf_json(l->json, a->name);
+		ec_buf_addc(l->json, ',');
+	}
+	ec_buf_adds(l->json, "\"email_masked\":");
+	ec_buf_json(l->json, em);
+	ec_date_format(x->exam_date, d);
+	ec_buf_adds(l->json, "},\"effective\":");
+	ec_buf_json(l->json, d);
+	if (ce) {
+		ec_date_format(ec_date_expiry(x->exam_date, ce->years), d);
+		ec_buf_adds(l->json, ",\"expires\":");
+		ec_buf_json(l->json, d);
+	}
+	ec_buf_adds(l->json, ",\"reg_no\":");
+	ec_buf_json(l->json, x->reg_no);
+	if (a) {
+		ec_buf_adds(l->json, ",\"format\":");
+		ec_buf_json(l->json, a->format == EC_FORMAT_PAPER ? "paper" : "electronic");
+		ec_date_format(a->applied, d);
+		ec_buf_adds(l->json, ",\"applied\":");
+		ec_buf_json(l->json, d);
+	}
+	ec_buf_addc(l->json, '}');
+	l->n++;
+}
+
+static int
+pending(struct listing *l, enum ec_status st, const struct ec_exam *x, const struct ec_app *a)
+{
+	const struct ec_cat_entry *ce = ec_catalog_find(l->c->cat, x->code);
+
+	if (l->json) {
+		pending_json(l, st, x, a, ce);
+		return l->json->err;
+	}
+	return emit(l, st, x->code, "", 0, x->exam_date, ce ? ec_date_expiry(x->exam_date, ce->years) : x->exam_date,
+	    a ? a->email : x->email);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+on_app(void *ctx, const struct ec_app *a)
+{
+	struct listing *l = ctx;
+	char **nv;
+
+	if (l->napplied == l->capplied) {
+		l->capplied = l->capplied ? l->capplied * 2 : 256;
+		if (!(nv = realloc(l->applied, l->capplied * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		l->applied = nv;
+	}
+	if (!(l->applied[l->napplied] = strdup(a->reg_no)))
+		return EC_ERR_NOMEM;
+	l->napplied++;
+	return 0;
+}
+
+/* Exams: requested ones are shown from their application, passed ones without one as not applied. */
+static int
+on_exam(void *ctx, const struct ec_exam *x)
+{
+	struct listing *l = ctx;
+	const char *key = x->reg_no;
+
+	if (!x->passed || !email_ok(l, x->email))
+		return 0;
+	if (l->napplied && bsearch(&key, l->applied, l->napplied, sizeof *l->applied, cmp_str))
+		return 0;
+	return pending(l, EC_ST_NOT_APPLIED, x, NULL);
+}
+
+/* Requested applications, looked up against their exam after the iteration (no nested reads). */
+struct reqs {
+	struct ec_app *v;
+	size_t n, cap;
+	const struct listing *l;
+};
+
+static int
+on_req(void *ctx, const struct ec_app *a)
+{
+	struct reqs *r = ctx;
+	struct ec_app *nv;
+
+	if (!email_ok(r->l, a->email))
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		if (!(nv = realloc(r->v, r->cap * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		r->v = nv;
+	}
+	r->v[r->n++] = *a;
+	return 0;
+}
+
+static int
+list_pending(struct listing *l)
+{
+	struct reqs r = { NULL, 0, 0, l };
+	struct ec_exam x;
+	size_t i;
+	int rc = 0;
+
+	if (!l->status || l->status == 1 + EC_ST_REQUESTED) {
+		if ((rc = ec_office_apps_each(l->c->off, 1, on_req, &r)))
+			goto out;
+		for (i = 0; i < r.n; i++) {
+			if ((rc = ec_office_exam_get(l->c->off, r.v[i].reg_no, &x)))
+				goto out;
+			if ((rc = pending(l, EC_ST_REQUESTED, &x, &r.v[i])))
+				goto out;
+		}
+	}
+	if (!l->status || l->status == 1 + EC_ST_NOT_APPLIED) {
+		if ((rc = ec_office_apps_each(l->c->off, 0, on_app, l)))
+			goto out;
+		if (l->napplied)
+			qsort(l->applied, l->napplied, sizeof *l->applied, cmp_str);
+		rc = ec_office_exams_each(l->c->off, on_exam, l);
+	}
+out:
+	free(r.v);
+	return rc;
+}
+
+/* Every row the filter selects, into l's table or JSON. Returns an ec_err. */
+static int
+rows(struct listing *l, const struct ec_cert_filter *f)
+{
+	int rc;
+
+	if (!l->c->off)
+		return 0;
+	if (!l->status || (l->status != 1 + EC_ST_REQUESTED && l->status != 1 + EC_ST_NOT_APPLIED))
+		if ((rc = ec_office_certs_each(l->c->off, f, on_cert, l)))
+			return rc;
+	return list_pending(l);
+}
+
+int
+cmd_list(struct opts *o)
+{
+	static const char *const heads[] = { "Status", "Certificate Name", "Certificate Number", "Renewal",
+		"Effective Date", "Expiration Date", "Email" };
+	struct ctx c;
+	struct listing l;
+	struct ec_cert_filter f;
+	struct ec_buf b;
+	size_t i;
+	int rc;
+
+	memset(&l, 0, sizeof l);
+	memset(&f, 0, sizeof f);
+	ec_buf_init(&b);
+	if (o->status && !(l.status = status_parse(o->status)))
+		return usage_err("unknown status '%s' (not_applied, requested, valid, revoked, expired, superseded)",
+		    o->status);
+	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_CAT | NEED_READ)))
+		return rc;
+	l.c = &c;
+	l.o = o;
+	f.email = o->email;
+	f.status = l.status;
+	f.today = c.today;
+	if (o->json) {
+		l.json = &b;
+		ec_buf_addc(&b, '[');
+		rc = rows(&l, &f);
+	} else {
+		rc = (l.t = table_new(7, heads)) ? rows(&l, &f) : EC_ERR_NOMEM;
+	}
+	if (rc) {
+		rc = fail(rc);
+	} else if (o->json) {
+		ec_buf_adds(&b, l.n ? "\n]" : "]");
+		rc = put_buf(&b);
+	} else if ((rc = table_print(l.t, stdout))) {
+		rc = fail(rc);
+	}
+	for (i = 0; i < l.napplied; i++)
+		free(l.applied[i]);
+	free(l.applied);
+	table_free(l.t);
+	ec_buf_free(&b);
+	ctx_close(&c);
+	return rc;
+}
+
+int
+cert_lookup(struct ctx *c, const char *arg, struct ec_cert *r)
+{
+	char num[EC_NUMBER_DIGITS + 1];
+	int rc;
+
+	if ((rc = arg_number(arg, num)))
+		return rc;
+	rc = c->off ? ec_office_cert_get(c->off, num, r) : EC_ERR_NOTFOUND;
+	if (rc == EC_ERR_NOTFOUND) {
+		errmsg("unknown certificate number '%s'", num);
+		return 1;
+	}
+	return rc ? fail(rc) : 0;
+}
+
+static void
+line(const char *key, const char *val)
+{
+	if (val && val[0])
+		printf("%-16s %s\n", key, val);
+}
+
+static void
+show_text(const struct ctx *c, const struct ec_cert *r)
+{
+	char disp[EC_NUMBER_DISPLAY + 1], d[21], em[EC_EMAIL_MAX + 8], url[EC_QR_MAX + 1];
+	enum ec_status st = ec_cert_status(r, c->today);
+	char *masked = NULL;
+
+	ec_number_display(r->e.number, disp);
+	line("Number", disp);
+	line("Status", ec_status_word(st));
+	printf("%-16s %s (%s)\n", "Certification", r->e.code, r->e.title);
+	line("Format", r->e.format == EC_FORMAT_PAPER ? "paper" : "electronic");
+	line("Name", r->e.name);
+	ec_name_mask(r->e.name, &masked);
+	line("Public name", masked);
+	free(masked);
+	line("Email", r->email);
+	mask_email(r->email, em, sizeof em);
+	line("Email (masked)", em);
+	line("Telephone", r->tel);
+	line("Address", r->address);
+	line("Registration no", r->reg_no);
+	ec_date_format(r->e.effective, d);
+	line("Effective", d);
+	ec_date_format(r->e.expires, d);
+	line("Expires", d);
+	fmt_time(r->e.issued_at, d);
+	line("Issued at", d);
+	line("Issuer", r->issuer);
+	line("Issuing CA", r->e.kid);
+	line("Renewal of", r->e.renewal_of);
+	line("Superseded by", r->superseded_by);
+	if (r->status == EC_ST_REVOKED) {
+		fmt_time(r->revoked_at, d);
+		printf("%-16s %s (%s)\n", "Revoked", d, r->reason);
+	}
+	if (r->e.format == EC_FORMAT_PAPER) {
+		if (r->mailed_at) {
+			fmt_time(r->mailed_at, d);
+			printf("%-16s %s, order %s, %s\n", "Mailed", r->carrier, r->order, d);
+		} else {
+			line("Mailed", "/");
+		}
+	}
+	if (ec_qr_payload(c->conf.public_url, r->e.number, r->token, url, sizeof url) == 0)
+		line("QR URL", url);
+}
+
+int
+cmd_show(struct opts *o)
+{
+	struct ctx c;
+	struct ec_cert *r;
+	struct ec_buf b;
+	int rc;
+
+	if (!(r = malloc(sizeof *r)))
+		return fail(EC_ERR_NOMEM);
+	ec_buf_init(&b);
+	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_READ)))
+		goto out;
+	if ((rc = cert_lookup(&c, o->args[0], r)))
+		goto out;
+	if (o->json) {
+		cert_json(&b, &c, r, 1);
+		rc = put_buf(&b);
+	} else {
+		show_text(&c, r);
+		rc = fflush(stdout) ? 2 : 0;
+	}
+out:
+	ec_buf_free(&b);
+	ctx_close(&c);
+	free(r);
+	return rc;
+}
+
+static int
+write_all(FILE *f, const char *path, const void *p, size_t n)
+{
+	if (fwrite(p, 1, n, f) != n || fflush(f)) {
+		errmsg("cannot write '%s': %s", path, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int
+cmd_export(struct opts *o)
+{
+	struct ctx c;
+	struct ec_cert *r;
+	char *pem = NULL;
+	size_t pemlen = 0;
+	FILE *f = stdout;
+	int rc;
+
+	if (!(r = malloc(sizeof *r)))
+		return fail(EC_ERR_NOMEM);
+	if ((rc = ctx_open(&c, o, NEED_READ)))
+		goto out;
+	if ((rc = cert_lookup(&c, o->args[0], r)))
+		goto out;
+	if (!o->der && (rc = ec_der_to_pem(r->der, r->der_len, &pem, &pemlen))) {
+		rc = fail(rc);
+		goto out;
+	}
+	if (o->out && !(f = fopen(o->out, "wb"))) {
+		errmsg("cannot open '%s': %s", o->out, strerror(errno));
+		rc = 2;
+		goto out;
+	}
+	rc = o->der ? write_all(f, o->out ? o->out : "standard output", r->der, r->der_len) :
+	    write_all(f, o->out ? o->out : "standard output", pem, pemlen);
+	if (f != stdout && fclose(f) && !rc) {
+		errmsg("cannot write '%s': %s", o->out, strerror(errno));
+		rc = 2;
+	}
+out:
+	free(pem);
+	ctx_close(&c);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,152 @@
+/* ecert-issue: the issuing passphrase, issuing CAs, signing e-Certs with their tokens, re-signing CRLs. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "crl.h"
+#include "date.h"
+#include "err.h"
+#include "issuer.h"
+#include "pass.h"
+#include "pki.h"
+#include "token.h"
+
+int
+signing_load(struct signing *sg, const struct ctx *c, const char *kid)
+{
+	struct tm tm;
+	int rc;
+
+	if (sg->s)
+		ec_signer_free(sg->s);
+	sg->s = NULL;
+	if ((rc = ec_ca_signer_load(c->dir, kid, sg->pass, sg->passlen, &sg->s)))
+		return rc;
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(sg->s->cert), NID_commonName, sg->issuer,
+	    sizeof sg->issuer) < 0)
+		sg->issuer[0] = '\0';
+	memset(&tm, 0, sizeof tm);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(sg->s->cert), &tm) != 1)
+		return ec_err_set(EC_ERR_CORRUPT, "issuing CA '%s': unreadable notAfter", sg->s->kid);
+	sg->not_after = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int
+signing_open(struct signing *sg, const struct ctx *c, const struct opts *o, const char *kid)
+{
+	int rc;
+
+	memset(sg, 0, sizeof *sg);
+	if ((rc = ec_pass_get(o->pass_file, "ECERT_PASS", "issuing CA passphrase: ", 0, &sg->pass, &sg->passlen)) ||
+	    (rc = signing_load(sg, c, kid))) {
+		rc = fail(rc);
+		signing_close(sg);
+	}
+	return rc;
+}
+
+void
+signing_close(struct signing *sg)
+{
+	if (sg->s)
+		ec_signer_free(sg->s);
+	if (sg->pass)
+		ec_pass_free(sg->pass, sg->passlen);
+	memset(sg, 0, sizeof *sg);
+}
+
+int
+sign_cert(struct signing *sg, struct ec_cert *r)
+{
+	unsigned char *der = NULL;
+	size_t len = 0;
+	char exp[11], ca[21];
+	int rc;
+
+	/* The e-Cert is valid through 23:59:59Z of its expiration day; the CA must be too. */
+	if (ec_date_to_time(r->e.expires) + 86399 > sg->not_after) {
+		ec_date_format(r->e.expires, exp);
+		fmt_time(sg->not_after, ca);
+		return ec_err_set(EC_ERR_REFUSED, "the e-Cert for '%s' would expire on %s, after its issuing CA '%s' "
+		    "(valid until %s): run 'ecert-ca rotate' first", r->reg_no, exp, sg->s->kid, ca);
+	}
+	memcpy(r->e.kid, sg->s->kid, sizeof r->e.kid);
+	r->e.issued_at = ec_time_now();
+	if ((rc = ec_ecert_sign(sg->s, &r->e, &der, &len)))
+		goto out;
+	if (len > sizeof r->der) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "the e-Cert for '%s' is %zu bytes, over %zu", r->reg_no, len,
+		    sizeof r->der);
+		goto out;
+	}
+	memcpy(r->der, der, len);
+	r->der_len = len;
+	if ((rc = ec_token_sign(sg->s, &r->e, r->token)))
+		goto out;
+	memcpy(r->issuer, sg->issuer, sizeof r->issuer);
+out:
+	free(der);
+	return rc;
+}
+
+struct entries {
+	struct ec_crl_entry *v;
+	size_t n, cap;
+};
+
+static int
+add_entry(void *ctx, const char *number, int64_t at, const char *reason)
+{
+	struct entries *e = ctx;
+	struct ec_crl_entry *nv;
+	int code;
+
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 64;
+		if (!(nv = realloc(e->v, e->cap * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		e->v = nv;
+	}
+	code = ec_crl_reason_parse(reason);
+	memset(&e->v[e->n], 0, sizeof e->v[e->n]);
+	snprintf(e->v[e->n].number, sizeof e->v[e->n].number, "%s", number);
+	e->v[e->n].revoked_at = at;
+	e->v[e->n].reason = code < 0 ? 0 : code;
+	e->n++;
+	return 0;
+}
+
+int
+crl_resign(struct signing *sg, const struct ctx *c, size_t *n)
+{
+	struct entries e = { NULL, 0, 0 };
+	unsigned char *der = NULL;
+	size_t len = 0;
+	uint64_t crlno;
+	char path[4096];
+	int rc;
+
+	if ((rc = ec_office_revoked_each(c->off, sg->s->kid, add_entry, &e)))
+		goto out;
+	if ((rc = ec_office_crl_next(c->off, sg->s->kid, &crlno)))
+		goto out;
+	if ((rc = ec_crl_sign(sg->s, e.v, e.n, ec_time_now(), crlno, &der, &len)))
+		goto out;
+	if ((size_t)snprintf(path, sizeof path, "%s/crl/%s.crl", c->dir, sg->s->kid) >= sizeof path) {
+		rc = ec_err_set(EC_ERR_ARG, "state directory path is too long");
+		goto out;
+	}
+	rc = ec_crl_write(path, der, len);
+	*n = e.n;
+out:
+	free(der);
+	free(e.v);
+	return rc;
+}

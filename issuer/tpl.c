@@ -1,0 +1,83 @@
+/* ecert-issue: finding, loading and caching the certificate designs the catalogue names. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "font.h"
+#include "issuer.h"
+#include "pdf.h"
+#include "template.h"
+
+/* The first existing NAME.tpl along the search path; EC_ERR_NOTFOUND naming the places looked in. */
+static int
+locate(const struct ctx *c, const char *name, char *path, size_t size)
+{
+	const char *env = getenv("ECERT_TEMPLATES");
+	const char *dirs[4];
+	size_t i, n = 0, used = 0;
+	char local[4096], where[8192];
+
+	if (env && env[0])
+		dirs[n++] = env;
+	snprintf(local, sizeof local, "%s/templates", c->dir);
+	dirs[n++] = local;
+	dirs[n++] = EC_DATADIR "/templates";
+	dirs[n++] = "templates";
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(path, size, "%s/%s.tpl", dirs[i], name) >= size)
+			continue;
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	where[0] = '\0';
+	for (i = 0; i < n && used < sizeof where; i++)
+		used += (size_t)snprintf(where + used, sizeof where - used, "%s'%s'", i ? ", " : "", dirs[i]);
+	return ec_err_set(EC_ERR_NOTFOUND, "template '%s.tpl' not found in %s", name, where);
+}
+
+int
+tpl_get(struct ctx *c, const char *name, struct tpl **out)
+{
+	struct tpl *p;
+	char path[4096];
+	int rc;
+
+	for (p = c->tpls; p; p = p->next)
+		if (!strcmp(p->name, name)) {
+			*out = p;
+			return 0;
+		}
+	if (strlen(name) > EC_TEMPLATE_MAX)
+		return ec_err_set(EC_ERR_ARG, "template name '%s' is too long", name);
+	if ((rc = locate(c, name, path, sizeof path)))
+		return rc;
+	if (!(p = calloc(1, sizeof *p)))
+		return EC_ERR_NOMEM;
+	strcpy(p->name, name);
+	if ((rc = ec_template_load(path, &p->t)) || (rc = ec_fonts_load(p->t, &p->f))) {
+		if (p->t)
+			ec_template_free(p->t);
+		free(p);
+		return rc;
+	}
+	p->next = c->tpls;
+	c->tpls = p;
+	*out = p;
+	return 0;
+}
+
+void
+tpl_free_all(struct ctx *c)
+{
+	struct tpl *p;
+
+	while ((p = c->tpls)) {
+		c->tpls = p->next;
+		if (p->r)
+			ec_render_free(p->r);
+		ec_fonts_free(p->f);
+		ec_template_free(p->t);
+		free(p);
+	}
+}

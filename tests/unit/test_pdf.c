@@ -1,0 +1,494 @@
+/*
+ * Unit tests for PDF rendering, judged by real peers: pdftotext gives the name back, pdffonts shows
+ * only embedded subsets, pdftoppm + zbarimg decode the QR payload, pdfdetach returns the DER.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "date.h"
+#include "err.h"
+#include "font.h"
+#include "pdf.h"
+#include "pdfread.h"
+#include "template.h"
+
+#define URL "https://certs.example.org/v/0101234567890123456707"
+/* A realistic payload: URL, then a compact JWS (header, payload, 64-byte signature) after '#'. */
+#define PAYLOAD URL "#eyJhbGciOiJFUzI1NiIsImtpZCI6IkFCQ0RFRkdISUpLIn0.eyJuIjoiMDEwMTIzNDU2Nzg5MDEyMzQ1Njc" \
+	"wNyIsIm5tIjoiWm_DqyBPJ0JyaWVuIiwiYyI6IkhDSUEtQUkiLCJuYiI6IjIwMjYtMTAtMjciLCJuYSI6IjIwMjktMTAtMjYifQ." \
+	"MEUCIQDx3f1qkzX9n2cYl0aQ4m5v7s8t9u0w1x2y3z4A5B6C7D8E9F0G1H2I3J4K5L6M7N8O9P0Q1R2S3T4U5V6W7X8Y9Z0"
+#define ORG "Example Certification Board"
+
+static const char *const names[] = {
+	"Nguyễn Thị Minh Khai", "Анна Каренина", "Αλέξανδρος Παπαδόπουλος", "李瑞瑞", "Zoë O'Brien",
+};
+static const char *const templates[] = { "templates/associate.tpl", "templates/professional.tpl" };
+
+struct fixture {
+	struct ec_template *t[2];
+	struct ec_fonts *f[2];
+	struct ec_render *r[2];
+	unsigned char der[517];
+	char dir[64];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (ec_template_load(templates[i], &fx->t[i]) != 0 || ec_fonts_load(fx->t[i], &fx->f[i]) != 0 ||
+		    ec_render_new(fx->t[i], fx->f[i], &fx->r[i]) != 0)
+			return -1;
+	/* Any fixed bytes stand in for a signed e-Cert; NUL and 0xff included. */
+	for (size_t i = 0; i < sizeof(fx->der); i++)
+		fx->der[i] = (unsigned char)(i * 37 + 11);
+	fx->der[0] = 0x30;
+	fx->der[5] = 0;
+	fx->der[6] = 0xff;
+	strcpy(fx->dir, "/tmp/ecert-test-pdf-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		ec_render_free(fx->r[i]);
+		ec_fonts_free(fx->f[i]);
+		ec_template_free(fx->t[i]);
+	}
+	free(fx);
+	return 0;
+}
+
+static void
+record(struct ec_ecert *e, const char *name)
+{
+	memset(e, 0, sizeof(*e));
+	strcpy(e->number, "0101234567890123456707");
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	strcpy(e->code, "HCIA-AI");
+	strcpy(e->title, "Huawei Certified ICT Associate - Artificial Intelligence");
+	e->format = EC_FORMAT_ELECTRONIC;
+	assert_int_equal(ec_date_parse("2026-10-27", &e->effective), 0);
+	assert_int_equal(ec_date_parse("2029-10-26", &e->expires), 0);
+	e->issued_at = 1793092200;    /* 2026-10-27 09:10:00Z */
+	strcpy(e->kid, "ABCDEFGHIJK");
+}
+
+static int
+render(struct fixture *fx, int tpl, const char *name, unsigned char **pdf, size_t *len)
+{
+	struct ec_ecert e;
+
+	record(&e, name);
+	return ec_render_pdf(fx->r[tpl], &e, ORG, PAYLOAD, URL, fx->der, sizeof(fx->der), pdf, len);
+}
+
+static void
+save(const char *path, const unsigned char *p, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(p, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Run cmd through the shell; its stdout into out (NUL-terminated). Exit status returned. */
+static int
+run(const char *cmd, char *out, size_t outsz)
+{
+	FILE *fp = popen(cmd, "r");
+	size_t n = 0, k;
+
+	assert_non_null(fp);
+	while (n + 1 < outsz && (k = fread(out + n, 1, outsz - 1 - n, fp)) > 0)
+		n += k;
+	out[n] = '\0';
+	return pclose(fp);
+}
+
+static int
+have(const char *tool)
+{
+	char cmd[128], out[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s", tool);
+	return run(cmd, out, sizeof(out)) == 0;
+}
+
+/* Some line of pdftotext's output is exactly want. */
+static int
+has_line(const char *text, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = text; p != NULL; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, want, n) == 0 && (p[n] == '\n' || p[n] == '\0' || p[n] == '\f'))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_with_peers(struct fixture *fx, const char *pdfpath, const char *name)
+{
+	static char out[65536];
+	char cmd[512], derpath[128];
+	unsigned char got[1024];
+	FILE *fp;
+	size_t n;
+	int fonts = 0;
+
+	snprintf(cmd, sizeof(cmd), "pdftotext -q -enc UTF-8 '%s' -", pdfpath);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	if (!has_line(out, name))
+		fail_msg("pdftotext does not give back \"%s\":\n%s", name, out);
+	assert_true(has_line(out, "0101 2345 6789 0123 4567 07"));
+	assert_true(has_line(out, URL));
+	assert_non_null(strstr(out, "2026-10-27"));
+	assert_non_null(strstr(out, "2029-10-26"));
+
+	snprintf(cmd, sizeof(cmd), "pdffonts '%s' 2>/dev/null", pdfpath);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	/* After the two header lines, every font: a "ABCDEF+" subset name, "emb yes sub yes". */
+	for (char *line = strchr(strchr(out, '\n') + 1, '\n') + 1; *line != '\0'; line = strchr(line, '\n') + 1) {
+		char fname[128], type[64], enc[64], emb[8], sub[8];
+
+		if (sscanf(line, "%127s %*s %*s %63s %7s %7s", fname, enc, emb, sub) != 4)
+			fail_msg("pdffonts line: %s", line);
+		(void)type;
+		if (strlen(fname) < 8 || fname[6] != '+' || strcmp(emb, "yes") != 0 || strcmp(sub, "yes") != 0)
+			fail_msg("font not an embedded subset: %s", line);
+		fonts++;
+	}
+	assert_true(fonts >= 2);
+
+	snprintf(cmd, sizeof(cmd), "pdftoppm -q -r 150 -png '%s' '%s/page' && zbarimg --raw -q '%s/page-1.png' 2>/dev/null",
+	    pdfpath, fx->dir, fx->dir);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	n = strlen(out);
+	if (n > 0 && out[n - 1] == '\n')
+		out[--n] = '\0';
+	assert_string_equal(out, PAYLOAD);
+
+	snprintf(derpath, sizeof(derpath), "%s/0101234567890123456707.der", fx->dir);
+	unlink(derpath);
+	snprintf(cmd, sizeof(cmd), "pdfdetach -saveall -o '%s' '%s'", fx->dir, pdfpath);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	fp = fopen(derpath, "rb");
+	assert_non_null(fp);
+	n = fread(got, 1, sizeof(got), fp);
+	fclose(fp);
+	assert_int_equal(n, sizeof(fx->der));
+	assert_memory_equal(got, fx->der, n);
+}
+
+static void
+test_scripts(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!have("pdftotext") || !have("pdffonts") || !have("pdftoppm") || !have("zbarimg") || !have("pdfdetach"))
+		skip();
+	for (int tpl = 0; tpl < 2; tpl++)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			unsigned char *pdf;
+			size_t len;
+			char path[128];
+
+			if (render(fx, tpl, names[i], &pdf, &len) != 0)
+				fail_msg("%s: %s", names[i], ec_err_msg(-4));
+			print_message("%s %s: %zu bytes\n", templates[tpl], names[i], len);
+			/* Small: per-document font subsets, a vector QR (12 KB is the goal; see docs/formats-pdf.md). */
+			assert_true(len < 22000);
+			snprintf(path, sizeof(path), "%s/t%d-%zu.pdf", fx->dir, tpl, i);
+			save(path, pdf, len);
+			/* ECERT_TEST_KEEP=DIR keeps them as DIR/associate-N.pdf ... for a look (docs/templates.md). */
+			if (getenv("ECERT_TEST_KEEP") != NULL) {
+				char keep[512];
+
+				snprintf(keep, sizeof(keep), "%s/%s-%zu.pdf", getenv("ECERT_TEST_KEEP"),
+				    tpl ? "professional" : "associate", i);
+				save(keep, pdf, len);
+			}
+			free(pdf);
+			check_with_peers(fx, path, names[i]);
+		}
+}
+
+static void
+test_deterministic(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned char *a, *b, *c, *d;
+	size_t alen, blen, clen, dlen;
+	struct ec_render *fresh;
+
+	assert_int_equal(render(fx, 0, "Zoë O'Brien", &a, &alen), 0);
+	assert_int_equal(render(fx, 0, "李瑞瑞", &b, &blen), 0);
+	assert_int_equal(render(fx, 0, "Zoë O'Brien", &c, &clen), 0);
+	/* The same record gives the same bytes, whatever was rendered before and in a new renderer. */
+	assert_int_equal(alen, clen);
+	assert_memory_equal(a, c, alen);
+	assert_true(alen != blen || memcmp(a, b, alen) != 0);
+	assert_int_equal(ec_render_new(fx->t[0], fx->f[0], &fresh), 0);
+	{
+		struct ec_ecert e;
+
+		record(&e, "Zoë O'Brien");
+		assert_int_equal(ec_render_pdf(fresh, &e, ORG, PAYLOAD, URL, fx->der, sizeof(fx->der), &d, &dlen), 0);
+	}
+	ec_render_free(fresh);
+	assert_int_equal(alen, dlen);
+	assert_memory_equal(a, d, alen);
+	/* Dates come from issued_at, not the clock; no random document ID. */
+	assert_non_null(memmem(a, alen, "/CreationDate (D:20261027091000Z", 32));
+	assert_null(memmem(a, alen, "/ID", 3));
+	/* Our own reader (ecert-verify's) finds the same attachment and Info. */
+	{
+		struct ec_pdf_files fs;
+		char title[256];
+
+		assert_int_equal(ec_pdf_attachments(b, blen, &fs), 0);
+		assert_int_equal(fs.n, 1);
+		assert_string_equal(fs.f[0].name, "0101234567890123456707.der");
+		assert_int_equal(fs.f[0].len, sizeof(fx->der));
+		assert_memory_equal(fs.f[0].data, fx->der, sizeof(fx->der));
+		ec_pdf_files_free(&fs);
+		assert_int_equal(ec_pdf_info(b, blen, "Title", title, sizeof(title)), 0);
+		assert_string_equal(title, "李瑞瑞 - HCIA-AI");
+		assert_int_equal(ec_pdf_info(b, blen, "Author", title, sizeof(title)), 0);
+		assert_string_equal(title, ORG);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+
+static void
+test_long_names(void **state)
+{
+	struct fixture *fx = *state;
+	/* 64 code points each: the longest names apply accepts. */
+	const char *longs[] = {
+		"Maximiliana Wilhelmina Theodora von Hohenzollern-Sigmaringen Abc",
+		"李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李瑞瑞李",
+	};
+	static char out[65536];
+
+	if (!have("pdftotext"))
+		skip();
+	for (int tpl = 0; tpl < 2; tpl++)
+		for (int i = 0; i < 2; i++) {
+			unsigned char *pdf;
+			size_t len;
+			char path[128], cmd[256];
+			double xmin = 1e9, xmax = 0;
+
+			if (render(fx, tpl, longs[i], &pdf, &len) != 0)
+				fail_msg("%s: %s", templates[tpl], ec_err_msg(EC_ERR_TOOBIG));
+			snprintf(path, sizeof(path), "%s/long.pdf", fx->dir);
+			save(path, pdf, len);
+			free(pdf);
+			snprintf(cmd, sizeof(cmd), "pdftotext -q -enc UTF-8 '%s' -", path);
+			assert_int_equal(run(cmd, out, sizeof(out)), 0);
+			if (!has_line(out, longs[i]))
+				fail_msg("long name not extracted:\n%s", out);
+			/* It shrank to stay inside the page's margins: check the word boxes. */
+			snprintf(cmd, sizeof(cmd), "pdftotext -q -bbox '%s' - | grep -E 'Maximiliana|Abc<|李瑞瑞'", path);
+			assert_int_equal(run(cmd, out, sizeof(out)), 0);
+			for (char *p = strstr(out, "xMin=\""); p != NULL; p = strstr(p + 1, "xMin=\"")) {
+				double a = atof(p + 6), b = atof(strstr(p, "xMax=\"") + 6);
+
+				xmin = a < xmin ? a : xmin;
+				xmax = b > xmax ? b : xmax;
+			}
+			assert_true(xmin >= 16 * 72 / 25.4);
+			assert_true(xmax <= 841.89 - 16 * 72 / 25.4);
+			assert_true(xmax > xmin);
+		}
+}
+
+static void
+test_injection(void **state)
+{
+	struct fixture *fx = *state;
+	const char *evil = "Eve) Tj ET BT /F1 99 Tf (x <> [] \\ {org} %";
+	static char out[65536];
+	unsigned char *pdf;
+	size_t len;
+	char path[128], cmd[256];
+
+	if (!have("pdftotext"))
+		skip();
+	assert_int_equal(render(fx, 0, evil, &pdf, &len), 0);
+	/* The name is text in a hex string, never operators. */
+	assert_null(memmem(pdf, len, "Tj ET BT /F1 99", 15));
+	snprintf(path, sizeof(path), "%s/evil.pdf", fx->dir);
+	save(path, pdf, len);
+	free(pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -q -enc UTF-8 '%s' -", path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_true(has_line(out, evil));
+}
+
+static void
+test_refusals(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_ecert e;
+	unsigned char *pdf = (unsigned char *)1, big[EC_PDF_DER_MAX + 1];
+	size_t len = 1;
+	char payload[500];
+
+	record(&e, "Zoë O'Brien");
+	memset(big, 'x', sizeof(big));
+	memset(payload, 'a', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, 0, &pdf, &len), EC_ERR_ARG);
+	assert_null(pdf);
+	assert_int_equal(len, 0);
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, NULL, 5, &pdf, &len), EC_ERR_ARG);
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, big, sizeof(big), &pdf, &len), EC_ERR_TOOBIG);
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, payload, URL, fx->der, 10, &pdf, &len), EC_ERR_TOOBIG);
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, "", URL, fx->der, 10, &pdf, &len), EC_ERR_ARG);
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, "Org\nX", PAYLOAD, URL, fx->der, 10, &pdf, &len), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "organisation name contains control character U+000A"));
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, "http://x/\xff", fx->der, 10, &pdf, &len),
+	    EC_ERR_SYNTAX);
+
+	strcpy(e.number, "01012345678901234567");
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), EC_ERR_SYNTAX);
+	record(&e, "Zoë \xf0\x9f\x98\x80");
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "templates/associate.tpl:"));
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "no font covers U+1F600"));
+	assert_int_equal(ec_font_check_text(fx->f[0], e.name), EC_ERR_SYNTAX);
+	record(&e, "สมชาย");
+	assert_int_equal(ec_font_check_text(fx->f[0], e.name), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "no font covers U+0E2A 'ส'"));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(ec_font_check_text(fx->f[1], names[i]), 0);
+	/* The renderer recovers after a refusal. */
+	record(&e, "Zoë O'Brien");
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), 0);
+	free(pdf);
+}
+
+static void
+test_too_long_for_box(void **state)
+{
+	const char *s = "ecert-template 1\npage a4 landscape\n"
+	    "font a /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n"
+	    "text 20 20 30 10 font=a size=12 min=10 \"{name}\"\nqr 200 150 30\n";
+	struct ec_template *t;
+	struct ec_fonts *f;
+	struct ec_render *r;
+	struct ec_ecert e;
+	unsigned char der[1] = { 0x30 }, *pdf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(ec_template_parse("small.tpl", s, strlen(s), &t), 0);
+	assert_int_equal(ec_fonts_load(t, &f), 0);
+	assert_int_equal(ec_render_new(t, f, &r), 0);
+	record(&e, "Zoë");
+	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, der, 1, &pdf, &len), 0);
+	free(pdf);
+	record(&e, "Maximiliana Wilhelmina Theodora von Hohenzollern");
+	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, der, 1, &pdf, &len), EC_ERR_TOOBIG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_TOOBIG), "small.tpl:4: "));
+	assert_non_null(strstr(ec_err_msg(EC_ERR_TOOBIG), "even at 10 pt"));
+	ec_render_free(r);
+	ec_fonts_free(f);
+	ec_template_free(t);
+}
+
+static void
+test_image(void **state)
+{
+	struct fixture *fx = *state;
+	/* A 1x1 red PNG. */
+	static const unsigned char png[] = {
+		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+		0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+		0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+		0x44, 0xae, 0x42, 0x60, 0x82,
+	};
+	char tplpath[128], buf[1024];
+	struct ec_template *t;
+	struct ec_fonts *f;
+	struct ec_render *r;
+	struct ec_ecert e;
+	unsigned char *pdf;
+	size_t len;
+
+	snprintf(tplpath, sizeof(tplpath), "%s/logo.png", fx->dir);
+	save(tplpath, png, sizeof(png));
+	snprintf(buf, sizeof(buf), "ecert-template 1\npage a4 portrait\n"
+	    "font a /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n"
+	    "image 20 20 40 20 logo.png\ntext 20 50 150 10 font=a size=12 \"{name}\"\nqr 100 150 30\n");
+	snprintf(tplpath, sizeof(tplpath), "%s/logo.tpl", fx->dir);
+	save(tplpath, (const unsigned char *)buf, strlen(buf));
+	assert_int_equal(ec_template_load(tplpath, &t), 0);
+	assert_int_equal(ec_fonts_load(t, &f), 0);
+	assert_int_equal(ec_render_new(t, f, &r), 0);
+	record(&e, "Zoë");
+	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), 0);
+	assert_non_null(memmem(pdf, len, "/Subtype /Image", 15));
+	free(pdf);
+	ec_render_free(r);
+
+	/* Not an image: refused when the renderer is made. */
+	snprintf(tplpath, sizeof(tplpath), "%s/logo.png", fx->dir);
+	save(tplpath, (const unsigned char *)"GIF89a", 6);
+	assert_int_equal(ec_render_new(t, f, &r), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "neither PNG nor JPEG"));
+	unlink(tplpath);
+	assert_int_equal(ec_render_new(t, f, &r), EC_ERR_NOTFOUND);
+	ec_fonts_free(f);
+	ec_template_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scripts),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_too_long_for_box),
+		cmocka_unit_test(test_image),
+	};
+
+	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
+}
