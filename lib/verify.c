@@ -1,0 +1,915 @@
+/* The staged offline verification pipeline behind ecert-verify: detect, parse, check, record every stage. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "cert.h"
+#include "crl.h"
+#include "date.h"
+#include "err.h"
+#include "number.h"
+#include "pdfread.h"
+#include "token.h"
+#include "verify.h"
+
+#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+
+/* Where a PDF may carry its QR token as text, besides an attachment (document information keys). */
+static const char *const info_keys[] = { "ECertToken", "ECertQR" };
+
+const char *
+ec_verify_stage_name(int stage)
+{
+	static const char *const names[EC_VS_COUNT] = {
+		"format", "signature", "issuer", "validity", "revocation", "consistency"
+	};
+
+	return stage >= 0 && stage < EC_VS_COUNT ? names[stage] : "none";
+}
+
+const char *
+ec_verify_res_name(enum ec_vres r)
+{
+	switch (r) {
+	case EC_VR_PASS: return "pass";
+	case EC_VR_WARN: return "warning";
+	case EC_VR_FAIL: return "fail";
+	case EC_VR_SKIPPED: break;
+	}
+	return "skipped";
+}
+
+const char *
+ec_verify_kind_name(enum ec_vkind k)
+{
+	switch (k) {
+	case EC_VK_PDF: return "pdf";
+	case EC_VK_PEM: return "pem";
+	case EC_VK_DER: return "der";
+	case EC_VK_URL: return "url";
+	case EC_VK_TOKEN: return "token";
+	case EC_VK_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+/* "16 MiB", "64 KiB" or "N bytes" for a bound. */
+static void
+size_text(size_t n, char out[32])
+{
+	if (n >= (1u << 20) && n % (1u << 20) == 0)
+		snprintf(out, 32, "%zu MiB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(out, 32, "%zu KiB", n >> 10);
+	else
+		snprintf(out, 32, "%zu bytes", n);
+}
+
+/*
+ * Record stage s. The first failure becomes the verdict. A failure's code is kept when it already
+ * means "not valid" (or is out of memory); anything else becomes dflt, so that odd library codes
+ * from hostile input never turn into "system error".
+ */
+static void __attribute__((format(printf, 6, 7)))
+stage(struct ec_verify_result *r, int s, enum ec_vres res, int code, int dflt, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (res == EC_VR_FAIL && code != EC_ERR_NOMEM && code != EC_ERR_IO && ec_err_exit(code) != 1)
+		code = dflt;
+	r->stage[s].res = res;
+	r->stage[s].code = res == EC_VR_FAIL ? code : 0;
+	va_start(ap, fmt);
+	vsnprintf(r->stage[s].msg, sizeof r->stage[s].msg, fmt, ap);
+	va_end(ap);
+	if (res == EC_VR_FAIL && r->failed < 0) {
+		r->failed = s;
+		r->code = code;
+	}
+}
+
+static int
+isspace_(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Strip ASCII white space at both ends of p[0..*n). */
+static const unsigned char *
+trim(const unsigned char *p, size_t *n)
+{
+	while (*n > 0 && isspace_(p[0])) {
+		p++;
+		(*n)--;
+	}
+	while (*n > 0 && isspace_(p[*n - 1]))
+		(*n)--;
+	return p;
+}
+
+static int
+b64char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Base64url characters with exactly two dots, none at either end. */
+static int
+token_shape(const unsigned char *p, size_t n)
+{
+	size_t i, dots = 0;
+
+	if (n < 5 || p[0] == '.' || p[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dots++;
+		else if (!b64char(p[i]))
+			return 0;
+	}
+	return dots == 2;
+}
+
+/* Printable ASCII with "/v/" and a '#' after it: the shape of a QR payload. */
+static int
+url_shape(const unsigned char *p, size_t n)
+{
+	const unsigned char *v = memmem(p, n, "/v/", 3);
+	size_t i;
+
+	if (v == NULL || memchr(v, '#', n - (size_t)(v - p)) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static enum ec_vkind
+detect(const unsigned char *in, size_t len)
+{
+	size_t n = len;
+	const unsigned char *p;
+
+	if (len >= 5 && memcmp(in, "%PDF-", 5) == 0)
+		return EC_VK_PDF;
+	/* A certificate is a SEQUENCE longer than 127 bytes: 0x30 then a long-form length (never ASCII "0<digit>"). */
+	if (len > 1 && in[0] == 0x30 && in[1] >= 0x81 && in[1] <= 0x84)
+		return EC_VK_DER;
+	p = trim(in, &n);
+	if (n >= sizeof PEM_BEGIN - 1 && memcmp(p, PEM_BEGIN, sizeof PEM_BEGIN - 1) == 0)
+		return EC_VK_PEM;
+	if (url_shape(p, n))
+		return EC_VK_URL;
+	if (token_shape(p, n))
+		return EC_VK_TOKEN;
+	return EC_VK_UNKNOWN;
+}
+
+int
+ec_verify_is_text(const char *s, size_t n)
+{
+	const unsigned char *p = trim((const unsigned char *)s, &n);
+	char num[EC_NUMBER_DIGITS + 1];
+	int rc;
+
+	if (url_shape(p, n) || token_shape(p, n))
+		return 1;
+	rc = n <= 64 ? ec_number_parse((const char *)p, n, num) : EC_ERR_SYNTAX;
+	return rc == EC_OK || rc == EC_ERR_CHECKSUM;
+}
+
+/* The issuing CA's subject CN as UTF-8 (control characters shown as '?'); "" when unknown. */
+static void
+issuer_cn(const struct ec_trust *t, const char *kid, char *out, size_t outsz)
+{
+	X509 *ca = ec_trust_issuer(t, kid);
+	X509_NAME *nm;
+	unsigned char *u = NULL;
+	int i, n;
+
+	out[0] = '\0';
+	if (ca == NULL || (nm = X509_get_subject_name(ca)) == NULL)
+		return;
+	if ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1)) < 0)
+		return;
+	n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
+	if (n > 0) {
+		size_t k = (size_t)n < outsz ? (size_t)n : outsz - 1;
+		for (i = 0; i < (int)k; i++)
+			out[i] = (u[i] < 0x20 || u[i] == 0x7f) ? '?' : (char)u[i];
+		out[k] = '\0';
+	}
+	OPENSSL_free(u);
+}
+
+static void
+fmt_time(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 21, "?");
+}
+
+static void
+check_validity(const struct ec_verify_opts *o, struct ec_verify_result *r)
+{
+	char from[11], to[11], at[11];
+	int rc = ec_ecert_check_dates(&r->e, o->at);
+
+	ec_date_format(r->e.effective, from);
+	ec_date_format(r->e.expires, to);
+	ec_date_format(o->at, at);
+	if (rc == EC_ERR_EXPIRED)
+		stage(r, EC_VS_VALIDITY, EC_VR_FAIL, rc, rc, "expired on %s (checked as of %s)", to, at);
+	else if (rc == EC_ERR_NOTYET)
+		stage(r, EC_VS_VALIDITY, EC_VR_FAIL, rc, rc, "not valid before %s (checked as of %s)", from, at);
+	else if (rc != EC_OK)
+		stage(r, EC_VS_VALIDITY, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s", ec_err_msg(rc));
+	else
+		stage(r, EC_VS_VALIDITY, EC_VR_PASS, 0, 0, "valid from %s through %s (checked as of %s)", from, to, at);
+}
+
+/* Every CRL from the issuing CA: fresh as of at_time and not listing the number. No CRL is a warning. */
+static void
+check_revocation(const struct ec_verify_opts *o, struct ec_verify_result *r)
+{
+	struct ec_crl_entry ent;
+	const char *last = "";
+	size_t i, matched = 0;
+	char day[11];
+	int rc;
+
+	for (i = 0; i < o->ncrls; i++) {
+		const struct ec_verify_crl *c = &o->crls[i];
+		if (c->crl == NULL) {
+			stage(r, EC_VS_REVOCATION, EC_VR_FAIL, c->err, EC_ERR_SIG, "CRL '%s' is unusable: %s",
+			    c->label, c->msg);
+			return;
+		}
+		if (strcmp(ec_crl_kid(c->crl), r->e.kid) != 0)
+			continue;
+		matched++;
+		last = c->label;
+		/* A CRL newer than --at still knows everything an older one did. */
+		rc = ec_crl_check_fresh(c->crl, o->at_time);
+		if (rc != EC_OK && rc != EC_ERR_NOTYET) {
+			stage(r, EC_VS_REVOCATION, EC_VR_FAIL, rc, EC_ERR_STALE, "CRL '%s' is stale: %s", c->label,
+			    ec_err_msg(rc));
+			return;
+		}
+		rc = ec_crl_lookup(c->crl, r->e.number, &ent);
+		if (rc < 0) {
+			stage(r, EC_VS_REVOCATION, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "cannot look the number up in CRL '%s': %s",
+			    c->label, ec_err_msg(rc));
+			return;
+		}
+		if (rc == 1) {
+			r->revoked = 1;
+			r->revocation = ent;
+			ec_date_format(ec_date_from_time(ent.revoked_at), day);
+			stage(r, EC_VS_REVOCATION, EC_VR_FAIL, EC_ERR_REVOKED, EC_ERR_REVOKED,
+			    "revoked on %s (%s) according to CRL '%s'", day, ec_crl_reason_name(ent.reason), c->label);
+			return;
+		}
+	}
+	if (matched == 1)
+		stage(r, EC_VS_REVOCATION, EC_VR_PASS, 0, 0, "not revoked according to CRL '%s'", last);
+	else if (matched > 1)
+		stage(r, EC_VS_REVOCATION, EC_VR_PASS, 0, 0, "not revoked according to %zu CRLs", matched);
+	else if (o->ncrls == 0)
+		stage(r, EC_VS_REVOCATION, EC_VR_WARN, 0, 0, "revocation not checked: no CRL given");
+	else
+		stage(r, EC_VS_REVOCATION, EC_VR_WARN, 0, 0,
+		    "revocation not checked: no CRL given from issuing CA %s", r->e.kid);
+}
+
+/*
+ * Stages 1-5 for an e-Cert in DER. what names where it came from in messages. On success of the
+ * signature stage r->e holds its facts.
+ */
+static void
+check_ecert(const struct ec_verify_opts *o, const unsigned char *der, size_t len, const char *what,
+    struct ec_verify_result *r)
+{
+	struct ec_ecert e;
+	char when[21], lim[32];
+	X509 *x = NULL;
+	int rc;
+
+	if (len > EC_VERIFY_MAX_CERT) {
+		size_text(EC_VERIFY_MAX_CERT, lim);
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_TOOBIG, EC_ERR_TOOBIG, "%s is larger than %s", what, lim);
+		return;
+	}
+	memset(&e, 0, sizeof e);
+	if ((rc = ec_ecert_parse(der, len, &e, &x)) != EC_OK) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s is not an e-Cert: %s", what, ec_err_msg(rc));
+		goto out;
+	}
+	stage(r, EC_VS_FORMAT, EC_VR_PASS, 0, 0, "%s parses as an e-Cert (%zu bytes)", what, len);
+	if ((rc = ec_trust_check_signature(o->trust, x, &e)) != EC_OK) {
+		stage(r, EC_VS_SIGNATURE, EC_VR_FAIL, rc, EC_ERR_SIG, "%s", ec_err_msg(rc));
+		goto out;
+	}
+	stage(r, EC_VS_SIGNATURE, EC_VR_PASS, 0, 0, "signed by issuing CA %s, which chains to a trusted root", e.kid);
+	r->e = e;
+	r->have_facts = 1;
+	issuer_cn(o->trust, e.kid, r->issuer, sizeof r->issuer);
+	fmt_time(e.issued_at, when);
+	if ((rc = ec_trust_check_issuer_time(o->trust, e.kid, e.issued_at)) != EC_OK) {
+		stage(r, EC_VS_ISSUER, EC_VR_FAIL, rc, EC_ERR_SIG, "%s", ec_err_msg(rc));
+		goto out;
+	}
+	stage(r, EC_VS_ISSUER, EC_VR_PASS, 0, 0, "issuing CA %s was valid when the e-Cert was issued (%s)", e.kid, when);
+	check_validity(o, r);
+	check_revocation(o, r);
+out:
+	X509_free(x);
+}
+
+/* The one CERTIFICATE block of a PEM text, nothing around it but white space, decoded to DER. */
+static int
+pem_decode(const unsigned char *in, size_t len, unsigned char **der, size_t *dlen)
+{
+	char *name = NULL, *hdr = NULL, rest[256];
+	unsigned char *data = NULL;
+	long n = 0;
+	int k, i, rc = EC_OK;
+	BIO *b = NULL;
+
+	*der = NULL;
+	in = trim(in, &len);
+	if (len > 2 * EC_VERIFY_MAX_CERT) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "PEM e-Cert too large");
+		goto out;
+	}
+	if ((b = BIO_new_mem_buf(in, (int)len)) == NULL) {
+		rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!PEM_read_bio(b, &name, &hdr, &data, &n) || n <= 0) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
+		goto out;
+	}
+	if (strcmp(name, "CERTIFICATE") != 0 || hdr[0] != '\0') {
+		rc = ec_err_set(EC_ERR_SYNTAX, "PEM block is not a plain CERTIFICATE");
+		goto out;
+	}
+	while ((k = BIO_read(b, rest, sizeof rest)) > 0)
+		for (i = 0; i < k; i++)
+			if (!isspace_((unsigned char)rest[i])) {
+				rc = ec_err_set(EC_ERR_SYNTAX, "data after the PEM certificate");
+				goto out;
+			}
+	*der = data;
+	*dlen = (size_t)n;
+	data = NULL;
+out:
+	OPENSSL_free(name);
+	OPENSSL_free(hdr);
+	OPENSSL_free(data);
+	BIO_free(b);
+	return rc;
+}
+
+/* Stages 2-5 for a token (stage 1 passed: decoded into e). */
+static void
+check_token_stages(const struct ec_verify_opts *o, const char *tok, size_t len, struct ec_verify_result *r)
+{
+	struct ec_ecert e;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	if ((rc = ec_token_verify(o->trust, tok, len, &e)) != EC_OK) {
+		stage(r, EC_VS_SIGNATURE, EC_VR_FAIL, rc, EC_ERR_SIG, "token: %s", ec_err_msg(rc));
+		return;
+	}
+	stage(r, EC_VS_SIGNATURE, EC_VR_PASS, 0, 0, "token signed by issuing CA %s", e.kid);
+	r->e = e;
+	r->have_facts = 1;
+	r->from_token = 1;
+	issuer_cn(o->trust, e.kid, r->issuer, sizeof r->issuer);
+	if (ec_trust_issuer(o->trust, e.kid) == NULL) {
+		stage(r, EC_VS_ISSUER, EC_VR_FAIL, EC_ERR_SIG, EC_ERR_SIG, "issuing CA %s is not in the trust bundle", e.kid);
+		return;
+	}
+	stage(r, EC_VS_ISSUER, EC_VR_PASS, 0, 0,
+	    "issuing CA %s is in the trust bundle (a token carries no issuance time)", e.kid);
+	check_validity(o, r);
+	check_revocation(o, r);
+}
+
+/* A QR URL "<anything>/v/<22 digits>#<token>" or a bare token. */
+static void
+check_text(const struct ec_verify_opts *o, const unsigned char *in, size_t len, struct ec_verify_result *r)
+{
+	char num[EC_NUMBER_DIGITS + 1] = "";
+	const unsigned char *p, *hash = NULL, *v = NULL, *tok;
+	struct ec_ecert e;
+	size_t n = len, toklen, i;
+	int rc;
+
+	p = trim(in, &n);
+	tok = p;
+	toklen = n;
+	if (r->kind == EC_VK_URL) {
+		if (n > EC_QR_MAX) {
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_TOOBIG, EC_ERR_TOOBIG,
+			    "QR URL longer than %d bytes", EC_QR_MAX);
+			return;
+		}
+		hash = memchr(p, '#', n);
+		for (i = 0; i + 3 <= (size_t)(hash - p); i++)
+			if (memcmp(p + i, "/v/", 3) == 0)
+				v = p + i;
+		if (v == NULL || hash - (v + 3) != EC_NUMBER_DIGITS) {
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX,
+			    "QR URL is not <url>/v/<22-digit number>#<token>");
+			return;
+		}
+		if ((rc = ec_number_parse((const char *)v + 3, EC_NUMBER_DIGITS, num)) != EC_OK) {
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "QR URL number: %s", ec_err_msg(rc));
+			return;
+		}
+		tok = hash + 1;
+		toklen = n - (size_t)(tok - p);
+		if (!token_shape(tok, toklen)) {
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, "QR URL fragment is not a token");
+			return;
+		}
+	}
+	if ((rc = ec_token_decode((const char *)tok, toklen, &e)) != EC_OK) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "not a valid token: %s", ec_err_msg(rc));
+		return;
+	}
+	stage(r, EC_VS_FORMAT, EC_VR_PASS, 0, 0, r->kind == EC_VK_URL ? "QR URL with a well-formed token (%zu bytes)" :
+	    "well-formed token (%zu bytes)", toklen);
+	check_token_stages(o, (const char *)tok, toklen, r);
+	if (r->kind != EC_VK_URL || !r->have_facts)
+		return;
+	if (strcmp(num, r->e.number) != 0)
+		stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
+		    "the URL's number %s differs from the token's %s", num, r->e.number);
+	else
+		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0, "the URL's number is the token's");
+}
+
+/* A token (bare or inside a QR URL) in text t[0..n), its span into *tok / *toklen; 0 when t holds none. */
+static int
+find_token(const unsigned char *t, size_t n, const unsigned char **tok, size_t *toklen)
+{
+	const unsigned char *h;
+
+	t = trim(t, &n);
+	if (url_shape(t, n)) {
+		h = memchr(t, '#', n);
+		n -= (size_t)(h + 1 - t);
+		t = h + 1;
+	}
+	if (!token_shape(t, n) || n > EC_TOKEN_MAX)
+		return 0;
+	*tok = t;
+	*toklen = n;
+	return 1;
+}
+
+/* The first run of exactly 22 digits in s, single spaces allowed between them (a grouped number); 0 if none. */
+static int
+number_in(const char *s, char out[EC_NUMBER_DIGITS + 1])
+{
+	size_t k = 0;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (k < EC_NUMBER_DIGITS)
+				out[k] = *s;
+			k++;
+			continue;
+		}
+		if (*s == ' ' && k > 0 && s[1] >= '0' && s[1] <= '9')
+			continue;
+		if (k == EC_NUMBER_DIGITS) {
+			out[k] = '\0';
+			return 1;
+		}
+		k = 0;
+		if (*s == '\0')
+			return 0;
+	}
+}
+
+/*
+ * Stage 6 for a PDF without a readable token: the e-Cert's number against the numbers the PDF states
+ * as plain text (lib/pdf.c names the attachment NUMBER.der and puts the grouped number in the
+ * document information). A swapped e-Cert always has another number. Unsigned text, so this only
+ * catches a careless swap; text without a number is not compared.
+ */
+static void
+check_pdf_text(const unsigned char *in, size_t len, struct ec_verify_result *r)
+{
+	static const char *const keys[] = { "Subject", "Title" };
+	char num[EC_NUMBER_DIGITS + 1], text[1024];
+	int compared = 0;
+	size_t i;
+
+	if (strlen(r->attachment) == EC_NUMBER_DIGITS + 4 && strcmp(r->attachment + EC_NUMBER_DIGITS, ".der") == 0 &&
+	    number_in(r->attachment, num)) {
+		if (strcmp(num, r->e.number) != 0) {
+			stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
+			    "the attachment's file name names number %s, its e-Cert %s", num, r->e.number);
+			return;
+		}
+		compared = 1;
+	}
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (ec_pdf_info(in, len, keys[i], text, sizeof text) != EC_OK || !number_in(text, num))
+			continue;
+		if (strcmp(num, r->e.number) != 0) {
+			stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
+			    "the PDF's %s names number %s, its embedded e-Cert %s", keys[i], num, r->e.number);
+			return;
+		}
+		compared = 1;
+	}
+	if (compared)
+		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0, "the embedded e-Cert's number is the one the PDF states; "
+		    "the QR token is only an image and was not compared");
+	else
+		stage(r, EC_VS_CONSISTENCY, EC_VR_SKIPPED, 0, 0,
+		    "the PDF carries its QR token only as an image: the embedded e-Cert alone was checked");
+}
+
+/* Stage 6 for a PDF: the embedded e-Cert (facts in r->e) against the PDF's token, if it carries one. */
+static void
+check_pdf_token(const struct ec_verify_opts *o, const unsigned char *in, size_t len, const unsigned char *tok,
+    size_t toklen, struct ec_verify_result *r)
+{
+	struct ec_ecert t;
+	const char *what = NULL;
+	int rc;
+
+	if (tok == NULL) {
+		check_pdf_text(in, len, r);
+		return;
+	}
+	r->pdf_token = 1;
+	memset(&t, 0, sizeof t);
+	if ((rc = ec_token_verify(o->trust, (const char *)tok, toklen, &t)) != EC_OK) {
+		stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, rc, EC_ERR_SIG, "the PDF's QR token does not verify: %s",
+		    ec_err_msg(rc));
+		return;
+	}
+	if (strcmp(t.number, r->e.number) != 0)
+		what = "number";
+	else if (strcmp(t.name, r->e.name) != 0)
+		what = "holder name";
+	else if (strcmp(t.code, r->e.code) != 0)
+		what = "certification";
+	else if (t.effective != r->e.effective || t.expires != r->e.expires)
+		what = "dates";
+	else if (strcmp(t.kid, r->e.kid) != 0)
+		what = "issuing CA";
+	if (what != NULL)
+		stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
+		    "the embedded e-Cert and the PDF's QR token disagree on the %s", what);
+	else
+		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0,
+		    "the embedded e-Cert and the PDF's QR token agree on number, name, certification and dates");
+}
+
+static void
+check_pdf(const struct ec_verify_opts *o, const unsigned char *in, size_t len, struct ec_verify_result *r)
+{
+	struct ec_pdf_files fs;
+	const unsigned char *tok = NULL;
+	const struct ec_pdf_file *cert = NULL;
+	char info[EC_QR_MAX + 1], what[EC_PDF_NAME_MAX + 32];
+	size_t toklen = 0, i, ncert = 0;
+	int rc;
+
+	if ((rc = ec_pdf_attachments(in, len, &fs)) != EC_OK) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s", ec_err_msg(rc));
+		return;
+	}
+	for (i = 0; i < fs.n; i++) {
+		if (fs.f[i].len > 0 && fs.f[i].data[0] == 0x30) {
+			cert = &fs.f[i];
+			ncert++;
+		} else if (tok == NULL) {
+			find_token(fs.f[i].data, fs.f[i].len, &tok, &toklen);
+		}
+	}
+	for (i = 0; tok == NULL && i < sizeof info_keys / sizeof info_keys[0]; i++)
+		if (ec_pdf_info(in, len, info_keys[i], info, sizeof info) == EC_OK &&
+		    find_token((const unsigned char *)info, strlen(info), &tok, &toklen))
+			break;
+	if (ncert != 1) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, ncert == 0 ?
+		    "no e-Cert among the PDF's %zu attachment(s)" : "the PDF has more than one e-Cert among its %zu attachments",
+		    fs.n);
+		goto out;
+	}
+	snprintf(r->attachment, sizeof r->attachment, "%s", cert->name);
+	snprintf(what, sizeof what, "the PDF's attachment '%s'", cert->name);
+	check_ecert(o, cert->data, cert->len, what, r);
+	if (r->have_facts)
+		check_pdf_token(o, in, len, tok, toklen, r);
+out:
+	ec_pdf_files_free(&fs);
+}
+
+int
+ec_verify_mem(const struct ec_verify_opts *o, const unsigned char *in, size_t len, struct ec_verify_result *r)
+{
+	char lim[32], num[EC_NUMBER_DIGITS + 1];
+	const unsigned char *text;
+	unsigned char *der = NULL;
+	size_t dlen = 0;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->failed = -1;
+	if (len == 0) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, "empty input");
+		return r->code;
+	}
+	if (len > EC_VERIFY_MAX_INPUT) {
+		size_text(EC_VERIFY_MAX_INPUT, lim);
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_TOOBIG, EC_ERR_TOOBIG, "input larger than %s", lim);
+		return r->code;
+	}
+	r->kind = detect(in, len);
+	switch (r->kind) {
+	case EC_VK_PDF:
+		check_pdf(o, in, len, r);
+		break;
+	case EC_VK_DER:
+		check_ecert(o, in, len, "the DER input", r);
+		break;
+	case EC_VK_PEM:
+		if ((rc = pem_decode(in, len, &der, &dlen)) != EC_OK) {
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "not a PEM e-Cert: %s", ec_err_msg(rc));
+			break;
+		}
+		check_ecert(o, der, dlen, "the PEM input", r);
+		break;
+	case EC_VK_URL:
+	case EC_VK_TOKEN:
+		check_text(o, in, len, r);
+		break;
+	case EC_VK_UNKNOWN:
+		dlen = len;
+		text = trim(in, &dlen);
+		rc = dlen <= 64 ? ec_number_parse((const char *)text, dlen, num) : EC_ERR_SYNTAX;
+		if (rc == EC_OK)
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, "a certificate number alone "
+			    "cannot be verified offline: give the PDF, the e-Cert or the QR code, or look %s up online", num);
+		else if (rc == EC_ERR_CHECKSUM)
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, rc, "%s; a number alone cannot be verified offline",
+			    ec_err_msg(rc));
+		else
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX,
+			    "not a PDF, an e-Cert (PEM or DER), a QR URL or a token");
+		break;
+	}
+	OPENSSL_free(der);
+	return r->code;
+}
+
+int
+ec_verify_read(const char *path, size_t max, unsigned char **out, size_t *len)
+{
+	unsigned char *buf = NULL, *nb;
+	size_t n = 0, cap = 0, ncap;
+	struct stat st;
+	char lim[32];
+	ssize_t k;
+	int fd, rc = EC_OK, is_stdin = strcmp(path, "-") == 0;
+
+	*out = NULL;
+	*len = 0;
+	size_text(max, lim);
+	if (is_stdin)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return ec_err_errno("cannot open", path);
+	if (fstat(fd, &st) != 0) {
+		rc = ec_err_errno("cannot read", path);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = ec_err_set(EC_ERR_IO, "cannot read '%s': Is a directory", path);
+		goto out;
+	}
+	/* A regular file is judged by its size, so a huge one costs nothing. */
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "'%s' is larger than %s", path, lim);
+		goto out;
+	}
+	for (;;) {
+		if (cap - n < 2) {
+			ncap = cap ? cap * 2 : 65536;
+			if (ncap > max + 2)
+				ncap = max + 2;
+			if ((nb = realloc(buf, ncap)) == NULL) {
+				rc = ec_err_set(EC_ERR_NOMEM, "out of memory reading '%s'", path);
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = ec_err_errno("cannot read", path);
+			goto out;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n > max) {
+			rc = ec_err_set(EC_ERR_TOOBIG, "'%s' is larger than %s", path, lim);
+			goto out;
+		}
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL) {
+		rc = ec_err_set(EC_ERR_NOMEM, "out of memory reading '%s'", path);
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	if (!is_stdin)
+		close(fd);
+	return rc;
+}
+
+int
+ec_verify_path(const struct ec_verify_opts *o, const char *path, struct ec_verify_result *r)
+{
+	unsigned char *in = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = ec_verify_read(path, EC_VERIFY_MAX_INPUT, &in, &len)) != EC_OK) {
+		memset(r, 0, sizeof *r);
+		r->failed = -1;
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_IO, "%s", ec_err_msg(rc));
+		return r->code;
+	}
+	rc = ec_verify_mem(o, in, len, r);
+	free(in);
+	return rc;
+}
+
+int
+ec_verify_crl_load(const struct ec_trust *t, const char *label, const unsigned char *data, size_t len,
+    struct ec_verify_crl *out)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->label, sizeof out->label, "%s", label);
+	out->err = ec_crl_load(data, len, t, &out->crl);
+	if (out->err != EC_OK) {
+		out->crl = NULL;
+		snprintf(out->msg, sizeof out->msg, "%s", ec_err_msg(out->err));
+	}
+	return out->err;
+}
+
+void
+ec_verify_crl_free(struct ec_verify_crl *c)
+{
+	ec_crl_free(c->crl);
+	c->crl = NULL;
+}
+
+static void
+json_kv(struct ec_buf *b, const char *key, const char *val)
+{
+	ec_buf_json(b, key);
+	ec_buf_addc(b, ':');
+	if (val != NULL)
+		ec_buf_json(b, val);
+	else
+		ec_buf_adds(b, "null");
+}
+
+static void
+json_facts(const struct ec_verify_result *r, struct ec_buf *b)
+{
+	char disp[EC_NUMBER_DISPLAY + 1], day[11], when[21];
+	const struct ec_ecert *e = &r->e;
+
+	ec_number_display(e->number, disp);
+	ec_buf_adds(b, ",\"certificate\":{");
+	json_kv(b, "number", e->number);
+	ec_buf_addc(b, ',');
+	json_kv(b, "number_display", disp);
+	ec_buf_adds(b, ",\"holder\":{");
+	json_kv(b, "name", e->name);
+	ec_buf_adds(b, "},\"certification\":{");
+	json_kv(b, "code", e->code);
+	if (!r->from_token) {
+		ec_buf_addc(b, ',');
+		json_kv(b, "title", e->title);
+	}
+	ec_buf_addc(b, '}');
+	if (!r->from_token) {
+		ec_buf_addc(b, ',');
+		json_kv(b, "format", e->format == EC_FORMAT_PAPER ? "paper" : "electronic");
+	}
+	ec_date_format(e->effective, day);
+	ec_buf_addc(b, ',');
+	json_kv(b, "effective", day);
+	ec_date_format(e->expires, day);
+	ec_buf_addc(b, ',');
+	json_kv(b, "expires", day);
+	if (!r->from_token) {
+		fmt_time(e->issued_at, when);
+		ec_buf_addc(b, ',');
+		json_kv(b, "issued_at", when);
+	}
+	ec_buf_addc(b, ',');
+	json_kv(b, "issuer", r->issuer);
+	ec_buf_addc(b, ',');
+	json_kv(b, "kid", e->kid);
+	if (e->renewal_of[0]) {
+		ec_buf_addc(b, ',');
+		json_kv(b, "renewal_of", e->renewal_of);
+	}
+	ec_buf_addc(b, ',');
+	json_kv(b, "source", r->from_token ? "token" : "e-cert");
+	if (r->revoked) {
+		ec_date_format(ec_date_from_time(r->revocation.revoked_at), day);
+		ec_buf_adds(b, ",\"revoked\":{");
+		json_kv(b, "date", day);
+		ec_buf_addc(b, ',');
+		json_kv(b, "reason", ec_crl_reason_name(r->revocation.reason));
+		ec_buf_addc(b, '}');
+	}
+	ec_buf_addc(b, '}');
+}
+
+int
+ec_verify_json(const struct ec_verify_result *r, const char *input, struct ec_buf *b)
+{
+	const char *verdict = r->code == EC_OK ? "valid" : ec_err_exit(r->code) == 1 ? "not_valid" : "error";
+	int s, first = 1;
+
+	ec_buf_addc(b, '{');
+	json_kv(b, "input", input);
+	ec_buf_addc(b, ',');
+	json_kv(b, "kind", ec_verify_kind_name(r->kind));
+	ec_buf_addc(b, ',');
+	json_kv(b, "verdict", verdict);
+	ec_buf_adds(b, r->code == EC_OK ? ",\"valid\":true," : ",\"valid\":false,");
+	json_kv(b, "failed_stage", r->failed >= 0 ? ec_verify_stage_name(r->failed) : NULL);
+	ec_buf_addc(b, ',');
+	json_kv(b, "reason", r->failed >= 0 ? r->stage[r->failed].msg : NULL);
+	ec_buf_adds(b, ",\"warnings\":[");
+	for (s = 0; s < EC_VS_COUNT; s++) {
+		if (r->stage[s].res != EC_VR_WARN)
+			continue;
+		if (!first)
+			ec_buf_addc(b, ',');
+		ec_buf_json(b, r->stage[s].msg);
+		first = 0;
+	}
+	ec_buf_adds(b, "],\"stages\":[");
+	for (s = 0; s < EC_VS_COUNT; s++) {
+		ec_buf_adds(b, s ? ",{" : "{");
+		json_kv(b, "stage", ec_verify_stage_name(s));
+		ec_buf_addc(b, ',');
+		json_kv(b, "result", ec_verify_res_name(r->stage[s].res));
+		ec_buf_addc(b, ',');
+		json_kv(b, "message", r->stage[s].msg[0] ? r->stage[s].msg : NULL);
+		ec_buf_addc(b, '}');
+	}
+	ec_buf_addc(b, ']');
+	if (r->kind == EC_VK_PDF && r->attachment[0]) {
+		ec_buf_addc(b, ',');
+		json_kv(b, "attachment", r->attachment);
+		ec_buf_adds(b, r->pdf_token ? ",\"pdf_token\":true" : ",\"pdf_token\":false");
+	}
+	if (r->have_facts)
+		json_facts(r, b);
+	ec_buf_addc(b, '}');
+	return b->err;
+}
