@@ -1,0 +1,333 @@
+/* ecert-verifyd: the public verification endpoint (options, socket, privileges, lifecycle). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "conf.h"
+#include "err.h"
+#include "verifyd.h"
+
+#define PROG "ecert-verifyd"
+#define DRAIN_SECONDS 10
+
+static const char usage_text[] =
+    "usage: " PROG " [-d DIR] [--listen ADDR:PORT] [--public-url URL] [--threads N] [--user NAME]\n"
+    "                     [--rate N] [--trust-proxy ADDR] [--connections N] [--per-ip N] [--timeout SECONDS]\n"
+    "\n"
+    "Serve the public register of DIR (default $ECERT_HOME, else /var/lib/ecert): GET /v/NUMBER,\n"
+    "/api/v1/certificates/NUMBER, /trust.pem, /crl/KID.crl, /healthz, /metrics.\n"
+    "\n"
+    "  -d DIR               state directory (only DIR/public, DIR/trust.pem, DIR/crl and DIR/ecert.conf are read)\n"
+    "  --listen ADDR:PORT   address to listen on (default 127.0.0.1:8080; [::1]:8080, *:8080; port 0 = any)\n"
+    "  --public-url URL     base of canonical links (default: public_url of DIR/ecert.conf)\n"
+    "  --threads N          worker threads (default: the number of cores)\n"
+    "  --user NAME          drop to this user after binding (required when started as root)\n"
+    "  --rate N             requests per second per client, bursts of 2N (default 10; 0 = off)\n"
+    "  --trust-proxy ADDR   clients connecting from ADDR are keyed by the last X-Forwarded-For hop\n"
+    "  --connections N      open connections at most (default 4096)\n"
+    "  --per-ip N           open connections per client address at most (default 64)\n"
+    "  --timeout SECONDS    idle connection timeout (default 15)\n"
+    "  -h, --help           this text\n"
+    "  --version            print the version\n";
+
+enum { OPT_LISTEN = 256, OPT_URL, OPT_THREADS, OPT_USER, OPT_RATE, OPT_PROXY, OPT_CONNS, OPT_PERIP,
+    OPT_TIMEOUT, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "public-url", required_argument, NULL, OPT_URL },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "trust-proxy", required_argument, NULL, OPT_PROXY },
+	{ "connections", required_argument, NULL, OPT_CONNS },
+	{ "per-ip", required_argument, NULL, OPT_PERIP },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+static void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static unsigned
+number_arg(const char *opt, const char *s, unsigned min, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max)
+		die(2, "option '--%s': '%s' is not a number from %u to %u", opt, s, min, max);
+	return (unsigned)v;
+}
+
+/* ADDR:PORT, [V6]:PORT or *:PORT into a bound, listening, non-blocking socket; bound gets the address. */
+static int
+listen_on(const char *spec, char *bound, size_t boundsz)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char host[256], addr[INET6_ADDRSTRLEN], *colon;
+	const char *port, *h;
+	int fd = -1, one = 1, zero = 0, rc;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof host)
+			die(2, "option '--listen': '%s' is not ADDR:PORT", spec);
+		memcpy(host, spec + 1, (size_t)(close - spec - 1));
+		host[close - spec - 1] = '\0';
+		port = close + 2;
+	} else {
+		if (strlen(spec) >= sizeof host || (colon = strrchr(strcpy(host, spec), ':')) == NULL)
+			die(2, "option '--listen': '%s' is not ADDR:PORT", spec);
+		*colon = '\0';
+		port = spec + (colon - host) + 1;
+	}
+	number_arg("listen", port, 0, 65535);
+	h = host[0] == '\0' || strcmp(host, "*") == 0 ? NULL : host;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = h == NULL ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(h, port, &hints, &res)) != 0)
+		die(2, "cannot resolve '%s': %s", spec, gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (h == NULL)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+			break;
+		rc = errno;
+		close(fd);
+		fd = -1;
+		errno = rc;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		die(2, "cannot listen on '%s': %s", spec, strerror(errno));
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+		snprintf(bound, boundsz, "[%s]:%u", addr, ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+		snprintf(bound, boundsz, "%s:%u", addr, ntohs(s4->sin_port));
+	}
+	return fd;
+}
+
+/* Root only binds: then it becomes user, for good, before touching the register. */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (user != NULL && ((pw = getpwnam(user)) == NULL || pw->pw_uid != geteuid()))
+			die(2, "cannot switch to user '%s': not running as root", user);
+		return;
+	}
+	if (user == NULL)
+		die(2, "refusing to run as root: give --user NAME to drop to after binding");
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		die(2, "cannot switch to user '%s': %s", user, errno ? strerror(errno) : "no such user");
+	if (pw->pw_uid == 0)
+		die(2, "cannot switch to user '%s': it is root", user);
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		die(2, "cannot switch to user '%s': %s", user, strerror(errno));
+	if (setuid(0) == 0 || geteuid() == 0)
+		die(2, "cannot switch to user '%s': root could be regained", user);
+}
+
+/* Connections need descriptors: raise the soft limit to the hard one and fit the limit below it. */
+static unsigned
+fit_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	char msg[96];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return conns;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)conns + 64 > rl.rlim_cur) {
+		conns = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+		snprintf(msg, sizeof msg, "connections lowered to %u by the open-file limit", conns);
+		vd_event("warning", "message", msg);
+	}
+	return conns;
+}
+
+static void
+set_public_url(struct vd *v, const char *url)
+{
+	size_t n = strlen(url);
+
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || n >= sizeof v->public_url ||
+	    strpbrk(url, " \"'<>\\#\t\r\n") != NULL)
+		die(2, "option '--public-url': '%s' is not an http:// or https:// URL", url);
+	memcpy(v->public_url, url, n);
+	v->public_url[n] = '\0';
+}
+
+static void
+set_proxy(struct vd *v, const char *addr)
+{
+	unsigned char a[16];
+
+	memset(v->proxy_addr, 0, sizeof v->proxy_addr);
+	if (inet_pton(AF_INET, addr, a) == 1) {
+		v->proxy_addr[10] = v->proxy_addr[11] = 0xff;
+		memcpy(v->proxy_addr + 12, a, 4);
+	} else if (inet_pton(AF_INET6, addr, a) == 1)
+		memcpy(v->proxy_addr, a, 16);
+	else
+		die(2, "option '--trust-proxy': '%s' is not an IP address", addr);
+	v->trust_proxy = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct vd v;
+	const char *dir = NULL, *listen_spec = "127.0.0.1:8080", *user = NULL, *url = NULL;
+	unsigned threads = 0, rate = 10, conns = 4096, per_ip = 64, timeout = 15;
+	struct MHD_Daemon *d;
+	struct ec_conf conf;
+	char bound[INET6_ADDRSTRLEN + 16], path[PATH_MAX], msg[160];
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	sigset_t sigs;
+	long cores;
+	int fd, sig, rc, i;
+
+	while ((rc = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		switch (rc) {
+		case 'd': dir = optarg; break;
+		case OPT_LISTEN: listen_spec = optarg; break;
+		case OPT_URL: url = optarg; break;
+		case OPT_THREADS: threads = number_arg("threads", optarg, 1, 256); break;
+		case OPT_USER: user = optarg; break;
+		case OPT_RATE: rate = number_arg("rate", optarg, 0, 1000000); break;
+		case OPT_PROXY: set_proxy(&v, optarg); break;
+		case OPT_CONNS: conns = number_arg("connections", optarg, 1, 1000000); break;
+		case OPT_PERIP: per_ip = number_arg("per-ip", optarg, 1, 1000000); break;
+		case OPT_TIMEOUT: timeout = number_arg("timeout", optarg, 1, 3600); break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case OPT_VERSION: puts(PROG " " EC_VERSION); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (threads == 0) {
+		cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
+	}
+	v.dir = ec_conf_dir(dir);
+	signal(SIGPIPE, SIG_IGN);
+
+	fd = listen_on(listen_spec, bound, sizeof bound);
+	conns = fit_fd_limit(conns);
+	if (v.trust_proxy || per_ip > conns)
+		per_ip = conns;
+	drop_privileges(user);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+
+	memset(&conf, 0, sizeof conf);
+	rc = ec_conf_load(v.dir, &conf);
+	if (rc != 0 && rc != EC_ERR_NOTFOUND)
+		die(2, "%s", ec_err_msg(rc));
+	snprintf(v.tz, sizeof v.tz, "%s", rc == 0 && conf.tz[0] ? conf.tz : "UTC");
+	if (url != NULL)
+		set_public_url(&v, url);
+	else if (rc == 0)
+		set_public_url(&v, conf.public_url);
+	if ((rc = vd_init(&v)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+	if (rate > 0 && (rc = ec_ratelimit_new(rate, 2.0 * rate, 65536, &v.rl)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+	if ((size_t)snprintf(path, sizeof path, "%s/public", v.dir) >= sizeof path)
+		die(2, "state directory '%s': path too long", v.dir);
+	if ((rc = ec_pubreg_open(path, &v.reg)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+
+	/* Every thread MHD starts inherits this mask, so only sigwait below sees the signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	d = vd_start(&v, fd, threads, conns, per_ip, timeout, (size_t)16 * 1024);
+	if (d == NULL)
+		die(2, "cannot start the HTTP server on '%s'", bound);
+	snprintf(msg, sizeof msg, "%s threads=%u connections=%u per-ip=%u timeout=%us rate=%u", bound, threads,
+	    conns, per_ip, timeout, rate);
+	vd_event("listening", "address", bound);
+	vd_event("limits", "settings", msg);
+
+	do
+		rc = sigwait(&sigs, &sig);
+	while (rc == EINTR);
+	vd_event("stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	__atomic_store_n(&v.draining, 1, __ATOMIC_RELAXED);
+	fd = MHD_quiesce_daemon(d);
+	for (i = 0; i < DRAIN_SECONDS * 100 && __atomic_load_n(&v.in_flight, __ATOMIC_ACQUIRE) > 0; i++)
+		nanosleep(&pause, NULL);
+	MHD_stop_daemon(d);
+	if (fd >= 0)
+		close(fd);
+	vd_cleanup(&v);
+	vd_event("stopped", NULL, NULL);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* ecert-verifyd's internal interface between option handling (verifyd.c) and request serving (verifyd_http.c). */
+#ifndef EC_VERIFYD_H
+#define EC_VERIFYD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "public.h"
+#include "types.h"
+#include "web.h"
+
+#define VD_CRL_SLOTS 32          /* distinct issuing-CA CRLs kept in memory */
+#define VD_FILE_MAX (64u << 20)  /* largest trust bundle or CRL served */
+
+/* An immutable snapshot of a served file, shared by the responses still sending it. */
+struct vd_blob {
+	unsigned refs;           /* guarded by the owning vd_file's lock */
+	pthread_mutex_t *lock;
+	char *data;
+	size_t len;
+	char etag[40];
+};
+
+/* A file reread when its identity, size or modification time changes. */
+struct vd_file {
+	char path[4096];
+	char kid[EC_KID_LEN + 1];
+	pthread_mutex_t lock;
+	struct vd_blob *cur;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+/* The whole server: set up by main, read by every request thread. */
+struct vd {
+	const char *dir;
+	char public_url[448];
+	char tz[64];
+	struct ec_pubreg *reg;
+	struct ec_web_stats *stats;
+	struct ec_ratelimit *rl;         /* NULL when --rate 0 */
+	int trust_proxy;
+	unsigned char proxy_addr[16];    /* exact address (IPv4 mapped) of the trusted proxy */
+	struct vd_file trust;
+	struct vd_file crl[VD_CRL_SLOTS];
+	pthread_mutex_t crl_lock;        /* guards which crl[] slots are taken */
+	pthread_mutex_t today_lock;      /* guards recomputing today; today_sec and today are read atomically */
+	int64_t today_sec;               /* the second today was computed in */
+	ec_day today;
+	unsigned long in_flight;         /* requests between the request line and completion (atomic) */
+	int draining;                    /* set on SIGTERM: responses close their connection (atomic) */
+};
+
+/* Prepare v's locks and file slots (dir set); free everything with vd_cleanup. */
+int vd_init(struct vd *v);
+void vd_cleanup(struct vd *v);
+
+/* Start libmicrohttpd on the listening socket fd with these limits; NULL on failure (message printed). */
+struct MHD_Daemon *vd_start(struct vd *v, int fd, unsigned threads, unsigned conns, unsigned per_ip,
+    unsigned timeout, size_t memory);
+
+/* One JSON event line on stderr: {"time":...,"event":EVENT[,KEY:"VALUE"]}; key may be NULL. */
+void vd_event(const char *event, const char *key, const char *value);
+
+#endif
