@@ -156,7 +156,15 @@ bench_endpoint() {
 	n=$(head -n 1 "$W/numbers" 2>/dev/null)
 	[ -n "$n" ] || return
 	port=$(free_port)
-	"$bin/ecert-verifyd" -d "$ISSUED_DIR" --listen "127.0.0.1:$port" --threads 2 --rate 0 2>/dev/null &
+	user_opt=""
+	if [ "$(id -u)" -eq 0 ]; then
+		# the endpoint refuses root: drop to nobody, which needs to reach the register and its lock file
+		user_opt="--user nobody"
+		chmod o+x "$W" "$ISSUED_DIR"
+		chown nobody "$ISSUED_DIR/public/lock.mdb"
+	fi
+	# shellcheck disable=SC2086
+	"$bin/ecert-verifyd" -d "$ISSUED_DIR" --listen "127.0.0.1:$port" --threads 2 --rate 0 $user_opt 2>/dev/null &
 	vpid=$!
 	pids="$pids $vpid"
 	i=0

@@ -59,3 +59,39 @@ step "audit the register"
 echo
 echo "PDFs: $demo/pdfs"
 echo "trust bundle: $ECERT_HOME/trust.pem"
+
+step "serve the public verification endpoint on http://localhost:$port"
+user_opt=""
+if [ "$(id -u)" -eq 0 ]; then
+	# The endpoint refuses to run as root: it drops to nobody, which needs only to reach the public
+	# register and write its reader table (docs/verifier.md).
+	user_opt="--user nobody"
+	d=$ECERT_HOME
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	chown nobody "$ECERT_HOME/public/lock.mdb"
+fi
+# shellcheck disable=SC2086
+"$bin/ecert-verifyd" -d "$ECERT_HOME" --listen "127.0.0.1:$port" $user_opt 2>"$demo/verifyd.log" &
+vpid=$!
+trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; echo; echo "ecert-verifyd stopped"' EXIT
+i=0
+until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 50 ] || ! kill -0 $vpid 2>/dev/null; then
+		cat "$demo/verifyd.log" >&2
+		echo "demo: ecert-verifyd did not start on port $port (set ECERT_DEMO_PORT)" >&2
+		exit 2
+	fi
+	sleep 0.1
+done
+for n in $("$bin/ecert-issue" list --json | grep -o '"number":"[0-9]*"' | cut -d'"' -f4); do
+	echo "  http://localhost:$port/v/$n"
+done
+echo
+echo "JSON for $first:"
+curl -fsS -H 'Accept: application/json' "http://127.0.0.1:$port/v/$first"
+echo
+if [ -t 0 ]; then
+	echo "open a URL above in a browser; Ctrl-C stops the server"
+	wait $vpid || true
+fi
