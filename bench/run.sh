@@ -87,7 +87,7 @@ bench_issuance() {
 	rate=$(median <"$W/issue.rates")
 	half=$(awk -v s="$sign" 'BEGIN { printf "%.1f", s / 2 }')
 	x=$(ratio "$rate" "$half")
-	row "issuance, e-Certs/s (1 core, P-256)" "$rate" "openssl speed sign/2 = $half" "$x" "≥ 0.6" "$(met "$x" 0.6)"
+	row "issuance, e-Certs/s (1 core, P-256)" "$rate" "openssl speed sign/2 = $half" "$x" ">= 0.6" "$(met "$x" 0.6)"
 	ISSUED_DIR=$W/issue0
 }
 
@@ -105,7 +105,7 @@ bench_pdf() {
 			rate=$(awk '{ print $1 }' "$W/pdf.$script" | median)
 			size=$(awk '{ print $2 }' "$W/pdf.$script" | median)
 			x=$(ratio "$rate" "$bare")
-			row "PDF e-Certs/s, $script name (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" "≥ 1.0, ≤ 12 KB" \
+			row "PDF e-Certs/s, $script name (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" ">= 1.0, <= 12 KB" \
 			    "$(if ge "$x" 1.0 && [ "$size" -le 12288 ]; then echo yes; else echo NO; fi)"
 		done
 	else
@@ -136,7 +136,7 @@ bench_verify() {
 	done
 	rate=$(median <"$W/verify.rates")
 	x=$(ratio "$rate" "$vrate")
-	row "offline verification, PEM e-Certs/s (1 core)" "$rate" "openssl speed verify $vrate/s" "$x" "≥ 0.8" "$(met "$x" 0.8)"
+	row "offline verification, PEM e-Certs/s (1 core)" "$rate" "openssl speed verify $vrate/s" "$x" ">= 0.8" "$(met "$x" 0.8)"
 }
 
 free_port() {
@@ -206,10 +206,10 @@ NGINX
 	p99=$(awk '{ print $2 }' "$W/ep.ours" | median)
 	theirs=$(awk '{ print $1 }' "$W/ep.nginx" | median)
 	x=$(ratio "$ours" "$theirs")
-	row "endpoint GET /api/v1/certificates/N, req/s" "$ours (p99 ${p99} ms)" "nginx static $(wc -c <"$W/static.json") B: $theirs" "$x" "≥ 1.2, p99 ≤ 10 ms" \
+	row "endpoint GET /api/v1/certificates/N, req/s" "$ours (p99 ${p99} ms)" "nginx static $(wc -c <"$W/static.json") B: $theirs" "$x" ">= 1.2, p99 <= 10 ms" \
 	    "$(if ge "$x" 1.2 && ge 10 "$p99"; then echo yes; else echo NO; fi)"
 	rss=$(awk '/RssAnon/ { print $2 }' "/proc/$vpid/status")
-	row "ecert-verifyd RssAnon after load" "$((rss / 1024)) MB" "-" "-" "≤ 64 MB" "$(met 65536 "$rss")"
+	row "ecert-verifyd RssAnon after load" "$((rss / 1024)) MB" "-" "-" "<= 64 MB" "$(met 65536 "$rss")"
 }
 
 bench_register() {
@@ -220,8 +220,8 @@ bench_register() {
 		ours=$($ONE "$bb/reg_lookup" "$W/reg" "$REG_N" "$LOOKUP_SECS")
 		rate=${ours% *}
 		x=$(ratio "$rate" "${raw% *}")
-		row "public register lookups/s at $REG_N (1 core)" "$rate" "raw LMDB ${raw% *}/s" "$x" "≥ 400k/s" "$(met "$rate" 400000)"
-		row "register bytes per certificate (office + public)" "${ours#* }" "-" "-" "≤ 2048" "$(met 2048 "${ours#* }")"
+		row "public register lookups/s at $REG_N (1 core)" "$rate" "raw LMDB ${raw% *}/s" "$x" ">= 400k/s" "$(met "$rate" 400000)"
+		row "register bytes per certificate (office + public)" "${ours#* }" "-" "-" "<= 2048" "$(met 2048 "${ours#* }")"
 	else
 		row "raw LMDB lookups/s at $REG_N (anchor only)" "-" "${raw% *}" "-" "-" "-"
 	fi
