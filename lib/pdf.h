@@ -1,4 +1,4 @@
-/* The PDF e-Cert: a template filled with one record, its QR code and its DER attached (libharu). */
+/* The PDF e-Cert: a template filled with one record, its QR code and its DER attached (docs/formats-pdf.md). */
 #ifndef EC_PDF_H
 #define EC_PDF_H
 
@@ -10,34 +10,38 @@
 #define EC_PDF_DER_MAX (64 * 1024)   /* bytes of an attached e-Cert */
 
 /*
- * A renderer: the template and fonts it borrows, images read once and a reusable libharu
- * document. Create one per thread and render many PDFs with it. Not thread-safe.
+ * A renderer: the template and fonts it borrows, images converted once, and the glyphs a batch
+ * shares (template text, organisation, title, code, URL) prepared and compressed once, again only
+ * when those values change. Create one per thread and render many PDFs with it. Not thread-safe.
  */
 struct ec_render;
 
 /*
- * t and f are borrowed and must outlive *out; image files the template names are read now
- * (EC_ERR_NOTFOUND / EC_ERR_IO / EC_ERR_TOOBIG / EC_ERR_SYNTAX for a file that is not PNG or JPEG).
+ * t and f are borrowed and must outlive *out; image files the template names are read and
+ * converted now (EC_ERR_NOTFOUND / EC_ERR_IO / EC_ERR_TOOBIG; EC_ERR_SYNTAX for a file that is not
+ * PNG or JPEG or is malformed; EC_ERR_UNSUPPORTED for an interlaced PNG or an unusual JPEG).
  * Free *out with ec_render_free.
  */
 int ec_render_new(const struct ec_template *t, const struct ec_fonts *f, struct ec_render **out);
 void ec_render_free(struct ec_render *r);
 
 /*
- * Render e as one A4 (per template) page:
+ * Render e as one page of the template's size:
  *   org         the organisation name ({org});
  *   qr_payload  what the QR code encodes, "<public-url>/v/<number>#<token>" (ec_qr_payload);
  *   url         the verification URL printed under it ({url}), "<public-url>/v/<number>";
  *   der         the signed e-Cert, attached as NUMBER.der.
  * Holder name, title, number (grouped 4-4-4-4-4-2) and dates (YYYY-MM-DD) fill the placeholders;
- * every value is drawn through libharu's text operators only, never parsed as markup.
+ * every value is drawn as glyph numbers in text operators only, never parsed as markup.
  * The same inputs give the same bytes: dates in the Info dictionary come from e->issued_at.
  * On success *pdf is malloc'd for the caller (free()) and *len is its size.
+ * The Info dictionary's /ECertQR holds qr_payload (a hex string when it is not printable ASCII).
  * EC_ERR_SYNTAX: a value with invalid UTF-8 or control characters, a character no font of its
  * text item covers (ec_font_check_text catches these early), a malformed number;
  * EC_ERR_TOOBIG: a text that does not fit its box even at its min= size, a QR payload over
  * version 15, a DER over EC_PDF_DER_MAX; EC_ERR_ARG: empty DER or payload; EC_ERR_NOMEM;
- * EC_ERR_UNSUPPORTED: libharu or HarfBuzz refused a font or image.
+ * EC_ERR_UNSUPPORTED: a malformed glyph in a font file. The bytes depend only on the arguments
+ * (and the template and fonts), never on the documents rendered before.
  */
 int ec_render_pdf(struct ec_render *r, const struct ec_ecert *e, const char *org, const char *qr_payload,
     const char *url, const unsigned char *der, size_t derlen, unsigned char **pdf, size_t *len);
