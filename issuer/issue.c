@@ -1,4 +1,6 @@
 /* ecert-issue issue: sign requested applications in batches, each certificate whole or not at all. */
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +10,7 @@
 #include "number.h"
 #include "pki.h"
 
-#define BATCH 1000          /* certificates per write transaction */
+#define BATCH 5000          /* certificates per write transaction */
 #define REDRAWS 8           /* a number collision is redrawn; eight in a row means something is wrong */
 
 struct apps {
@@ -56,6 +58,50 @@ named(struct ctx *c, const struct opts *o, struct apps *l)
 	return bad;
 }
 
+/*
+ * Where the applications come from: the named ones, or (named NULL) the pending ones walked in key
+ * order a batch at a time, so that memory stays flat however many wait.
+ */
+struct source {
+	const struct apps *named;
+	size_t pos;
+	char after[EC_REGNO_MAX + 1];
+};
+
+struct fill {
+	struct ec_app *out;
+	size_t max, n;
+};
+
+static int
+fill_one(void *ctx, const struct ec_app *a)
+{
+	struct fill *f = ctx;
+
+	f->out[f->n++] = *a;
+	return f->n == f->max;
+}
+
+/* The next applications, at most max, into out; *n = 0 at the end. Returns an ec_err. */
+static int
+source_next(struct ctx *c, struct source *s, struct ec_app *out, size_t max, size_t *n)
+{
+	struct fill f = { out, max, 0 };
+	int rc;
+
+	if (s->named) {
+		while (f.n < max && s->pos < s->named->n)
+			out[f.n++] = s->named->v[s->pos++];
+	} else {
+		if ((rc = ec_office_pending_from(c->off, s->after, fill_one, &f)))
+			return rc;
+		if (f.n)
+			memcpy(s->after, out[f.n - 1].reg_no, sizeof s->after);
+	}
+	*n = f.n;
+	return 0;
+}
+
 /* Fill r from application a, its exam and the catalogue; a fresh number. Returns an ec_err. */
 static int
 prepare(struct ctx *c, const struct ec_app *a, struct ec_cert *r)
@@ -64,7 +110,9 @@ prepare(struct ctx *c, const struct ec_app *a, struct ec_cert *r)
 	struct ec_exam x;
 	int rc;
 
-	memset(r, 0, sizeof *r);
+	/* Everything but the 4 KiB DER buffer, which sign_cert fills. */
+	memset(r, 0, offsetof(struct ec_cert, der));
+	memset(&r->der_len, 0, sizeof *r - offsetof(struct ec_cert, der_len));
 	if ((rc = ec_office_exam_get(c->off, a->reg_no, &x)))
 		return rc;
 	if (!(ce = ec_catalog_find(c->cat, x.code)))
@@ -85,120 +133,211 @@ prepare(struct ctx *c, const struct ec_app *a, struct ec_cert *r)
 	return 0;
 }
 
+/*
+ * One signed batch handed to a writer thread: its commits wait on the disk while the next batch is
+ * signed. The office handle's read paths are thread-safe; only the writer thread writes.
+ */
+struct job {
+	struct ctx *c;
+	struct ec_cert *certs;
+	int *rc;
+	size_t n;                 /* 0: nothing in flight */
+	int ret, running;
+	char msg[1024];           /* the writer thread's error detail */
+	pthread_t th;
+};
+
+static void *
+writer(void *arg)
+{
+	struct job *j = arg;
+
+	j->ret = ec_office_issue(j->c->off, j->certs, j->n, j->rc);
+	if (j->ret)
+		snprintf(j->msg, sizeof j->msg, "%s", ec_err_msg(j->ret));
+	return NULL;
+}
+
+static void
+job_start(struct job *j)
+{
+	j->running = pthread_create(&j->th, NULL, writer, j) == 0;
+	if (!j->running)
+		writer(j);
+}
+
+/* Wait for j's commit; its failure (with the writer's detail) is returned. */
+static int
+job_wait(struct job *j)
+{
+	if (j->running)
+		pthread_join(j->th, NULL);
+	j->running = 0;
+	return j->ret ? ec_err_set(j->ret, "%s", j->msg) : 0;
+}
+
 struct run {
 	struct ctx *c;
 	const struct opts *o;
 	struct signing sg;
-	struct ec_cert *batch;
-	int *rc;
-	size_t issued, skipped;
+	struct ec_app *apps;
+	struct job job[2];
+	size_t total, issued, skipped;
 	struct ec_buf json;
 	struct progress pr;
 };
 
-/* Store batch[0..n); colliding numbers are redrawn and stored again. Returns an ec_err. */
+/*
+ * Account for batch b[0..n) after its commit (rcv[i] per certificate): print the issued ones, then
+ * redraw colliding numbers and store those again, synchronously (they are rare). Returns an ec_err.
+ */
 static int
-store(struct run *u, size_t n)
+settle(struct run *u, struct ec_cert *b, int *rcv, size_t n)
 {
 	size_t i, k, left;
 	int rc, tries, err = 0;
 	char why[512];
 
-	for (tries = 0; n && !err; tries++) {
-		if ((rc = ec_office_issue(u->c->off, u->batch, n, u->rc)))
-			return rc;
+	for (tries = 0;; tries++) {
 		left = 0;
 		for (i = 0; i < n; i++) {
-			if (u->rc[i] == 0) {
+			if (rcv[i] == 0) {
 				u->issued++;
 				if (u->o->json) {
 					ec_buf_adds(&u->json, u->issued > 1 ? ",\n{\"reg_no\":" : "\n{\"reg_no\":");
-					ec_buf_json(&u->json, u->batch[i].reg_no);
+					ec_buf_json(&u->json, b[i].reg_no);
 					ec_buf_adds(&u->json, ",\"number\":");
-					ec_buf_json(&u->json, u->batch[i].e.number);
+					ec_buf_json(&u->json, b[i].e.number);
 					ec_buf_addc(&u->json, '}');
 				} else {
-					printf("%s\t%s\n", u->batch[i].reg_no, u->batch[i].e.number);
+					printf("%s\t%s\n", b[i].reg_no, b[i].e.number);
 				}
-			} else if (u->rc[i] == EC_ERR_EXISTS) {
+			} else if (rcv[i] == EC_ERR_EXISTS) {
 				u->skipped++;   /* another run issued it meanwhile: never twice */
-			} else if (u->rc[i] == EC_ERR_REFUSED && tries < REDRAWS) {
+			} else if (rcv[i] == EC_ERR_REFUSED && tries < REDRAWS) {
 				if (left != i)
-					u->batch[left] = u->batch[i];
+					b[left] = b[i];
 				left++;
 			} else if (!err) {
 				/* The rest of the batch was committed: count it before reporting this one. */
-				snprintf(why, sizeof why, "%s", ec_err_msg(u->rc[i]));
-				err = ec_err_set(u->rc[i] == EC_ERR_REFUSED ? EC_ERR_CORRUPT : u->rc[i],
-				    "cannot store the certificate for '%s': %s", u->batch[i].reg_no, why);
+				snprintf(why, sizeof why, "%s", ec_err_msg(rcv[i]));
+				err = ec_err_set(rcv[i] == EC_ERR_REFUSED ? EC_ERR_CORRUPT : rcv[i],
+				    "cannot store the certificate for '%s': %s", b[i].reg_no, why);
 			}
 		}
-		for (k = 0; k < left && !err; k++) {
-			if ((rc = ec_number_generate(ec_number_programme(u->batch[k].e.number), u->batch[k].e.number)) ||
-			    (rc = sign_cert(&u->sg, &u->batch[k])))
+		if (!left || err)
+			break;
+		for (k = 0; k < left; k++)
+			if ((rc = ec_number_generate(ec_number_programme(b[k].e.number), b[k].e.number)) ||
+			    (rc = sign_cert(&u->sg, &b[k])))
 				return rc;
-		}
 		n = left;
+		if ((rc = ec_office_issue(u->c->off, b, n, rcv)))
+			return rc;
 	}
 	if (!u->o->json)
 		fflush(stdout);
 	return err;
 }
 
+/* Wait for the batch in flight, if any, and account for it. */
 static int
-run(struct run *u, const struct apps *l)
+finish(struct run *u, struct job *j)
 {
-	size_t i, n = 0;
 	int rc;
 
-	progress_start(&u->pr, "issued", l->n);
-	for (i = 0; i < l->n; i++) {
-		if ((rc = prepare(u->c, &l->v[i], &u->batch[n])) || (rc = sign_cert(&u->sg, &u->batch[n])))
-			return rc;
-		if (++n == BATCH) {
-			if ((rc = store(u, n)))
-				return rc;
-			n = 0;
-			progress_step(&u->pr, u->issued + u->skipped);
-		}
-	}
-	if (n && (rc = store(u, n)))
-		return rc;
+	if (!j->n)
+		return 0;
+	if ((rc = job_wait(j)) == 0)
+		rc = settle(u, j->certs, j->rc, j->n);
+	j->n = 0;
 	progress_step(&u->pr, u->issued + u->skipped);
+	return rc;
+}
+
+static int
+run(struct run *u, struct source *src)
+{
+	struct job *cur = &u->job[0], *prev = &u->job[1], *t;
+	size_t i, n = 0;
+	int rc, rc2;
+
+	progress_start(&u->pr, "issued", u->total);
+	for (;;) {
+		rc = source_next(u->c, src, u->apps, BATCH, &n);
+		for (i = 0; rc == 0 && i < n; i++)
+			if ((rc = prepare(u->c, &u->apps[i], &cur->certs[i])) == 0)
+				rc = sign_cert(&u->sg, &cur->certs[i]);
+		/* The batch in flight is accounted for even when this one failed: it may have committed. */
+		rc2 = finish(u, prev);
+		if (rc == 0)
+			rc = rc2;
+		if (rc || n == 0)
+			break;
+		cur->n = n;
+		job_start(cur);
+		t = cur;
+		cur = prev;
+		prev = t;
+	}
 	progress_end(&u->pr);
+	return rc;
+}
+
+/* The lifetime check of one application; counts what will be issued. */
+struct life {
+	struct ctx *c;
+	const struct signing *sg;
+	size_t n, bad;
+	int rc;
+};
+
+static int
+life_one(void *ctx, const struct ec_app *a)
+{
+	struct life *l = ctx;
+	const struct ec_cat_entry *ce;
+	struct ec_exam x;
+	char exp[11], ca[21];
+	int rc;
+
+	l->n++;
+	if ((rc = ec_office_exam_get(l->c->off, a->reg_no, &x)))
+		return rc;
+	if (!(ce = ec_catalog_find(l->c->cat, x.code)))
+		return 0;
+	if (ec_date_to_time(ec_date_expiry(x.exam_date, ce->years)) + 86399 > l->sg->not_after && !l->bad++) {
+		ec_date_format(ec_date_expiry(x.exam_date, ce->years), exp);
+		fmt_time(l->sg->not_after, ca);
+		errmsg("the e-Cert for '%s' would expire on %s, after its issuing CA '%s' (valid until %s)",
+		    a->reg_no, exp, l->sg->s->kid, ca);
+	}
 	return 0;
 }
 
 /*
  * Every e-Cert must end within its issuing CA's life; check them all before signing any, so a run
- * that must stop for a rotation stops before it starts.
+ * that must stop for a rotation stops before it starts. *n gets the number of applications.
  */
 static int
-lifetimes(struct ctx *c, const struct signing *sg, const struct apps *l)
+lifetimes(struct ctx *c, const struct signing *sg, const struct apps *list, size_t *n)
 {
-	const struct ec_cat_entry *ce;
-	struct ec_exam x;
-	char exp[11], ca[21];
-	size_t i, bad = 0;
-	int rc;
+	struct life l = { c, sg, 0, 0, 0 };
+	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < l->n; i++) {
-		if ((rc = ec_office_exam_get(c->off, l->v[i].reg_no, &x)))
-			return fail(rc);
-		if (!(ce = ec_catalog_find(c->cat, x.code)))
-			continue;
-		if (ec_date_to_time(ec_date_expiry(x.exam_date, ce->years)) + 86399 > sg->not_after) {
-			if (!bad++) {
-				ec_date_format(ec_date_expiry(x.exam_date, ce->years), exp);
-				fmt_time(sg->not_after, ca);
-				errmsg("the e-Cert for '%s' would expire on %s, after its issuing CA '%s' (valid until %s)",
-				    l->v[i].reg_no, exp, sg->s->kid, ca);
-			}
-		}
+	if (list) {
+		for (i = 0; i < list->n && rc == 0; i++)
+			rc = life_one(&l, &list->v[i]);
+	} else {
+		rc = ec_office_pending_from(c->off, "", life_one, &l);
 	}
-	if (bad) {
+	if (rc)
+		return fail(rc);
+	*n = l.n;
+	if (l.bad) {
 		errmsg("%zu e-Cert%s would outlive the issuing CA: run 'ecert-ca rotate' first; nothing issued",
-		    bad, bad == 1 ? "" : "s");
+		    l.bad, l.bad == 1 ? "" : "s");
 		return 1;
 	}
 	return 0;
@@ -209,7 +348,9 @@ cmd_issue(struct opts *o)
 {
 	struct ctx c;
 	struct apps l = { NULL, 0, 0 };
+	struct source src;
 	struct run u;
+	size_t k, cap;
 	int rc;
 
 	if (!o->all && !o->nargs)
@@ -217,39 +358,42 @@ cmd_issue(struct opts *o)
 	if (o->all && o->nargs)
 		return usage_err("issue takes --all or registration numbers, not both");
 	memset(&u, 0, sizeof u);
+	memset(&src, 0, sizeof src);
 	ec_buf_init(&u.json);
 	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_CAT | NEED_OFFICE)))
 		return rc;
 	u.c = &c;
 	u.o = o;
-	if (o->all) {
-		if ((rc = ec_office_apps_each(c.off, 1, collect, &l))) {
-			rc = fail(rc);
+	if (!o->all) {
+		if ((rc = named(&c, o, &l)))
 			goto out;
-		}
-	} else if ((rc = named(&c, o, &l))) {
-		goto out;
+		src.named = &l;
 	}
-	if (!l.n) {
+	if ((rc = signing_open(&u.sg, &c, o, NULL)))
+		goto out;
+	if ((rc = lifetimes(&c, &u.sg, src.named, &u.total)))
+		goto out;
+	if (!u.total) {
 		if (o->json)
 			printf("[]\n");
 		else
 			fprintf(stderr, PROG ": nothing to issue\n");
 		goto out;
 	}
-	if ((rc = signing_open(&u.sg, &c, o, NULL)))
-		goto out;
-	if ((rc = lifetimes(&c, &u.sg, &l)))
-		goto out;
-	u.batch = malloc((l.n < BATCH ? l.n : BATCH) * sizeof *u.batch);
-	u.rc = malloc((l.n < BATCH ? l.n : BATCH) * sizeof *u.rc);
-	if (!u.batch || !u.rc) {
+	cap = u.total < BATCH ? u.total : BATCH;
+	u.apps = malloc(cap * sizeof *u.apps);
+	for (k = 0; k < 2; k++) {
+		u.job[k].c = &c;
+		u.job[k].certs = malloc(cap * sizeof *u.job[k].certs);
+		u.job[k].rc = malloc(cap * sizeof *u.job[k].rc);
+	}
+	if (!u.apps || !u.job[0].certs || !u.job[0].rc || !u.job[1].certs || !u.job[1].rc) {
 		rc = fail(EC_ERR_NOMEM);
 		goto out;
 	}
 	if (o->json)
 		ec_buf_addc(&u.json, '[');
-	rc = run(&u, &l);
+	rc = run(&u, &src);
 	if (o->json) {
 		ec_buf_adds(&u.json, u.issued ? "\n]" : "]");
 		if (put_buf(&u.json) && !rc) {
@@ -258,7 +402,6 @@ cmd_issue(struct opts *o)
 		}
 	}
 	if (rc) {
-		progress_end(&u.pr);
 		rc = fail(rc);
 		errmsg("%zu certificate%s issued before the failure; run 'issue' again to continue", u.issued,
 		    u.issued == 1 ? "" : "s");
@@ -270,8 +413,11 @@ cmd_issue(struct opts *o)
 	fputc('\n', stderr);
 out:
 	signing_close(&u.sg);
-	free(u.batch);
-	free(u.rc);
+	free(u.apps);
+	for (k = 0; k < 2; k++) {
+		free(u.job[k].certs);
+		free(u.job[k].rc);
+	}
 	free(l.v);
 	ec_buf_free(&u.json);
 	ctx_close(&c);

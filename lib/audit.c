@@ -2,16 +2,15 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "audit.h"
 #include "buf.h"
+#include "digest.h"
 #include "err.h"
 #include "record.h"
 #include "register.h"
 
 #define HEAD_KEY "audit.head"
-#define HEAD_LEN (8 + SHA256_DIGEST_LENGTH)
+#define HEAD_LEN (8 + EC_SHA256_LEN)
 
 const char *
 ec_audit_op_name(enum ec_audit_op op)
@@ -32,13 +31,13 @@ ec_audit_op_name(enum ec_audit_op op)
 
 /* The head (last seq and the hash of its entry); seq 0 and zeros when the log is empty. */
 static int
-head_get(struct ec_kvtxn *t, uint64_t *seq, unsigned char hash[SHA256_DIGEST_LENGTH], int *present)
+head_get(struct ec_kvtxn *t, uint64_t *seq, unsigned char hash[EC_SHA256_LEN], int *present)
 {
 	struct ec_kv_val v;
 	int r;
 
 	*seq = 0;
-	memset(hash, 0, SHA256_DIGEST_LENGTH);
+	memset(hash, 0, EC_SHA256_LEN);
 	*present = 0;
 	r = ec_kv_get(t, EC_ODB_META, HEAD_KEY, sizeof HEAD_KEY - 1, &v);
 	if (r == EC_ERR_NOTFOUND)
@@ -48,7 +47,7 @@ head_get(struct ec_kvtxn *t, uint64_t *seq, unsigned char hash[SHA256_DIGEST_LEN
 	if (v.n != HEAD_LEN)
 		return ec_err_set(EC_ERR_CORRUPT, "audit chain head is corrupt");
 	*seq = ec_rec_get64(v.p);
-	memcpy(hash, v.p + 8, SHA256_DIGEST_LENGTH);
+	memcpy(hash, v.p + 8, EC_SHA256_LEN);
 	*present = 1;
 	return 0;
 }
@@ -86,16 +85,18 @@ ec_audit_append(struct ec_kvtxn *t, int64_t now, enum ec_audit_op op, enum ec_au
 		}
 		memcpy(tagged, regtag, sizeof regtag);
 		memcpy(tagged + sizeof regtag, subject, n);
-		SHA256(tagged, sizeof regtag + n, e.reg_hash);
+		if ((r = ec_sha256(tagged, sizeof regtag + n, e.reg_hash)))
+			goto out;
 	}
-	SHA256(rec ? rec : (const void *)"", rec ? reclen : 0, e.record_hash);
-	if ((r = ec_rec_audit_enc(&b, &e)))
+	if ((r = ec_sha256(rec ? rec : (const void *)"", rec ? reclen : 0, e.record_hash)) ||
+	    (r = ec_rec_audit_enc(&b, &e)))
 		goto out;
 	ec_rec_put64(key, e.seq);
 	if ((r = ec_kv_put(t, EC_ODB_AUDIT, key, 8, b.p, b.len, EC_KV_APPEND)))
 		goto out;
 	memcpy(head, key, 8);
-	SHA256((const unsigned char *)b.p, b.len, head + 8);
+	if ((r = ec_sha256(b.p, b.len, head + 8)))
+		goto out;
 	r = ec_kv_put(t, EC_ODB_META, HEAD_KEY, sizeof HEAD_KEY - 1, head, HEAD_LEN, 0);
 out:
 	ec_buf_free(&b);
@@ -123,7 +124,7 @@ walk_txn(struct ec_kvtxn *t, void *ctx)
 	struct ec_audit_entry e;
 	struct ec_kvcur *c = NULL;
 	struct ec_kv_val k, v;
-	unsigned char prev[SHA256_DIGEST_LENGTH], hseq_hash[SHA256_DIGEST_LENGTH];
+	unsigned char prev[EC_SHA256_LEN], hseq_hash[EC_SHA256_LEN];
 	uint64_t expect = 1, hseq;
 	int present, r;
 
@@ -146,7 +147,8 @@ walk_txn(struct ec_kvtxn *t, void *ctx)
 			r = broken(w, expect, "link does not match the previous entry");
 			goto out;
 		}
-		SHA256(v.p, v.n, prev);
+		if ((r = ec_sha256(v.p, v.n, prev)))
+			goto out;
 		w->count = expect;
 		if (w->fn && (r = w->fn(w->ctx, &e)) != 0) {
 			r = r > 0 ? 0 : r;

@@ -553,6 +553,7 @@ ec_signer_free(struct ec_signer *s)
 {
 	if (s == NULL)
 		return;
+	ec_signer_unprepare(s);
 	EVP_PKEY_free(s->key);
 	EVP_PKEY_free(s->placeholder);
 	X509_free(s->cert);
@@ -622,6 +623,8 @@ ec_ca_signer_load(const char *dir, const char *kid, const char *pass, size_t pas
 		goto out;
 	}
 	s->retired = strcmp(kid, cur) != 0;
+	if ((rc = ec_signer_prepare(s)) != EC_OK)
+		goto out;
 	*out = s;
 	s = NULL;
 out:

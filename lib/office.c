@@ -9,27 +9,51 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "b64.h"
 #include "buf.h"
 #include "date.h"
+#include "digest.h"
+#include "ecx509.h"
 #include "err.h"
 #include "office.h"
 #include "public.h"
 #include "record.h"
 #include "register.h"
+#include "token.h"
 
 #define FORMAT 1
 #define LOCK_WAIT_MS 30000
 #define EMAIL_KEY_MAX (EC_EMAIL_MAX + 1 + EC_NUMBIN)
 #define REVOKED_KEY (EC_KID_LEN + EC_NUMBIN)
+#define SKEL_KEY (5 + EC_SKEL_ID)     /* "skel." || id */
+#define SKEL_CACHE 4
 
 static const char *const office_dbs[EC_ODB_COUNT] = {
 	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit"
+};
+
+/* A skeleton as certificate reads need it: content-addressed, so a cached copy never goes stale. */
+struct skel_entry {
+	int used;
+	unsigned char id[EC_SKEL_ID];
+	struct ec_skel k;
+	char cn[EC_ISSUER_MAX + 1];
 };
 
 struct ec_office {
 	struct ec_kv *kv;
 	struct ec_pubw *pub;     /* NULL when read-only */
 	int lockfd;
+	struct skel_entry cache[SKEL_CACHE];   /* used by certificate reads only */
+	unsigned next;
+};
+
+/* The skeleton last stored in the current write transaction, so a batch hashes and looks it up once. */
+struct skel_memo {
+	int valid;
+	unsigned char id[EC_SKEL_ID];
+	struct ec_skel k;
+	char cn[EC_ISSUER_MAX + 1];
 };
 
 struct ec_kv *
@@ -100,8 +124,89 @@ gen_bump(struct ec_kvtxn *t, uint64_t *gen)
 	return meta_put64(t, "gen", *gen);
 }
 
+static void
+skel_key(const unsigned char id[EC_SKEL_ID], unsigned char key[SKEL_KEY])
+{
+	memcpy(key, "skel.", 5);
+	memcpy(key + 5, id, EC_SKEL_ID);
+}
+
+/* The skeleton with this id, from the cache or the metadata; its id must be its hash. */
 static int
-cert_load(struct ec_kvtxn *t, const char *number, struct ec_cert *out)
+skel_get(struct ec_office *o, struct ec_kvtxn *t, const unsigned char id[EC_SKEL_ID], const struct skel_entry **out)
+{
+	unsigned char key[SKEL_KEY], h[EC_SHA256_LEN];
+	struct skel_entry *ent;
+	struct ec_kv_val v;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < SKEL_CACHE; i++)
+		if (o->cache[i].used && memcmp(o->cache[i].id, id, EC_SKEL_ID) == 0) {
+			*out = &o->cache[i];
+			return 0;
+		}
+	skel_key(id, key);
+	if ((r = ec_kv_get(t, EC_ODB_META, key, sizeof key, &v)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "a certificate names a missing e-Cert "
+		    "skeleton") : r;
+	ent = &o->cache[o->next++ % SKEL_CACHE];
+	ent->used = 0;
+	if ((r = ec_sha256(v.p, v.n, h)))
+		return r;
+	if (memcmp(h, id, EC_SKEL_ID) != 0 || ec_skel_load(v.p, v.n, &ent->k) != EC_OK)
+		return ec_err_set(EC_ERR_CORRUPT, "stored e-Cert skeleton is corrupt");
+	if (ec_skel_issuer_cn(&ent->k, ent->cn, sizeof ent->cn) != 0)
+		ent->cn[0] = '\0';
+	memcpy(ent->id, id, EC_SKEL_ID);
+	ent->used = 1;
+	*out = ent;
+	return 0;
+}
+
+#define WANT_ISSUER 1u           /* rebuild the issuer CN */
+#define WANT_ALL 7u              /* and the e-Cert DER and the token */
+
+/* Rebuild the parts of a compact record the caller wants (docs/register.md, record version 2). */
+static int
+cert_complete(struct ec_office *o, struct ec_kvtxn *t, struct ec_cert *c, const struct ec_rec_compact *k,
+    unsigned want)
+{
+	unsigned char tbs[EC_DER_MAX];
+	const struct skel_entry *ent = NULL;
+	size_t n;
+	int r;
+
+	if ((k->flags & EC_RC_DER) && want) {
+		if ((r = skel_get(o, t, k->skel_id, &ent)))
+			return r;
+		if (k->flags & EC_RC_ISSUER)
+			memcpy(c->issuer, ent->cn, sizeof c->issuer);
+		if (want == WANT_ALL && (ec_tbs_encode(&ent->k, &c->e, tbs, sizeof tbs, &n) != EC_OK ||
+		    ec_cert_encode(&ent->k, tbs, n, k->sig, k->siglen, c->der, sizeof c->der, &c->der_len) != EC_OK))
+			return ec_err_set(EC_ERR_CORRUPT, "cannot rebuild the e-Cert of '%s'", c->e.number);
+	}
+	if ((k->flags & EC_RC_TOKEN) && want == WANT_ALL &&
+	    ec_token_assemble(k->flags & EC_RC_EDDSA ? EC_ALG_ED25519 : EC_ALG_P256, &c->e, k->tsig, c->token))
+		return ec_err_set(EC_ERR_CORRUPT, "cannot rebuild the QR token of '%s'", c->e.number);
+	return 0;
+}
+
+/* Decode a stored certificate and rebuild what want asks for. */
+static int
+cert_dec(struct ec_office *o, struct ec_kvtxn *t, const struct ec_kv_val *v, const void *key, struct ec_cert *out,
+    unsigned want)
+{
+	struct ec_rec_compact k;
+	int r;
+
+	if ((r = ec_rec_cert_dec(v->p, v->n, key, EC_NUMBIN, out, &k)))
+		return r;
+	return cert_complete(o, t, out, &k, want);
+}
+
+static int
+cert_load(struct ec_office *o, struct ec_kvtxn *t, const char *number, struct ec_cert *out)
 {
 	unsigned char key[EC_NUMBIN];
 	struct ec_kv_val v;
@@ -114,22 +219,114 @@ cert_load(struct ec_kvtxn *t, const char *number, struct ec_cert *out)
 		return ec_err_set(EC_ERR_NOTFOUND, "no certificate '%s'", number);
 	if (r)
 		return r;
-	return ec_rec_cert_dec(v.p, v.n, key, sizeof key, out);
+	return cert_dec(o, t, &v, key, out, WANT_ALL);
 }
 
-/* Store c (encoded into b) and, when audit_op is set, its audit entry. */
+/* The skeleton of an e-Cert that rebuilds byte for byte, stored under its id (in the memo, once per transaction). */
 static int
-cert_store(struct ec_kvtxn *t, const struct ec_cert *c, struct ec_buf *b, unsigned flags, enum ec_audit_op op)
+skel_store(struct ec_kvtxn *t, struct skel_memo *m, const struct ec_skel *sk)
+{
+	unsigned char h[EC_SHA256_LEN], key[SKEL_KEY];
+	struct ec_kv_val v;
+	int r;
+
+	if (m->valid && m->k.len == sk->len && memcmp(m->k.buf, sk->buf, sk->len) == 0)
+		return 1;
+	if ((r = ec_sha256(sk->buf, sk->len, h)))
+		return r;
+	skel_key(h, key);
+	r = ec_kv_get(t, EC_ODB_META, key, sizeof key, &v);
+	if (r == 0 && (v.n != sk->len || memcmp(v.p, sk->buf, v.n) != 0))
+		return 0;   /* another skeleton under the same id: keep this e-Cert whole */
+	if (r == EC_ERR_NOTFOUND)
+		r = ec_kv_put(t, EC_ODB_META, key, sizeof key, sk->buf, sk->len, 0);
+	if (r)
+		return r;
+	m->valid = 1;
+	memcpy(m->id, h, EC_SKEL_ID);
+	m->k = *sk;
+	if (ec_skel_issuer_cn(sk, m->cn, sizeof m->cn) != 0)
+		m->cn[0] = '\0';
+	return 1;
+}
+
+/*
+ * How c is stored: each of its e-Cert, token and issuer CN that the register can rebuild byte for
+ * byte from the facts (checked here, by rebuilding) is kept compact; anything else is kept whole.
+ */
+static int
+cert_compact(struct ec_kvtxn *t, struct skel_memo *m, const struct ec_cert *c, struct ec_rec_compact *k)
+{
+	unsigned char tbs[EC_DER_MAX], der[EC_DER_MAX];
+	char tok[EC_TOKEN_MAX + 1];
+	const unsigned char *tspan, *sig;
+	const char *dot;
+	struct ec_skel sk;
+	size_t tlen, n, siglen;
+	enum ec_alg alg = EC_ALG_P256;
+	int r;
+
+	memset(k, 0, sizeof *k);
+	if (c->der_len > 0 && c->der_len <= sizeof c->der &&
+	    ec_cert_split(c->der, c->der_len, &sk, &tspan, &tlen, &sig, &siglen) == 0 && siglen <= sizeof k->sig &&
+	    ec_tbs_encode(&sk, &c->e, tbs, sizeof tbs, &n) == EC_OK && n == tlen && memcmp(tbs, tspan, n) == 0 &&
+	    ec_cert_encode(&sk, tbs, n, sig, siglen, der, sizeof der, &n) == EC_OK && n == c->der_len &&
+	    memcmp(der, c->der, n) == 0) {
+		if ((r = skel_store(t, m, &sk)) < 0)
+			return r;
+		if (r == 1) {
+			k->flags |= EC_RC_DER;
+			memcpy(k->skel_id, m->id, EC_SKEL_ID);
+			memcpy(k->sig, sig, siglen);
+			k->siglen = siglen;
+			if (m->cn[0] && strcmp(m->cn, c->issuer) == 0)
+				k->flags |= EC_RC_ISSUER;
+			alg = sk.sig_nid == NID_ED25519 ? EC_ALG_ED25519 : EC_ALG_P256;
+		}
+	}
+	dot = strrchr(c->token, '.');
+	if (dot && ec_b64url_decode(dot + 1, strlen(dot + 1), k->tsig, sizeof k->tsig, &n) == EC_OK &&
+	    n == sizeof k->tsig && ec_token_assemble(alg, &c->e, k->tsig, tok) == EC_OK && strcmp(tok, c->token) == 0)
+		k->flags |= EC_RC_TOKEN | (alg == EC_ALG_ED25519 ? EC_RC_EDDSA : 0);
+	return 0;
+}
+
+/* Encode c into b as it will be stored (compact where it rebuilds); EC_ERR_ARG for a field out of bounds. */
+static int
+cert_encode(struct ec_kvtxn *t, struct skel_memo *m, const struct ec_cert *c, struct ec_buf *b)
+{
+	struct ec_rec_compact k;
+	int r;
+
+	ec_buf_reset(b);
+	if ((r = cert_compact(t, m, c, &k)))
+		return r;
+	return ec_rec_cert_enc(b, c, &k);
+}
+
+/* Store c, encoded into b by cert_encode, with its audit entry. */
+static int
+cert_put(struct ec_kvtxn *t, const struct ec_cert *c, struct ec_buf *b, unsigned flags, enum ec_audit_op op)
 {
 	unsigned char key[EC_NUMBIN];
 	int r;
 
-	ec_buf_reset(b);
-	if ((r = ec_rec_num_pack(c->e.number, key)) || (r = ec_rec_cert_enc(b, c)))
+	if ((r = ec_rec_num_pack(c->e.number, key)))
 		return r;
 	if ((r = ec_kv_put(t, EC_ODB_CERT, key, sizeof key, b->p, b->len, flags)))
 		return r;
 	return ec_audit_append(t, ec_time_now(), op, EC_AUDIT_SUBJ_NUMBER, c->e.number, b->p, b->len);
+}
+
+static int
+cert_store(struct ec_kvtxn *t, struct skel_memo *m, const struct ec_cert *c, struct ec_buf *b, unsigned flags,
+    enum ec_audit_op op)
+{
+	int r;
+
+	if ((r = cert_encode(t, m, c, b)))
+		return r;
+	return cert_put(t, c, b, flags, op);
 }
 
 /* The email index key: ASCII-lower-cased email, NUL, packed number (number NULL: the prefix only). */
@@ -447,6 +644,7 @@ ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, stru
 struct get_ctx {
 	const char *key;
 	void *out;
+	struct ec_office *o;
 };
 
 static int
@@ -467,7 +665,7 @@ exam_get_txn(struct ec_kvtxn *t, void *ctx)
 int
 ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *out)
 {
-	struct get_ctx g = { reg_no, out };
+	struct get_ctx g = { reg_no, out, o };
 
 	return ec_kv_view(o->kv, exam_get_txn, &g);
 }
@@ -490,7 +688,7 @@ app_get_txn(struct ec_kvtxn *t, void *ctx)
 int
 ec_office_app_get(struct ec_office *o, const char *reg_no, struct ec_app *out)
 {
-	struct get_ctx g = { reg_no, out };
+	struct get_ctx g = { reg_no, out, o };
 
 	return ec_kv_view(o->kv, app_get_txn, &g);
 }
@@ -500,13 +698,13 @@ cert_get_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct get_ctx *g = ctx;
 
-	return cert_load(t, g->key, g->out);
+	return cert_load(g->o, t, g->key, g->out);
 }
 
 int
 ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out)
 {
-	struct get_ctx g = { number, out };
+	struct get_ctx g = { number, out, o };
 
 	return ec_kv_view(o->kv, cert_get_txn, &g);
 }
@@ -624,11 +822,14 @@ ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, i
 /* Iteration. */
 
 struct each_ctx {
+	struct ec_office *o;
 	ec_exam_fn exam;
 	ec_app_fn app;
 	ec_cert_fn cert;
 	void *ctx;
 	int requested_only;
+	const char *after;       /* pending: start strictly after this key (NULL: from the first) */
+	size_t afterlen;
 	const struct ec_cert_filter *f;
 	union {
 		struct ec_exam x;
@@ -683,7 +884,10 @@ apps_txn(struct ec_kvtxn *t, void *ctx)
 
 	if ((r = ec_kv_cursor(t, e->requested_only ? EC_ODB_PENDING : EC_ODB_APP, &c)))
 		return r;
-	for (r = ec_kv_seek(c, NULL, 0, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+	r = e->after ? ec_kv_seek(c, e->after, e->afterlen, &k, &v) : ec_kv_seek(c, NULL, 0, &k, &v);
+	if (r == 0 && e->after && k.n == e->afterlen && memcmp(k.p, e->after, k.n) == 0)
+		r = ec_kv_next(c, &k, &v);
+	for (; r == 0; r = ec_kv_next(c, &k, &v)) {
 		if (e->requested_only && (r = ec_kv_get(t, EC_ODB_APP, k.p, k.n, &v))) {
 			if (r == EC_ERR_NOTFOUND)
 				r = ec_err_set(EC_ERR_CORRUPT, "pending application without its record");
@@ -710,6 +914,26 @@ ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void 
 	e->app = fn;
 	e->ctx = ctx;
 	e->requested_only = requested_only;
+	r = ec_kv_view(o->kv, apps_txn, e);
+	free(e);
+	return r;
+}
+
+int
+ec_office_pending_from(struct ec_office *o, const char *after, ec_app_fn fn, void *ctx)
+{
+	struct each_ctx *e;
+	int r;
+
+	if (after[0] && (r = regno_check(after)))
+		return r;
+	if (!(e = calloc(1, sizeof *e)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	e->app = fn;
+	e->ctx = ctx;
+	e->requested_only = 1;
+	e->after = after[0] ? after : NULL;
+	e->afterlen = strlen(after);
 	r = ec_kv_view(o->kv, apps_txn, e);
 	free(e);
 	return r;
@@ -751,9 +975,10 @@ certs_txn(struct ec_kvtxn *t, void *ctx)
 					r = ec_err_set(EC_ERR_CORRUPT, "email index names a missing certificate");
 				goto out;
 			}
-			r = ec_rec_cert_dec(cv.p, cv.n, k.p + plen, EC_NUMBIN, &e->u.c);
+			r = cert_dec(e->o, t, &cv, k.p + plen, &e->u.c, WANT_ALL);
 		} else {
-			r = ec_rec_cert_dec(v.p, v.n, k.p, k.n, &e->u.c);
+			r = k.n == EC_NUMBIN ? cert_dec(e->o, t, &v, k.p, &e->u.c, WANT_ALL) :
+			    ec_err_set(EC_ERR_CORRUPT, "stored certificate key is corrupt");
 		}
 		if (r || (r = cert_visit(e)))
 			goto out;
@@ -775,6 +1000,7 @@ ec_office_certs_each(struct ec_office *o, const struct ec_cert_filter *f, ec_cer
 		return ec_err_set(EC_ERR_ARG, "email too long");
 	if (!(e = calloc(1, sizeof *e)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	e->o = o;
 	e->cert = fn;
 	e->ctx = ctx;
 	e->f = f;
@@ -786,6 +1012,7 @@ ec_office_certs_each(struct ec_office *o, const struct ec_cert_filter *f, ec_cer
 /* Issuance. */
 
 struct issue_ctx {
+	struct skel_memo m;
 	const struct ec_cert *certs;
 	size_t n;
 	int *rc;
@@ -842,14 +1069,15 @@ issue_one(struct ec_kvtxn *t, struct issue_ctx *x, const struct ec_cert *in, int
 	}
 	if (r != EC_ERR_NOTFOUND)
 		return r;
-	ec_buf_reset(&x->b);
-	if ((r = ec_rec_cert_enc(&x->b, &x->c))) {
+	if ((r = cert_encode(t, &x->m, &x->c, &x->b))) {
+		if (r != EC_ERR_ARG)
+			return r;
 		*rc = r;
 		return 0;
 	}
 	x->a.status = EC_ST_VALID;
 	memcpy(x->a.number, in->e.number, sizeof x->a.number);
-	if ((r = cert_store(t, &x->c, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_ISSUE)) || (r = email_index(t, &x->c)))
+	if ((r = cert_put(t, &x->c, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_ISSUE)) || (r = email_index(t, &x->c)))
 		return r;
 	ec_buf_reset(&x->b);
 	if ((r = ec_rec_app_enc(&x->b, &x->a)) ||
@@ -869,6 +1097,7 @@ issue_txn(struct ec_kvtxn *t, void *ctx)
 	int r;
 
 	x->gen = 0;
+	x->m.valid = 0;
 	for (i = 0; i < x->n; i++) {
 		if ((r = issue_one(t, x, &x->certs[i], &x->rc[i])))
 			return r;
@@ -925,6 +1154,8 @@ out:
 /* Revocation. */
 
 struct revoke_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
 	const char *number;
 	int64_t at;
 	const char *reason;
@@ -940,7 +1171,8 @@ revoke_txn(struct ec_kvtxn *t, void *ctx)
 	unsigned char key[REVOKED_KEY];
 	int r;
 
-	if ((r = cert_load(t, x->number, &x->c)))
+	x->m.valid = 0;
+	if ((r = cert_load(x->o, t, x->number, &x->c)))
 		return r;
 	if (x->c.status == EC_ST_REVOKED)
 		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked already", x->number);
@@ -951,7 +1183,7 @@ revoke_txn(struct ec_kvtxn *t, void *ctx)
 	memcpy(x->c.reason, x->reason, strlen(x->reason) + 1);
 	memcpy(key, x->c.e.kid, EC_KID_LEN);
 	if ((r = ec_rec_num_pack(x->number, key + EC_KID_LEN)) ||
-	    (r = cert_store(t, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
+	    (r = cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
 	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)))
 		return r;
 	return gen_bump(t, &x->gen);
@@ -970,6 +1202,7 @@ ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char
 		return ec_err_set(EC_ERR_ARG, "revocation reason missing or too long");
 	if (!(x = calloc(1, sizeof *x)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
 	x->number = number;
 	x->at = at;
 	x->reason = reason;
@@ -988,6 +1221,8 @@ out:
 /* Renewal. */
 
 struct renew_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
 	const struct ec_cert *newc;
 	uint64_t gen;
 	struct ec_cert n, old;
@@ -1004,7 +1239,8 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 
 	x->n = *x->newc;
 	fresh(&x->n);
-	if ((r = cert_load(t, x->n.e.renewal_of, &x->old)))
+	x->m.valid = 0;
+	if ((r = cert_load(x->o, t, x->n.e.renewal_of, &x->old)))
 		return r;
 	if (x->old.status == EC_ST_REVOKED)
 		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked", x->old.e.number);
@@ -1018,11 +1254,11 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 		return ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", x->n.e.number);
 	if (r != EC_ERR_NOTFOUND)
 		return r;
-	if ((r = cert_store(t, &x->n, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_RENEW)) || (r = email_index(t, &x->n)))
+	if ((r = cert_store(t, &x->m, &x->n, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_RENEW)) || (r = email_index(t, &x->n)))
 		return r;
 	x->old.status = EC_ST_SUPERSEDED;
 	memcpy(x->old.superseded_by, x->n.e.number, sizeof x->old.superseded_by);
-	if ((r = cert_store(t, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
+	if ((r = cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
 		return r;
 	return gen_bump(t, &x->gen);
 }
@@ -1040,6 +1276,7 @@ ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
 		return ec_err_set(EC_ERR_ARG, "a renewal must name the certificate it renews");
 	if (!(x = calloc(1, sizeof *x)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
 	x->newc = newc;
 	if ((r = ec_kv_update(o->kv, renew_txn, x)))
 		goto out;
@@ -1055,6 +1292,8 @@ out:
 /* Shipping. */
 
 struct mail_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
 	const char *number, *carrier, *order;
 	int64_t at;
 	struct ec_cert c;
@@ -1067,7 +1306,8 @@ mail_txn(struct ec_kvtxn *t, void *ctx)
 	struct mail_ctx *x = ctx;
 	int r;
 
-	if ((r = cert_load(t, x->number, &x->c)))
+	x->m.valid = 0;
+	if ((r = cert_load(x->o, t, x->number, &x->c)))
 		return r;
 	if (x->c.e.format != EC_FORMAT_PAPER)
 		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is electronic: nothing to ship", x->number);
@@ -1080,7 +1320,7 @@ mail_txn(struct ec_kvtxn *t, void *ctx)
 	memcpy(x->c.carrier, x->carrier, strlen(x->carrier) + 1);
 	memcpy(x->c.order, x->order, strlen(x->order) + 1);
 	x->c.mailed_at = x->at;
-	return cert_store(t, &x->c, &x->b, 0, EC_AUDIT_MAIL);
+	return cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_MAIL);
 }
 
 int
@@ -1097,6 +1337,7 @@ ec_office_mail(struct ec_office *o, const char *number, const char *carrier, con
 		return ec_err_set(EC_ERR_ARG, "order number missing or too long");
 	if (!(x = calloc(1, sizeof *x)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
 	x->number = number;
 	x->carrier = carrier;
 	x->order = order;
@@ -1110,6 +1351,7 @@ ec_office_mail(struct ec_office *o, const char *number, const char *carrier, con
 /* CRL support. */
 
 struct revoked_ctx {
+	struct ec_office *o;
 	const char *kid;
 	int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason);
 	void *ctx;
@@ -1132,7 +1374,7 @@ revoked_txn(struct ec_kvtxn *t, void *ctx)
 			break;
 		}
 		if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + EC_KID_LEN, EC_NUMBIN, &v)) ||
-		    (r = ec_rec_cert_dec(v.p, v.n, k.p + EC_KID_LEN, EC_NUMBIN, &x->c))) {
+		    (r = cert_dec(x->o, t, &v, k.p + EC_KID_LEN, &x->c, 0))) {
 			if (r == EC_ERR_NOTFOUND)
 				r = ec_err_set(EC_ERR_CORRUPT, "revocation index names a missing certificate");
 			goto out;
@@ -1158,6 +1400,7 @@ ec_office_revoked_each(struct ec_office *o, const char *kid,
 		return ec_err_set(EC_ERR_ARG, "'%.20s' is not a KID", kid);
 	if (!(x = calloc(1, sizeof *x)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
 	x->kid = kid;
 	x->fn = fn;
 	x->ctx = ctx;
@@ -1236,7 +1479,9 @@ src_next(void *ctx, struct ec_pub *p)
 	s->started = 1;
 	if (r == EC_ERR_NOTFOUND)
 		return 0;
-	if (r || (r = ec_rec_cert_dec(v.p, v.n, k.p, k.n, &s->cert)) || (r = pub_of(s->o, &s->cert, p)))
+	if (!r && k.n != EC_NUMBIN)
+		r = ec_err_set(EC_ERR_CORRUPT, "stored certificate key is corrupt");
+	if (r || (r = cert_dec(s->o, s->t, &v, k.p, &s->cert, WANT_ISSUER)) || (r = pub_of(s->o, &s->cert, p)))
 		return r;
 	return 1;
 }

@@ -144,6 +144,12 @@ typedef int (*ec_cert_fn)(void *ctx, const struct ec_cert *c);
 int ec_office_exams_each(struct ec_office *o, ec_exam_fn fn, void *ctx);
 /* requested_only: 1 = only applications still waiting for issuance (from an index: cheap), 0 = all. */
 int ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void *ctx);
+/*
+ * The applications still waiting for issuance whose registration number sorts strictly after `after`
+ * ("" = from the first), in that order: a long issuance walks the pending ones a batch at a time,
+ * stopping fn with 1, without holding them all in memory.
+ */
+int ec_office_pending_from(struct ec_office *o, const char *after, ec_app_fn fn, void *ctx);
 
 /*
  * Issue a batch in ONE write transaction: for each certs[i] (with e.number, e.kid, der, token, issuer,

@@ -6,6 +6,8 @@
 #include <openssl/x509.h>
 #include "types.h"
 
+struct ec_signer_fast;
+
 /*
  * An issuing CA ready to sign, as ec_ca_signer_load() (ca.c) returns it.  Everything is owned by the
  * struct and released by ec_signer_free(), which also cleanses the private key.
@@ -20,9 +22,18 @@ struct ec_signer {
 	char crl_url[512];           /* <public-url>/crl/KID.crl */
 	char public_url[448];        /* for the QR payload */
 	int retired;                 /* 1: may sign only the CRL of what it issued */
+	struct ec_signer_fast *fast; /* prepared state (ec_signer_prepare); NULL: set up per signature */
 };
 
 void ec_signer_free(struct ec_signer *s);
+
+/*
+ * Prepare s for fast signing: the e-Cert skeleton and the signing contexts, built once and owned by s
+ * (ec_signer_free releases them; ec_signer_unprepare releases only them). ec_ca_signer_load() calls it.
+ * A signer built by hand and never prepared still signs, setting everything up per call.
+ */
+int ec_signer_prepare(struct ec_signer *s);
+void ec_signer_unprepare(struct ec_signer *s);
 
 /*
  * A trust bundle: the root CA(s) and every issuing CA, parsed from PEM (trust.pem).
@@ -36,6 +47,17 @@ void ec_trust_free(struct ec_trust *t);
 
 /* The issuing CA certificate with this KID, chain-verified to a root at load time; NULL if none. Borrowed. */
 X509 *ec_trust_issuer(const struct ec_trust *t, const char *kid);
+
+/* The issuing CA's subject CN (UTF-8, controls shown as '?') for kid; "" when unknown. Borrowed. */
+const char *ec_trust_issuer_cn(const struct ec_trust *t, const char *kid);
+
+/*
+ * Check sig over msg[0..n) with the issuing CA kid of t (ed25519: an Ed25519 signature, else a DER
+ * ECDSA-with-SHA-256 one) through its context prepared at load. EC_ERR_SIG when kid is unknown, of the
+ * other algorithm, or the signature does not verify. Thread-safe on a shared bundle.
+ */
+int ec_trust_verify_sig(const struct ec_trust *t, const char *kid, int ed25519, const unsigned char *msg, size_t n,
+    const unsigned char *sig, size_t siglen);
 
 /* The KID of a certificate's public key: first 11 characters of base64url(SHA-256(DER SPKI)). */
 int ec_kid_of(X509 *cert, char kid[EC_KID_LEN + 1]);

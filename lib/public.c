@@ -6,11 +6,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "buf.h"
 #include "date.h"
+#include "digest.h"
 #include "err.h"
 #include "name.h"
 #include "public.h"
@@ -24,14 +24,17 @@
 static const char *const pub_dbs[] = { "meta", "cert" };
 enum { PDB_META, PDB_CERT, PDB_COUNT };
 
+/* key is the name key as read or drawn; mac holds it prepared for HMAC-SHA-256. */
 struct ec_pubreg {
 	struct ec_kv *kv;
 	unsigned char key[KEY_LEN];
+	struct ec_hmac mac;
 };
 
 struct ec_pubw {
 	struct ec_kv *kv;
 	unsigned char key[KEY_LEN];
+	struct ec_hmac mac;
 };
 
 enum ec_status
@@ -159,7 +162,7 @@ ec_pubreg_open(const char *path, struct ec_pubreg **out)
 	}
 	if ((rc = ec_kv_open(b.p, EC_KV_RDONLY, 0, 0, 0, pub_dbs, PDB_COUNT, &r->kv)))
 		goto out;
-	if ((rc = ec_kv_view(r->kv, reader_meta, r)))
+	if ((rc = ec_kv_view(r->kv, reader_meta, r)) || (rc = ec_hmac_init(&r->mac, r->key, KEY_LEN)))
 		goto out;
 	*out = r;
 	r = NULL;
@@ -175,6 +178,7 @@ ec_pubreg_close(struct ec_pubreg *r)
 	if (!r)
 		return;
 	ec_kv_close(r->kv);
+	ec_hmac_free(&r->mac);
 	OPENSSL_cleanse(r->key, sizeof r->key);
 	free(r);
 }
@@ -200,18 +204,16 @@ ec_pubreg_get(struct ec_pubreg *r, const char *number, struct ec_pub *out)
 	return rc;
 }
 
-/* HMAC-SHA-256 of the folded name under key; the folded copy is wiped. */
+/* HMAC-SHA-256 of the folded name under the prepared key; the folded copy is wiped. */
 static int
-name_mac(const unsigned char key[KEY_LEN], const char *name, size_t len, unsigned char out[32])
+name_mac(const struct ec_hmac *mac, const char *name, size_t len, unsigned char out[32])
 {
 	char *fold = NULL;
-	unsigned int outlen = 0;
 	int r;
 
 	if ((r = ec_name_fold(name, len, &fold)))
 		return r;
-	if (!HMAC(EVP_sha256(), key, KEY_LEN, (const unsigned char *)fold, strlen(fold), out, &outlen) ||
-	    outlen != 32)
+	if (ec_hmac(mac, fold, strlen(fold), out) != EC_OK)
 		r = ec_err_set(EC_ERR_CRYPTO, "cannot compute the name check");
 	OPENSSL_cleanse(fold, strlen(fold));
 	free(fold);
@@ -224,7 +226,7 @@ ec_pubreg_name_matches(struct ec_pubreg *r, const struct ec_pub *p, const char *
 	unsigned char mac[32];
 	int match;
 
-	if (len == 0 || len > NAME_INPUT_MAX || name_mac(r->key, name, len, mac))
+	if (len == 0 || len > NAME_INPUT_MAX || name_mac(&r->mac, name, len, mac))
 		return 0;
 	match = CRYPTO_memcmp(mac, p->name_mac, sizeof mac) == 0;
 	OPENSSL_cleanse(mac, sizeof mac);
@@ -285,7 +287,7 @@ ec_pubw_open(const char *path, struct ec_pubw **out)
 	if (!(w = calloc(1, sizeof *w)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	if ((r = ec_kv_open(path, 0, 0755, 0644, 0, pub_dbs, PDB_COUNT, &w->kv)) ||
-	    (r = ec_kv_update(w->kv, writer_init, w))) {
+	    (r = ec_kv_update(w->kv, writer_init, w)) || (r = ec_hmac_init(&w->mac, w->key, KEY_LEN))) {
 		ec_pubw_close(w);
 		return r;
 	}
@@ -299,6 +301,7 @@ ec_pubw_close(struct ec_pubw *w)
 	if (!w)
 		return;
 	ec_kv_close(w->kv);
+	ec_hmac_free(&w->mac);
 	OPENSSL_cleanse(w->key, sizeof w->key);
 	free(w);
 }
@@ -356,7 +359,7 @@ ec_pubw_make(struct ec_pubw *w, const struct ec_ecert *e, enum ec_status status,
 	if ((r = ec_name_mask(e->name, &masked)) ||
 	    (r = cpy(out->name_masked, sizeof out->name_masked, masked, "name_masked")))
 		goto out;
-	r = name_mac(w->key, e->name, strlen(e->name), out->name_mac);
+	r = name_mac(&w->mac, e->name, strlen(e->name), out->name_mac);
 out:
 	free(masked);
 	return r;

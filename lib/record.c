@@ -381,22 +381,46 @@ ec_rec_app_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_
 
 /* Certificates. */
 
-int
-ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c)
+/* The e-Cert part of a version-2 record: skeleton id and signature, or the whole DER. */
+static int
+wcert_der(struct ec_buf *b, const struct ec_cert *c, const struct ec_rec_compact *k)
 {
+	if (k->flags & EC_RC_DER) {
+		if (k->siglen == 0 || k->siglen > sizeof k->sig)
+			return ec_err_set(EC_ERR_ARG, "field 'signature' out of range");
+		ec_buf_add(b, k->skel_id, EC_SKEL_ID);
+		w8(b, (unsigned)k->siglen);
+		ec_buf_add(b, k->sig, k->siglen);
+		return 0;
+	}
+	if (c->der_len == 0 || c->der_len > sizeof c->der)
+		return ec_err_set(EC_ERR_ARG, "field 'der' out of range");
+	w16(b, (unsigned)c->der_len);
+	ec_buf_add(b, c->der, c->der_len);
+	return 0;
+}
+
+int
+ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c, const struct ec_rec_compact *k)
+{
+	static const struct ec_rec_compact full = { 0, { 0 }, { 0 }, 0, { 0 } };
 	const struct ec_ecert *e = &c->e;
 	size_t toklen = strnlen(c->token, sizeof c->token);
 	int r;
 
+	if (k == NULL)
+		k = &full;
+	if (k->flags & ~(unsigned)EC_RC_ALL || ((k->flags & EC_RC_ISSUER) && !(k->flags & EC_RC_DER)) ||
+	    ((k->flags & EC_RC_EDDSA) && !(k->flags & EC_RC_TOKEN)))
+		return ec_err_set(EC_ERR_ARG, "field 'flags' out of range");
 	if (e->format != EC_FORMAT_ELECTRONIC && e->format != EC_FORMAT_PAPER)
 		return ec_err_set(EC_ERR_ARG, "field 'format' out of range");
 	if (c->status != EC_ST_VALID && c->status != EC_ST_REVOKED && c->status != EC_ST_SUPERSEDED)
 		return ec_err_set(EC_ERR_ARG, "field 'status' out of range");
-	if (c->der_len == 0 || c->der_len > sizeof c->der)
-		return ec_err_set(EC_ERR_ARG, "field 'der' out of range");
 	if (toklen == sizeof c->token)
 		return ec_err_set(EC_ERR_ARG, "field 'token' too long");
-	w8(b, EC_REC_V1);
+	w8(b, EC_REC_V2);
+	w8(b, k->flags);
 	w8(b, (unsigned)e->format);
 	w8(b, (unsigned)c->status);
 	w32(b, e->effective);
@@ -413,28 +437,43 @@ ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c)
 	    (r = wstr(b, c->email, sizeof c->email, "email")) ||
 	    (r = wstr(b, c->tel, sizeof c->tel, "tel")) ||
 	    (r = wstr(b, c->address, sizeof c->address, "address")) ||
-	    (r = wstr(b, c->issuer, sizeof c->issuer, "issuer")) ||
+	    (!(k->flags & EC_RC_ISSUER) && (r = wstr(b, c->issuer, sizeof c->issuer, "issuer"))) ||
 	    (r = wstr(b, c->reason, sizeof c->reason, "reason")) ||
 	    (r = wnum(b, c->superseded_by, "superseded_by")) ||
 	    (r = wstr(b, c->carrier, sizeof c->carrier, "carrier")) ||
-	    (r = wstr(b, c->order, sizeof c->order, "order")))
+	    (r = wstr(b, c->order, sizeof c->order, "order")) ||
+	    (r = wcert_der(b, c, k)))
 		return r;
-	w16(b, (unsigned)c->der_len);
-	ec_buf_add(b, c->der, c->der_len);
-	w16(b, (unsigned)toklen);
-	ec_buf_add(b, c->token, toklen);
+	if (k->flags & EC_RC_TOKEN) {
+		ec_buf_add(b, k->tsig, sizeof k->tsig);
+	} else {
+		w16(b, (unsigned)toklen);
+		ec_buf_add(b, c->token, toklen);
+	}
 	return wend(b);
 }
 
 int
-ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_cert *out)
+ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_cert *out, struct ec_rec_compact *k)
 {
 	struct ec_ecert *e = &out->e;
 	struct rd r;
-	unsigned fmt, st;
+	unsigned fmt, st, ver;
 
 	memset(out, 0, sizeof *out);
-	rbegin(&r, p, n);
+	memset(k, 0, sizeof *k);
+	r.p = p;
+	r.n = n;
+	r.off = 0;
+	r.bad = 0;
+	ver = r8(&r);
+	if (ver == EC_REC_V2)
+		k->flags = r8(&r);
+	else if (ver != EC_REC_V1)
+		r.bad = 1;
+	if (k->flags & ~(unsigned)EC_RC_ALL || ((k->flags & EC_RC_ISSUER) && !(k->flags & EC_RC_DER)) ||
+	    ((k->flags & EC_RC_EDDSA) && !(k->flags & EC_RC_TOKEN)))
+		r.bad = 1;
 	if (klen != EC_NUMBIN || ec_rec_num_unpack(key, e->number))
 		r.bad = 1;
 	fmt = r8(&r);
@@ -457,17 +496,30 @@ ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec
 	rstr(&r, out->email, sizeof out->email);
 	rstr(&r, out->tel, sizeof out->tel);
 	rstr(&r, out->address, sizeof out->address);
-	rstr(&r, out->issuer, sizeof out->issuer);
+	if (!(k->flags & EC_RC_ISSUER))
+		rstr(&r, out->issuer, sizeof out->issuer);
 	rstr(&r, out->reason, sizeof out->reason);
 	rnum(&r, out->superseded_by);
 	rstr(&r, out->carrier, sizeof out->carrier);
 	rstr(&r, out->order, sizeof out->order);
-	out->der_len = r16(&r);
-	if (out->der_len == 0 || out->der_len > sizeof out->der)
-		r.bad = 1;
+	if (k->flags & EC_RC_DER) {
+		rbytes(&r, k->skel_id, EC_SKEL_ID);
+		k->siglen = r8(&r);
+		if (k->siglen == 0 || k->siglen > sizeof k->sig)
+			r.bad = 1;
+		else
+			rbytes(&r, k->sig, k->siglen);
+	} else {
+		out->der_len = r16(&r);
+		if (out->der_len == 0 || out->der_len > sizeof out->der)
+			r.bad = 1;
+		else
+			rbytes(&r, out->der, out->der_len);
+	}
+	if (k->flags & EC_RC_TOKEN)
+		rbytes(&r, k->tsig, sizeof k->tsig);
 	else
-		rbytes(&r, out->der, out->der_len);
-	rtext(&r, r16(&r), out->token, sizeof out->token);
+		rtext(&r, r16(&r), out->token, sizeof out->token);
 	/* Superseded always names its successor; a successor may outlive a later revocation. */
 	if (out->status == EC_ST_SUPERSEDED ? out->superseded_by[0] == '\0'
 	    : out->status != EC_ST_REVOKED && out->superseded_by[0] != '\0')

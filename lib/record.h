@@ -14,6 +14,7 @@
 #define EC_NUMBIN 10
 
 #define EC_REC_V1 1            /* the version byte every record starts with */
+#define EC_REC_V2 2            /* certificate records written since the compact form (v1 still read) */
 
 /* EC_ERR_ARG unless digits is exactly 22 ASCII digits. */
 int ec_rec_num_pack(const char *digits, unsigned char out[EC_NUMBIN]);
@@ -33,9 +34,34 @@ int ec_rec_exam_dec(const void *p, size_t n, const void *key, size_t klen, struc
 int ec_rec_app_enc(struct ec_buf *b, const struct ec_app *a);
 int ec_rec_app_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_app *out);
 
-/* key = the number packed (EC_NUMBIN bytes). */
-int ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c);
-int ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_cert *out);
+/*
+ * A version-2 certificate record may keep, instead of the e-Cert DER, the token and the issuer CN,
+ * what rebuilds them byte for byte: office.c decides (it checks the rebuild before choosing a flag)
+ * and rebuilds on read; record.c only encodes. Plain value type.
+ */
+#define EC_RC_DER 1u           /* the e-Cert = skeleton skel_id + the record's facts + sig */
+#define EC_RC_TOKEN 2u         /* the token = header and payload from the facts + tsig */
+#define EC_RC_ISSUER 4u        /* the issuer CN is the skeleton's (only with EC_RC_DER) */
+#define EC_RC_EDDSA 8u         /* the token is EdDSA, else ES256 (only with EC_RC_TOKEN) */
+#define EC_RC_ALL 15u
+#define EC_SKEL_ID 8           /* a skeleton's id: the first 8 bytes of SHA-256 of its bytes */
+#define EC_REC_SIG_MAX 80
+struct ec_rec_compact {
+	unsigned flags;
+	unsigned char skel_id[EC_SKEL_ID];
+	unsigned char sig[EC_REC_SIG_MAX];    /* the e-Cert's signature (BIT STRING content) */
+	size_t siglen;
+	unsigned char tsig[64];               /* the token's signature */
+};
+
+/*
+ * key = the number packed (EC_NUMBIN bytes). enc writes version 2 with k's choices (k NULL: all in
+ * full). dec reads versions 1 and 2 and fills *k; the parts k's flags say are rebuilt are left
+ * empty in out (der_len 0, token and issuer "").
+ */
+int ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c, const struct ec_rec_compact *k);
+int ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_cert *out,
+    struct ec_rec_compact *k);
 
 int ec_rec_pub_enc(struct ec_buf *b, const struct ec_pub *pub);
 int ec_rec_pub_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_pub *out);

@@ -39,6 +39,19 @@ int ec_token_header(enum ec_alg alg, const char *kid, char out[EC_TOKEN_HEADER_L
  */
 int ec_token_payload(const struct ec_ecert *e, struct ec_buf *b);
 
+/* The signature in a token: ES256 raw r||s, or the Ed25519 signature. */
+#define EC_TOKEN_SIG_LEN 64
+
+/*
+ * The signing input "<b64url header>.<b64url payload>" of e's token under alg and e->kid into out
+ * (NUL-terminated), its length into *n; errors as ec_token_header and ec_token_payload, EC_ERR_TOOBIG.
+ */
+int ec_token_input(enum ec_alg alg, const struct ec_ecert *e, char out[EC_TOKEN_MAX + 1], size_t *n);
+
+/* The whole compact token: the signing input, '.', base64url(sig) (the register rebuilds tokens so). */
+int ec_token_assemble(enum ec_alg alg, const struct ec_ecert *e, const unsigned char sig[EC_TOKEN_SIG_LEN],
+    char out[EC_TOKEN_MAX + 1]);
+
 /* "<public_url>/v/<number>#<token>" into out; EC_ERR_TOOBIG when over outsz or over the QR's 412 bytes. */
 int ec_qr_payload(const char *public_url, const char *number, const char *token, char *out, size_t outsz);
 

@@ -332,7 +332,6 @@ int
 ec_token_verify(const struct ec_trust *t, const char *tok, size_t len, struct ec_ecert *out)
 {
 	struct parts p;
-	EVP_MD_CTX *ctx = NULL;
 	unsigned char *der = NULL;
 	const unsigned char *sig;
 	size_t siglen;
@@ -359,15 +358,9 @@ ec_token_verify(const struct ec_trust *t, const char *tok, size_t len, struct ec
 		sig = der;
 		siglen = (size_t)dlen;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL) {
-		rc = EC_ERR_NOMEM;
-		goto out;
-	}
-	if (EVP_DigestVerifyInit(ctx, NULL, p.alg == EC_ALG_P256 ? EVP_sha256() : NULL, NULL, pk) != 1) {
-		rc = ec_err_set(EC_ERR_CRYPTO, "token: cannot set up verification");
-		goto out;
-	}
-	if (EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)tok, p.tbs_len) != 1) {
+	/* The issuing CA's verification context was prepared once, when the bundle loaded. */
+	if (ec_trust_verify_sig(t, p.e.kid, p.alg == EC_ALG_ED25519, (const unsigned char *)tok, p.tbs_len, sig,
+	    siglen) != EC_OK) {
 		rc = ec_err_set(EC_ERR_SIG, "token: signature does not verify with issuing CA '%s'", p.e.kid);
 		goto out;
 	}
@@ -377,8 +370,48 @@ out:
 	if (rc)
 		ERR_clear_error();
 	OPENSSL_free(der);
-	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+int
+ec_token_input(enum ec_alg alg, const struct ec_ecert *e, char out[EC_TOKEN_MAX + 1], size_t *n)
+{
+	char hdr[EC_TOKEN_HEADER_LEN + 1];
+	struct ec_buf pl;
+	size_t h;
+	int rc;
+
+	out[0] = '\0';
+	*n = 0;
+	ec_buf_init(&pl);
+	if ((rc = ec_token_header(alg, e->kid, hdr)) || (rc = ec_token_payload(e, &pl)))
+		goto out;
+	h = ec_b64url_len(EC_TOKEN_HEADER_LEN);
+	if (h + 1 + ec_b64url_len(pl.len) + 1 + ec_b64url_len(SIG_LEN) > EC_TOKEN_MAX) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "token: longer than %d characters", EC_TOKEN_MAX);
+		goto out;
+	}
+	ec_b64url_encode((const unsigned char *)hdr, EC_TOKEN_HEADER_LEN, out, EC_TOKEN_MAX + 1);
+	out[h] = '.';
+	ec_b64url_encode((const unsigned char *)pl.p, pl.len, out + h + 1, EC_TOKEN_MAX - h);
+	*n = h + 1 + ec_b64url_len(pl.len);
+out:
+	ec_buf_free(&pl);
+	return rc;
+}
+
+int
+ec_token_assemble(enum ec_alg alg, const struct ec_ecert *e, const unsigned char sig[EC_TOKEN_SIG_LEN],
+    char out[EC_TOKEN_MAX + 1])
+{
+	size_t n;
+	int rc;
+
+	if ((rc = ec_token_input(alg, e, out, &n)))
+		return rc;
+	out[n] = '.';
+	ec_b64url_encode(sig, SIG_LEN, out + n + 1, EC_TOKEN_MAX - n);
+	return 0;
 }
 
 int

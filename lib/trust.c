@@ -1,4 +1,5 @@
 /* Trust bundles: roots and issuing CAs checked once at load, then e-Cert signatures looked up by KID. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
@@ -7,6 +8,7 @@
 
 #include "cert.h"
 #include "conf.h"
+#include "digest.h"
 #include "ecx509.h"
 #include "err.h"
 #include "pki.h"
@@ -14,11 +16,23 @@
 #define TRUST_MAX_BYTES (1024 * 1024)
 #define TRUST_MAX_CERTS 1000
 
+/*
+ * An issuing CA, checked once at load and prepared for many signature checks: its subject name as
+ * DER (e-Certs name it byte for byte), its CN, and a verification context set up once and copied per
+ * check (the copy keeps concurrent checks on one bundle safe).
+ */
 struct issuer {
 	X509 *cert;
 	char kid[EC_KID_LEN + 1];
 	unsigned char ski[EC_SKI_LEN];
 	int64_t not_before, not_after;
+	unsigned char *name;           /* DER of the subject name */
+	size_t namelen;
+	char cn[256];
+	int ed;                        /* Ed25519, else P-256 */
+	EVP_PKEY_CTX *pctx;            /* P-256: EVP_PKEY_verify of a SHA-256 digest */
+	EVP_MD_CTX *mctx;              /* Ed25519: an initialised DigestVerify context */
+	pthread_mutex_t *mu;           /* held while pctx is used in place; other threads use a copy */
 };
 
 struct ec_trust {
@@ -37,8 +51,15 @@ ec_trust_free(struct ec_trust *t)
 		return;
 	for (i = 0; i < t->nroots; i++)
 		X509_free(t->roots[i]);
-	for (i = 0; i < t->niss; i++)
+	for (i = 0; i < t->niss; i++) {
 		X509_free(t->iss[i].cert);
+		OPENSSL_free(t->iss[i].name);
+		EVP_PKEY_CTX_free(t->iss[i].pctx);
+		EVP_MD_CTX_free(t->iss[i].mctx);
+		if (t->iss[i].mu != NULL)
+			pthread_mutex_destroy(t->iss[i].mu);
+		free(t->iss[i].mu);
+	}
 	free(t->roots);
 	free(t->iss);
 	free(t);
@@ -49,6 +70,44 @@ static int
 is_root(X509 *x)
 {
 	return X509_check_issued(x, x) == X509_V_OK && X509_verify(x, X509_get0_pubkey(x)) == 1;
+}
+
+/* The issuing CA's name, CN and verification context, once per bundle. */
+static int
+prepare(struct issuer *is, X509 *x, const char *bundle)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(x);
+	unsigned char *der = NULL;
+	X509_NAME *nm = X509_get_subject_name(x);
+	int n, i;
+
+	if (pub == NULL || (n = i2d_X509_NAME(nm, &der)) <= 0)
+		return ec_err_set(EC_ERR_SYNTAX, "%s: issuing CA %s cannot be read", bundle, is->kid);
+	is->name = der;
+	is->namelen = (size_t)n;
+	is->cn[0] = '\0';
+	if ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1)) >= 0) {
+		unsigned char *u = NULL;
+		int k, m = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
+
+		for (k = 0; k < m && k < (int)sizeof is->cn - 1; k++)
+			is->cn[k] = (u[k] < 0x20 || u[k] == 0x7f) ? '?' : (char)u[k];
+		if (m > 0)
+			is->cn[k] = '\0';
+		OPENSSL_free(u);
+	}
+	if ((is->mu = malloc(sizeof *is->mu)) == NULL || pthread_mutex_init(is->mu, NULL) != 0) {
+		free(is->mu);
+		is->mu = NULL;
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	}
+	is->ed = EVP_PKEY_get_base_id(pub) == EVP_PKEY_ED25519;
+	if (is->ed ? (is->mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit_ex(is->mctx, NULL, NULL, NULL, NULL, pub, NULL) != 1 :
+	    (is->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL)) == NULL || EVP_PKEY_verify_init(is->pctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(is->pctx, EVP_sha256()) != 1)
+		return ec_err_set(EC_ERR_CRYPTO, "%s: cannot set up verification with issuing CA %s", bundle, is->kid);
+	return EC_OK;
 }
 
 /* Add the issuing CA x (owned by t on success) after checking it chains to one of t's roots. */
@@ -77,6 +136,16 @@ add_issuer(struct ec_trust *t, X509 *x, const char *name)
 	for (i = 0; i < t->niss; i++)
 		if (strcmp(t->iss[i].kid, is->kid) == 0)
 			return EC_ERR_EXISTS;   /* the same CA twice: keep the first */
+	if ((rc = prepare(is, x, name)) != EC_OK) {
+		OPENSSL_free(is->name);
+		EVP_PKEY_CTX_free(is->pctx);
+		EVP_MD_CTX_free(is->mctx);
+		if (is->mu != NULL)
+			pthread_mutex_destroy(is->mu);
+		free(is->mu);
+		memset(is, 0, sizeof *is);
+		return rc;
+	}
 	is->cert = x;
 	t->niss++;
 	return EC_OK;
@@ -259,26 +328,100 @@ ec_trust_check_signature(const struct ec_trust *t, X509 *cert, struct ec_ecert *
 	return EC_OK;
 }
 
+/* sig over msg by issuing CA is, through its prepared context (a copy when another thread holds it): 1 valid, 0 not. */
+static int
+sig_ok(const struct issuer *is, const unsigned char *msg, size_t n, const unsigned char *sig, size_t siglen)
+{
+	unsigned char md[EC_SHA256_LEN];
+	EVP_PKEY_CTX *p = NULL;
+	EVP_MD_CTX *m = NULL;
+	int ok;
+
+	if (is->ed) {
+		ok = (m = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(m, is->mctx) == 1 &&
+		    EVP_DigestVerify(m, sig, siglen, msg, n) == 1;
+	} else if (ec_sha256(msg, n, md) != EC_OK) {
+		ok = 0;
+	} else if (pthread_mutex_trylock(is->mu) == 0) {
+		/* the usual case, one thread: the prepared context itself */
+		ok = EVP_PKEY_verify(is->pctx, sig, siglen, md, sizeof md) == 1;
+		pthread_mutex_unlock(is->mu);
+	} else {
+		ok = (p = EVP_PKEY_CTX_dup(is->pctx)) != NULL && EVP_PKEY_verify(p, sig, siglen, md, sizeof md) == 1;
+	}
+	EVP_PKEY_CTX_free(p);
+	EVP_MD_CTX_free(m);
+	ERR_clear_error();
+	return ok;
+}
+
+int
+ec_trust_verify_sig(const struct ec_trust *t, const char *kid, int ed25519, const unsigned char *msg, size_t n,
+    const unsigned char *sig, size_t siglen)
+{
+	const struct issuer *is = find(t, kid);
+
+	if (is == NULL)
+		return ec_err_set(EC_ERR_SIG, "unknown issuing CA '%s'", kid != NULL ? kid : "");
+	if (is->ed != (ed25519 != 0))
+		return ec_err_set(EC_ERR_SIG, "algorithm does not match the key of issuing CA '%s'", kid);
+	if (!sig_ok(is, msg, n, sig, siglen))
+		return ec_err_set(EC_ERR_SIG, "signature does not verify with issuing CA '%s'", kid);
+	return EC_OK;
+}
+
+const char *
+ec_trust_issuer_cn(const struct ec_trust *t, const char *kid)
+{
+	const struct issuer *is = find(t, kid);
+
+	return is != NULL ? is->cn : "";
+}
+
+/*
+ * The fast path: an e-Cert exactly as our encoder writes it (ec_ecert_read), naming an issuing CA of
+ * t by key identifier and by its very name bytes, whose signature verifies. 1 when all of that holds.
+ */
+static int
+fast_verify(const struct ec_trust *t, const unsigned char *der, size_t len, struct ec_ecert *out)
+{
+	struct ec_ecert_fast f;
+	const struct issuer *is;
+	size_t i;
+
+	if (ec_ecert_read(der, len, out, &f) != 0)
+		return 0;
+	for (i = 0; i < t->niss; i++) {
+		is = &t->iss[i];
+		if (memcmp(is->ski, f.aki, EC_SKI_LEN) != 0 || is->namelen != f.skel.issuerlen ||
+		    memcmp(is->name, f.skel.buf + f.skel.issuer, is->namelen) != 0)
+			continue;
+		if (is->ed != (f.skel.sig_nid == NID_ED25519) || !sig_ok(is, f.tbs, f.tbslen, f.sig, f.siglen))
+			break;
+		memcpy(out->kid, is->kid, sizeof out->kid);
+		return 1;
+	}
+	memset(out, 0, sizeof *out);
+	return 0;
+}
+
 int
 ec_ecert_verify(const struct ec_trust *t, const unsigned char *der, size_t len, struct ec_ecert *out)
 {
 	struct ec_ecert_raw raw;
 	const struct issuer *is;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY *pub;
-	int rc, ed;
+	int rc;
 
+	if (t != NULL && fast_verify(t, der, len, out))
+		return EC_OK;
+	/* Anything else takes the full parser, which also says what is wrong. */
 	if ((rc = ec_ecert_decode(der, len, out, &raw)) != EC_OK)
 		return rc;
 	if ((is = find_signer(t, raw.aki, raw.issuer)) == NULL) {
 		rc = ec_err_set(EC_ERR_SIG, "unknown issuer: no issuing CA in the trust bundle signed it");
 		goto out;
 	}
-	pub = X509_get0_pubkey(is->cert);
-	ed = EVP_PKEY_get_base_id(pub) == EVP_PKEY_ED25519;
-	if (ed != (raw.sig_nid == NID_ED25519) || (ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit_ex(ctx, NULL, ed ? NULL : "SHA256", NULL, NULL, pub, NULL) != 1 ||
-	    EVP_DigestVerify(ctx, raw.sig, raw.siglen, raw.tbs, raw.tbslen) != 1) {
+	if (is->ed != (raw.sig_nid == NID_ED25519) || !sig_ok(is, raw.tbs, raw.tbslen, raw.sig, raw.siglen)) {
 		rc = ec_err_set(EC_ERR_SIG, "signature does not verify with issuing CA %s", is->kid);
 		goto out;
 	}
@@ -287,7 +430,6 @@ out:
 	if (rc != EC_OK)
 		memset(out, 0, sizeof *out);
 	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
 	ec_ecert_raw_free(&raw);
 	return rc;
 }

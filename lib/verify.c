@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include <openssl/evp.h>
 
 #include "buf.h"
 #include "cert.h"
@@ -193,24 +192,7 @@ ec_verify_is_text(const char *s, size_t n)
 static void
 issuer_cn(const struct ec_trust *t, const char *kid, char *out, size_t outsz)
 {
-	X509 *ca = ec_trust_issuer(t, kid);
-	X509_NAME *nm;
-	unsigned char *u = NULL;
-	int i, n;
-
-	out[0] = '\0';
-	if (ca == NULL || (nm = X509_get_subject_name(ca)) == NULL)
-		return;
-	if ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1)) < 0)
-		return;
-	n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
-	if (n > 0) {
-		size_t k = (size_t)n < outsz ? (size_t)n : outsz - 1;
-		for (i = 0; i < (int)k; i++)
-			out[i] = (u[i] < 0x20 || u[i] == 0x7f) ? '?' : (char)u[i];
-		out[k] = '\0';
-	}
-	OPENSSL_free(u);
+	snprintf(out, outsz, "%s", ec_trust_issuer_cn(t, kid));
 }
 
 static void
@@ -306,7 +288,6 @@ check_ecert(const struct ec_verify_opts *o, const unsigned char *der, size_t len
 {
 	struct ec_ecert e;
 	char when[21], lim[32];
-	X509 *x = NULL;
 	int rc;
 
 	if (len > EC_VERIFY_MAX_CERT) {
@@ -314,15 +295,21 @@ check_ecert(const struct ec_verify_opts *o, const unsigned char *der, size_t len
 		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_TOOBIG, EC_ERR_TOOBIG, "%s is larger than %s", what, lim);
 		return;
 	}
+	/*
+	 * Parse and signature in one pass, without building an X509 (ec_ecert_verify): the issuing CAs
+	 * were checked once when the bundle loaded. A syntax failure is the format stage's; any other
+	 * failure means the e-Cert parsed and its signature is what fails.
+	 */
 	memset(&e, 0, sizeof e);
-	if ((rc = ec_ecert_parse(der, len, &e, &x)) != EC_OK) {
+	rc = ec_ecert_verify(o->trust, der, len, &e);
+	if (rc != EC_OK && rc != EC_ERR_SIG && rc != EC_ERR_NOMEM && rc != EC_ERR_CRYPTO) {
 		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s is not an e-Cert: %s", what, ec_err_msg(rc));
-		goto out;
+		return;
 	}
 	stage(r, EC_VS_FORMAT, EC_VR_PASS, 0, 0, "%s parses as an e-Cert (%zu bytes)", what, len);
-	if ((rc = ec_trust_check_signature(o->trust, x, &e)) != EC_OK) {
+	if (rc != EC_OK) {
 		stage(r, EC_VS_SIGNATURE, EC_VR_FAIL, rc, EC_ERR_SIG, "%s", ec_err_msg(rc));
-		goto out;
+		return;
 	}
 	stage(r, EC_VS_SIGNATURE, EC_VR_PASS, 0, 0, "signed by issuing CA %s, which chains to a trusted root", e.kid);
 	r->e = e;
@@ -331,24 +318,26 @@ check_ecert(const struct ec_verify_opts *o, const unsigned char *der, size_t len
 	fmt_time(e.issued_at, when);
 	if ((rc = ec_trust_check_issuer_time(o->trust, e.kid, e.issued_at)) != EC_OK) {
 		stage(r, EC_VS_ISSUER, EC_VR_FAIL, rc, EC_ERR_SIG, "%s", ec_err_msg(rc));
-		goto out;
+		return;
 	}
 	stage(r, EC_VS_ISSUER, EC_VR_PASS, 0, 0, "issuing CA %s was valid when the e-Cert was issued (%s)", e.kid, when);
 	check_validity(o, r);
 	check_revocation(o, r);
-out:
-	X509_free(x);
 }
 
-/* The one CERTIFICATE block of a PEM text, nothing around it but white space, decoded to DER. */
+#define PEM_END "-----END CERTIFICATE-----"
+
+/*
+ * The one CERTIFICATE block of a PEM text, nothing around it but white space, decoded to DER: the
+ * base64 lines (no headers) gathered and decoded in one EVP_DecodeBlock call. *der is OPENSSL_malloc'd.
+ */
 static int
 pem_decode(const unsigned char *in, size_t len, unsigned char **der, size_t *dlen)
 {
-	char *name = NULL, *hdr = NULL, rest[256];
-	unsigned char *data = NULL;
-	long n = 0;
-	int k, i, rc = EC_OK;
-	BIO *b = NULL;
+	const unsigned char *p, *end, *q;
+	unsigned char *b64 = NULL, *out = NULL;
+	size_t n = 0, pad = 0, i;
+	int k, rc = EC_OK;
 
 	*der = NULL;
 	in = trim(in, &len);
@@ -356,32 +345,56 @@ pem_decode(const unsigned char *in, size_t len, unsigned char **der, size_t *dle
 		rc = ec_err_set(EC_ERR_TOOBIG, "PEM e-Cert too large");
 		goto out;
 	}
-	if ((b = BIO_new_mem_buf(in, (int)len)) == NULL) {
-		rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (!PEM_read_bio(b, &name, &hdr, &data, &n) || n <= 0) {
+	end = in + len;
+	if (len < sizeof PEM_BEGIN - 1 + sizeof PEM_END - 1 || memcmp(in, PEM_BEGIN, sizeof PEM_BEGIN - 1) != 0 ||
+	    (p = in + sizeof PEM_BEGIN - 1, *p != '\n' && *p != '\r')) {
 		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
 		goto out;
 	}
-	if (strcmp(name, "CERTIFICATE") != 0 || hdr[0] != '\0') {
+	q = memmem(p, (size_t)(end - p), PEM_END, sizeof PEM_END - 1);
+	if (q == NULL) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
+		goto out;
+	}
+	if (q + sizeof PEM_END - 1 != end) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "data after the PEM certificate");
+		goto out;
+	}
+	if ((b64 = malloc((size_t)(q - p) + 1)) == NULL || (out = OPENSSL_malloc((size_t)(q - p) / 4 * 3 + 3)) == NULL) {
+		rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Base64 lines: alphabet only, '=' only at the very end; line breaks and blanks are skipped. */
+	for (; p < q; p++) {
+		if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+			continue;
+		if (*p == '=')
+			pad++;
+		else if (pad || !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '+' || *p == '/'))
+			break;
+		b64[n++] = *p;
+	}
+	if (p != q && memchr(p, ':', (size_t)(q - p)) != NULL) {
 		rc = ec_err_set(EC_ERR_SYNTAX, "PEM block is not a plain CERTIFICATE");
 		goto out;
 	}
-	while ((k = BIO_read(b, rest, sizeof rest)) > 0)
-		for (i = 0; i < k; i++)
-			if (!isspace_((unsigned char)rest[i])) {
-				rc = ec_err_set(EC_ERR_SYNTAX, "data after the PEM certificate");
-				goto out;
-			}
-	*der = data;
-	*dlen = (size_t)n;
-	data = NULL;
+	if (p != q || n == 0 || n % 4 != 0 || pad > 2 || (k = EVP_DecodeBlock(out, b64, (int)n)) < 0 ||
+	    (size_t)k < pad) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
+		goto out;
+	}
+	for (i = 0; i < pad; i++)
+		if (out[k - 1 - (int)i] != 0) {
+			rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
+			goto out;
+		}
+	*der = out;
+	*dlen = (size_t)k - pad;
+	out = NULL;
 out:
-	OPENSSL_free(name);
-	OPENSSL_free(hdr);
-	OPENSSL_free(data);
-	BIO_free(b);
+	free(b64);
+	OPENSSL_free(out);
 	return rc;
 }
 

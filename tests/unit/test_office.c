@@ -11,12 +11,19 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/x509.h>
+
 #include "audit.h"
+#include "cert.h"
 #include "date.h"
 #include "err.h"
 #include "number.h"
 #include "office.h"
 #include "public.h"
+#include "record.h"
+#include "register.h"
+#include "token.h"
+#include "helper_pki.h"
 
 #define KID "AbCdEfGhIjK"
 #define KID2 "ZyXwVuTsRqP"
@@ -578,6 +585,110 @@ test_crash_repair(void **state)
 	ec_office_close(o);
 }
 
+static int
+list_app(void *ctx, const struct ec_app *a)
+{
+	char *seen = ctx;
+
+	strcat(seen, a->reg_no);
+	strcat(seen, ",");
+	return strcmp(a->reg_no, "R3") == 0;
+}
+
+struct raw_ctx {
+	const char *number;
+	size_t len;
+	unsigned flags;
+};
+
+static int
+raw_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct raw_ctx *r = ctx;
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	int rc;
+
+	if ((rc = ec_rec_num_pack(r->number, key)) || (rc = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v)))
+		return rc;
+	r->len = v.n;
+	r->flags = v.p[1];
+	return 0;
+}
+
+/*
+ * Real e-Certs and tokens are stored compact (skeleton + signatures) and come back byte for byte,
+ * through every read and after a rewrite; an issuer CN the skeleton does not carry is kept whole.
+ */
+static void
+test_compact(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct helper_ca ca[2];
+	struct ec_cert *c = calloc(3, sizeof *c), *got = malloc(sizeof *got);
+	struct ec_app apps[3] = {
+		app("R1", EC_FORMAT_ELECTRONIC, "李瑞瑞"), app("R2", EC_FORMAT_PAPER, "Zoë O'Brien"),
+		app("R3", EC_FORMAT_ELECTRONIC, "Anna"),
+	};
+	unsigned char *der = NULL;
+	char cn[EC_ISSUER_MAX + 1], seen[64] = "";
+	struct raw_ctx raw;
+	size_t len, i;
+	int rc[3];
+
+	assert_int_equal(helper_ca_make(&ca[0], EC_ALG_P256, "Example Org"), 0);
+	assert_int_equal(helper_ca_make(&ca[1], EC_ALG_ED25519, "Example Org"), 0);
+	assert_int_equal(ec_office_apply_many(o, apps, 3, rc), 0);
+	assert_int_equal(ec_office_pending_from(o, "R1", list_app, seen), 0);
+	assert_string_equal(seen, "R2,R3,");
+	for (i = 0; i < 3; i++) {
+		struct ec_signer *s = &ca[i == 1].s;
+
+		cert(&c[i], apps[i].reg_no, s->kid, "zoe@example.org", apps[i].format);
+		strcpy(c[i].e.name, apps[i].name);
+		assert_true(X509_NAME_get_text_by_NID(X509_get_subject_name(s->cert), NID_commonName, cn, sizeof cn) > 0);
+		strcpy(c[i].issuer, i == 2 ? "Another Name" : cn);
+		assert_int_equal(ec_ecert_sign(s, &c[i].e, &der, &len), 0);
+		memcpy(c[i].der, der, len);
+		c[i].der_len = len;
+		free(der);
+		assert_int_equal(ec_token_sign(s, &c[i].e, c[i].token), 0);
+	}
+	assert_int_equal(ec_office_issue(o, c, 3, rc), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(rc[i], 0);
+		assert_int_equal(ec_office_cert_get(o, c[i].e.number, got), 0);
+		assert_int_equal(got->der_len, c[i].der_len);
+		assert_memory_equal(got->der, c[i].der, c[i].der_len);
+		assert_string_equal(got->token, c[i].token);
+		assert_string_equal(got->issuer, c[i].issuer);
+		raw.number = c[i].e.number;
+		assert_int_equal(ec_kv_view(ec_office_kv(o), raw_txn, &raw), 0);
+		assert_int_equal(raw.flags, i == 2 ? EC_RC_DER | EC_RC_TOKEN : i == 1 ?
+		    EC_RC_DER | EC_RC_TOKEN | EC_RC_ISSUER | EC_RC_EDDSA : EC_RC_DER | EC_RC_TOKEN | EC_RC_ISSUER);
+		assert_true(raw.len < 400);
+	}
+	/* rewritten (revoked), it still comes back whole */
+	assert_int_equal(ec_office_revoke(o, c[0].e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(ec_office_cert_get(o, c[0].e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_memory_equal(got->der, c[0].der, c[0].der_len);
+	assert_string_equal(got->token, c[0].token);
+	ec_office_close(o);
+	/* and read-only, from a fresh handle */
+	assert_int_equal(ec_office_open(*state, EC_OFFICE_RDONLY, &o), 0);
+	assert_int_equal(ec_office_cert_get(o, c[1].e.number, got), 0);
+	assert_memory_equal(got->der, c[1].der, c[1].der_len);
+	assert_string_equal(got->token, c[1].token);
+	assert_string_equal(got->issuer, c[1].issuer);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	ec_office_close(o);
+	helper_ca_free(&ca[0]);
+	helper_ca_free(&ca[1]);
+	free(c);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -591,6 +702,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("office", tests, NULL, NULL);

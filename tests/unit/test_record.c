@@ -119,11 +119,20 @@ check_damage(struct ec_buf *b, const void *key, size_t klen, dec_fn dec, void *o
 		assert_int_equal(dec(tmp, i, key, klen, out), EC_ERR_CORRUPT);
 	tmp[b->len] = 0;
 	assert_int_equal(dec(tmp, b->len + 1, key, klen, out), EC_ERR_CORRUPT);
-	tmp[0] = 2;
+	tmp[0] = 9;
 	assert_int_equal(dec(tmp, b->len, key, klen, out), EC_ERR_CORRUPT);
 	tmp[0] = 0;
 	assert_int_equal(dec(tmp, b->len, key, klen, out), EC_ERR_CORRUPT);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_CORRUPT), "corrupt"));
+}
+
+/* ec_rec_cert_dec with the compact choices thrown away, in check_damage's shape. */
+static int
+cert_dec(const void *p, size_t n, const void *key, size_t klen, void *out)
+{
+	struct ec_rec_compact k;
+
+	return ec_rec_cert_dec(p, n, key, klen, out, &k);
 }
 
 static void
@@ -229,42 +238,127 @@ test_cert(void **state)
 {
 	struct ec_cert *c = test_malloc(sizeof *c), *d = test_malloc(sizeof *d);
 	unsigned char key[EC_NUMBIN];
+	struct ec_rec_compact k;
 	struct ec_buf b;
 
 	(void)state;
 	ec_buf_init(&b);
 	sample_cert(c);
 	assert_int_equal(ec_rec_num_pack(c->e.number, key), 0);
-	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), 0);
 	assert_true(b.len < 1000);       /* compact: no padding to the struct's fixed sizes */
-	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), 0);
+	assert_int_equal(((unsigned char *)b.p)[0], EC_REC_V2);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &k), 0);
+	assert_int_equal(k.flags, 0);
 	assert_memory_equal(c, d, sizeof *c);
-	check_damage(&b, key, sizeof key, (dec_fn)ec_rec_cert_dec, d);
-	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, 9, d), EC_ERR_CORRUPT);
+	check_damage(&b, key, sizeof key, cert_dec, d);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, 9, d, &k), EC_ERR_CORRUPT);
 	/* superseded without a successor */
 	c->status = EC_ST_SUPERSEDED;
 	c->superseded_by[0] = '\0';
 	ec_buf_reset(&b);
-	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
-	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), 0);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &k), EC_ERR_CORRUPT);
 	/* a valid one naming a successor */
 	c->status = EC_ST_VALID;
 	strcpy(c->superseded_by, N2);
 	ec_buf_reset(&b);
-	assert_int_equal(ec_rec_cert_enc(&b, c), 0);
-	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d), EC_ERR_CORRUPT);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), 0);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &k), EC_ERR_CORRUPT);
 	sample_cert(c);
 	c->der_len = 0;
 	ec_buf_reset(&b);
-	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), EC_ERR_ARG);
 	c->der_len = sizeof c->der + 1;
-	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), EC_ERR_ARG);
 	sample_cert(c);
 	c->status = EC_ST_EXPIRED;
-	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), EC_ERR_ARG);
 	sample_cert(c);
 	memset(c->token, 'x', sizeof c->token);
-	assert_int_equal(ec_rec_cert_enc(&b, c), EC_ERR_ARG);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), EC_ERR_ARG);
+	ec_buf_free(&b);
+	test_free(c);
+	test_free(d);
+}
+
+/* Version 2's compact parts: what the flags say is kept instead of the DER, the token and the issuer. */
+static void
+test_cert_compact(void **state)
+{
+	struct ec_cert *c = test_malloc(sizeof *c), *d = test_malloc(sizeof *d);
+	struct ec_rec_compact k, got;
+	unsigned char key[EC_NUMBIN];
+	struct ec_buf b;
+	size_t full;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_cert(c);
+	assert_int_equal(ec_rec_num_pack(c->e.number, key), 0);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), 0);
+	full = b.len;
+	memset(&k, 0, sizeof k);
+	k.flags = EC_RC_DER | EC_RC_TOKEN | EC_RC_ISSUER | EC_RC_EDDSA;
+	memset(k.skel_id, 0x5a, sizeof k.skel_id);
+	k.siglen = 71;
+	memset(k.sig, 0x30, k.siglen);
+	memset(k.tsig, 0x77, sizeof k.tsig);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), 0);
+	assert_true(b.len + 650 + strlen(c->token) + strlen(c->issuer) - 71 - 8 - 64 < full + 8);
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &got), 0);
+	assert_memory_equal(&k, &got, sizeof k);
+	assert_int_equal(d->der_len, 0);
+	assert_string_equal(d->token, "");
+	assert_string_equal(d->issuer, "");
+	assert_string_equal(d->e.name, c->e.name);
+	assert_string_equal(d->carrier, c->carrier);
+	check_damage(&b, key, sizeof key, cert_dec, d);
+	/* flags that contradict each other, or that nobody knows */
+	k.flags = EC_RC_ISSUER;
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), EC_ERR_ARG);
+	k.flags = EC_RC_EDDSA;
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), EC_ERR_ARG);
+	k.flags = 16;
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), EC_ERR_ARG);
+	k.flags = EC_RC_DER;
+	k.siglen = 0;
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), EC_ERR_ARG);
+	/* the same flags damaged in storage */
+	k.siglen = 64;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_cert_enc(&b, c, &k), 0);
+	((unsigned char *)b.p)[1] = EC_RC_ISSUER;
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &got), EC_ERR_CORRUPT);
+	((unsigned char *)b.p)[1] = 0x80;
+	assert_int_equal(ec_rec_cert_dec(b.p, b.len, key, sizeof key, d, &got), EC_ERR_CORRUPT);
+	ec_buf_free(&b);
+	test_free(c);
+	test_free(d);
+}
+
+/* Version 1 (no flags byte, everything whole) is still read. */
+static void
+test_cert_v1(void **state)
+{
+	struct ec_cert *c = test_malloc(sizeof *c), *d = test_malloc(sizeof *d);
+	unsigned char key[EC_NUMBIN], v1[2048];
+	struct ec_rec_compact k;
+	struct ec_buf b;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_cert(c);
+	assert_int_equal(ec_rec_num_pack(c->e.number, key), 0);
+	assert_int_equal(ec_rec_cert_enc(&b, c, NULL), 0);
+	assert_true(b.len < sizeof v1);
+	v1[0] = EC_REC_V1;
+	memcpy(v1 + 1, (unsigned char *)b.p + 2, b.len - 2);
+	assert_int_equal(ec_rec_cert_dec(v1, b.len - 1, key, sizeof key, d, &k), 0);
+	assert_int_equal(k.flags, 0);
+	assert_memory_equal(c, d, sizeof *c);
+	assert_int_equal(ec_rec_cert_dec(v1, b.len - 2, key, sizeof key, d, &k), EC_ERR_CORRUPT);
 	ec_buf_free(&b);
 	test_free(c);
 	test_free(d);
@@ -345,7 +439,7 @@ test_garbage(void **state)
 		junk[i] = (unsigned char)(0xff - i);
 	junk[0] = EC_REC_V1;
 	assert_int_equal(ec_rec_num_pack(N1, key), 0);
-	assert_int_equal(ec_rec_cert_dec(junk, sizeof junk, key, sizeof key, c), EC_ERR_CORRUPT);
+	assert_int_equal(cert_dec(junk, sizeof junk, key, sizeof key, c), EC_ERR_CORRUPT);
 	assert_int_equal(ec_rec_pub_dec(junk, sizeof junk, key, sizeof key, &p), EC_ERR_CORRUPT);
 	assert_int_equal(ec_rec_exam_dec(junk, sizeof junk, "R1", 2, &x), EC_ERR_CORRUPT);
 	assert_int_equal(ec_rec_exam_dec(junk, 0, "R1", 2, &x), EC_ERR_CORRUPT);
@@ -358,6 +452,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_exam),
+		cmocka_unit_test(test_cert_compact),
+		cmocka_unit_test(test_cert_v1),
 		cmocka_unit_test(test_app),
 		cmocka_unit_test(test_cert),
 		cmocka_unit_test(test_pub),

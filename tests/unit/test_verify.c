@@ -176,6 +176,29 @@ test_der_pem(void **state)
 	ec_buf_adds(&b, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
 	verify(f, b.p, b.len, &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "not an e-Cert");
+	/* The base64 body: plain lines of the alphabet, padding only at the end, nothing left over. */
+	{
+		static const char *const bad[] = {
+			"-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\nAA*A\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\nAA=A\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\nQR==\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n",
+			"-----BEGIN CERTIFICATE-----\nAAAA\n",
+			"-----BEGIN CERTIFICATE-----AAAA\n-----END CERTIFICATE-----\n",
+		};
+		static const char *const why[] = {
+			"not a plain CERTIFICATE", "malformed PEM", "malformed PEM", "malformed PEM", "malformed PEM",
+			"malformed PEM", "malformed PEM", "malformed PEM",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			verify_s(f, bad[i], &r);
+			expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, why[i]);
+		}
+	}
 	ec_buf_free(&b);
 	free(pem);
 

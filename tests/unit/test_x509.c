@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -191,6 +192,194 @@ test_renewal_and_paper(void **state)
 	facts(&e, f->cur, "A");
 	e.expires = e.effective;
 	round_trip(f->cur, f->trust, &e);
+}
+
+/*
+ * The reference: the e-Cert built with OpenSSL's X509 API, as cert_sign.c did before it encoded
+ * the TBSCertificate by hand from a skeleton. The fast path must write exactly these bytes.
+ */
+static X509 *
+ref_build(const struct ec_signer *s, const struct ec_ecert *e)
+{
+	X509 *x = X509_new();
+	X509_NAME *nm = X509_NAME_new();
+	BIGNUM *bn = NULL;
+	BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
+	AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
+	CRL_DIST_POINTS *dps = CRL_DIST_POINTS_new();
+	DIST_POINT *dp = DIST_POINT_new();
+	GENERAL_NAME *gn = GENERAL_NAME_new();
+	ASN1_IA5STRING *uri = ASN1_IA5STRING_new();
+	EC_ECERT_INFO *info = EC_ECERT_INFO_new();
+	ASN1_OCTET_STRING *val = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *ext = NULL;
+	unsigned char *der = NULL;
+	int len;
+
+	assert_non_null(x);
+	assert_true(X509_set_version(x, X509_VERSION_3) && BN_dec2bn(&bn, e->number) &&
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
+	    X509_set_issuer_name(x, X509_get_subject_name(s->cert)) &&
+	    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)((int64_t)e->effective * 86400)) != NULL &&
+	    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)((int64_t)e->expires * 86400 + 86399)) != NULL);
+	assert_true(X509_set_pubkey(x, s->placeholder));
+	assert_true(X509_NAME_add_entry_by_NID(nm, NID_commonName, V_ASN1_UTF8STRING, (const unsigned char *)e->name,
+	    (int)strlen(e->name), -1, 0) && X509_NAME_add_entry_by_NID(nm, NID_serialNumber, V_ASN1_PRINTABLESTRING,
+	    (const unsigned char *)e->number, EC_NUMBER_DIGITS, -1, 0) && X509_set_subject_name(x, nm));
+	bc->ca = 0;
+	akid->keyid = ASN1_OCTET_STRING_dup(X509_get0_subject_key_id(s->cert));
+	assert_true(X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, X509V3_ADD_DEFAULT) == 1 &&
+	    X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0, X509V3_ADD_DEFAULT) == 1);
+	assert_true(ASN1_STRING_set(uri, s->crl_url, -1));
+	GENERAL_NAME_set0_value(gn, GEN_URI, uri);
+	dp->distpoint = DIST_POINT_NAME_new();
+	dp->distpoint->type = 0;
+	dp->distpoint->name.fullname = GENERAL_NAMES_new();
+	assert_true(sk_GENERAL_NAME_push(dp->distpoint->name.fullname, gn) && sk_DIST_POINT_push(dps, dp));
+	assert_int_equal(X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT), 1);
+	assert_true(ASN1_INTEGER_set(info->version, EC_ECERT_VERSION) && ASN1_STRING_set(info->code, e->code, -1) &&
+	    ASN1_STRING_set(info->title, e->title, -1) && ASN1_ENUMERATED_set(info->format, (long)e->format) &&
+	    ASN1_GENERALIZEDTIME_set(info->issued_at, (time_t)e->issued_at) != NULL);
+	if (e->renewal_of[0]) {
+		info->renewal_of = ASN1_PRINTABLESTRING_new();
+		assert_true(ASN1_STRING_set(info->renewal_of, e->renewal_of, EC_NUMBER_DIGITS));
+	}
+	assert_true((len = i2d_EC_ECERT_INFO(info, &der)) > 0);
+	ASN1_STRING_set0(val, der, len);
+	assert_non_null(ext = X509_EXTENSION_create_by_NID(NULL, ec_ecert_nid(), 0, val));
+	assert_true(X509_add_ext(x, ext, -1));
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(val);
+	EC_ECERT_INFO_free(info);
+	CRL_DIST_POINTS_free(dps);
+	AUTHORITY_KEYID_free(akid);
+	BASIC_CONSTRAINTS_free(bc);
+	BN_free(bn);
+	X509_NAME_free(nm);
+	return x;
+}
+
+/* The hand-encoded TBSCertificate of e equals OpenSSL's, byte for byte. */
+static void
+pin_tbs(const struct ec_signer *s, const struct ec_ecert *e)
+{
+	unsigned char tbs[EC_FAST_DER_MAX], *ref = NULL;
+	size_t n;
+	int rn;
+	X509 *x = ref_build(s, e);
+
+	assert_non_null(s->fast);
+	assert_int_equal(ec_tbs_encode(&s->fast->skel, e, tbs, sizeof tbs, &n), 0);
+	/* signing sets the TBS's algorithm identifier */
+	assert_true(X509_sign(x, s->key, s->alg == EC_ALG_P256 ? EVP_sha256() : NULL) > 0);
+	assert_true((rn = i2d_re_X509_tbs(x, &ref)) > 0);
+	assert_int_equal(n, (size_t)rn);
+	assert_memory_equal(tbs, ref, n);
+	OPENSSL_free(ref);
+	X509_free(x);
+}
+
+/*
+ * The fast path pinned to OpenSSL's: the to-be-signed bytes agree for every shape of facts (UTCTime
+ * and GeneralizedTime validity, serials with the top bit set, long and non-Latin names, renewals),
+ * both signatures verify (ECDSA signs differently each time; Ed25519 gives the very same DER), and the
+ * fast reader's facts are the full parser's.
+ */
+static void
+test_fast_pinned(void **state)
+{
+	static const unsigned programmes[] = { 0, 101, 3000, 9999 };
+	struct fx *f = *state;
+	struct ec_signer *signers[2] = { f->cur, f->ed_s };
+	const struct ec_trust *trusts[2] = { f->trust, f->ed_trust };
+	struct ec_ecert e, got, slow;
+	struct ec_ecert_fast fast;
+	struct ec_ecert_raw raw;
+	unsigned char *der, *ref, *p;
+	char longname[EC_NAME_MAX_BYTES + 1];
+	size_t i, k, len;
+	int rlen;
+	X509 *x;
+
+	for (i = 0; i < EC_NAME_MAX_CP; i++)
+		memcpy(longname + 3 * i, "瑞", 3);
+	longname[3 * EC_NAME_MAX_CP] = '\0';
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 12; i++) {
+			facts(&e, signers[k], i < 4 ? names[i] : i == 4 ? longname : names[i % 4]);
+			assert_int_equal(ec_number_generate(programmes[i % 4], e.number), 0);
+			if (i % 3 == 1)
+				assert_int_equal(ec_number_generate(101, e.renewal_of), 0);
+			e.format = i % 2 ? EC_FORMAT_PAPER : EC_FORMAT_ELECTRONIC;
+			if (i >= 8) {
+				/* across and past 2049: GeneralizedTime validity (beyond the CA: TBS only) */
+				e.effective = ec_date_from_time(INT64_C(2524608000)) - 1 - (ec_day)(i - 8) * 400;
+				e.expires = e.effective + 3000;
+				e.issued_at = INT64_C(2524608000) + 1234;
+				pin_tbs(signers[k], &e);
+				continue;
+			}
+			pin_tbs(signers[k], &e);
+			assert_int_equal(ec_ecert_sign(signers[k], &e, &der, &len), 0);
+			x = ref_build(signers[k], &e);
+			assert_true(X509_sign(x, signers[k]->key, k == 0 ? EVP_sha256() : NULL) > 0);
+			ref = NULL;
+			assert_true((rlen = i2d_X509(x, &ref)) > 0);
+			if (k == 1) {
+				assert_int_equal(len, (size_t)rlen);
+				assert_memory_equal(der, ref, len);
+			}
+			X509_free(x);
+			/* both verify with the issuing CA's key */
+			p = der;
+			assert_non_null(x = d2i_X509(NULL, (const unsigned char **)&p, (long)len));
+			assert_int_equal(X509_verify(x, X509_get0_pubkey(signers[k]->cert)), 1);
+			X509_free(x);
+			p = ref;
+			assert_non_null(x = d2i_X509(NULL, (const unsigned char **)&p, rlen));
+			assert_int_equal(X509_verify(x, X509_get0_pubkey(signers[k]->cert)), 1);
+			X509_free(x);
+			OPENSSL_free(ref);
+			/* the fast reader and the full parser agree, and so do both verifications */
+			assert_int_equal(ec_ecert_read(der, len, &got, &fast), 0);
+			assert_int_equal(ec_ecert_decode(der, len, &slow, &raw), 0);
+			assert_memory_equal(fast.aki, raw.aki, EC_SKI_LEN);
+			assert_int_equal(fast.tbslen, raw.tbslen);
+			assert_ptr_equal(fast.tbs, raw.tbs);
+			ec_ecert_raw_free(&raw);
+			memcpy(got.kid, slow.kid, sizeof got.kid);
+			assert_memory_equal(&got, &slow, sizeof got);
+			assert_int_equal(ec_ecert_verify(trusts[k], der, len, &got), 0);
+			assert_string_equal(got.kid, signers[k]->kid);
+			free(der);
+		}
+	}
+}
+
+/* Certificates the fast reader refuses go to the full parser, which still takes what it took before. */
+static void
+test_fast_falls_back(void **state)
+{
+	struct fx *f = *state;
+	struct ec_ecert e, got;
+	struct ec_ecert_fast fast;
+	unsigned char *ref = NULL;
+	int rlen;
+	X509 *x;
+
+	/* extensions in another order: valid for the profile, not what our encoder writes */
+	facts(&e, f->cur, names[0]);
+	x = ref_build(f->cur, &e);
+	X509_EXTENSION *bc = X509_delete_ext(x, 0);
+	assert_true(X509_add_ext(x, bc, -1));
+	X509_EXTENSION_free(bc);
+	assert_true(X509_sign(x, f->cur->key, EVP_sha256()) > 0);
+	assert_true((rlen = i2d_X509(x, &ref)) > 0);
+	assert_int_equal(ec_ecert_read(ref, (size_t)rlen, &got, &fast), -1);
+	assert_int_equal(ec_ecert_verify(f->trust, ref, (size_t)rlen, &got), 0);
+	assert_string_equal(got.number, e.number);
+	OPENSSL_free(ref);
+	X509_free(x);
 }
 
 /* Both issuing CAs, the retired one included, verify against the one bundle; the retired one signs no more. */
@@ -745,6 +934,8 @@ main(void)
 		cmocka_unit_test(test_expired_issuer_kept),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_pem_and_print),
+		cmocka_unit_test(test_fast_pinned),
+		cmocka_unit_test(test_fast_falls_back),
 		cmocka_unit_test(test_export),
 	};
 	const struct CMUnitTest export_only[] = { cmocka_unit_test(test_export) };
