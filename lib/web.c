@@ -19,6 +19,132 @@
 #define LOG_PATH_MAX 200
 #define LOG_METHOD_MAX 16
 #define RL_LOCKS 64
+#define STAT_SHARDS 8
+/*
+ * Writers into memory reserved in advance, for the per-request JSON and log lines: the caller
+ * reserves each piece's worst case once (6 bytes per escaped byte), then pieces are copied without a
+ * bounds check and a call each. Each returns the position after what it wrote.
+ */
+#define W_LIT(w, lit) w_put((w), lit, sizeof lit - 1)
+
+static char *
+w_put(char *w, const char *s, size_t n)
+{
+	memcpy(w, s, n);
+	return w + n;
+}
+
+static char *
+w_uint(char *w, uint64_t v)
+{
+	char d[20];
+	size_t n = sizeof d;
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(w, d + n, sizeof d - n);
+	return w + sizeof d - n;
+}
+
+static char *
+w_int(char *w, int64_t v)
+{
+	if (v >= 0)
+		return w_uint(w, (uint64_t)v);
+	*w++ = '-';
+	return w_uint(w, -(uint64_t)v);
+}
+
+/* s[0..n) as a JSON string literal, escaped exactly as ec_buf_json does (test_web pins the two). */
+static char *
+w_json(char *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, run;
+
+	*w++ = '"';
+	for (i = 0; i < n; i++) {
+		for (run = i; run < n && u[run] >= 0x20 && u[run] != '"' && u[run] != '\\' && u[run] != 0x7f; run++)
+			;
+		memcpy(w, u + i, run - i);
+		w += run - i;
+		if ((i = run) == n)
+			break;
+		*w++ = '\\';
+		switch (u[i]) {
+		case '"': *w++ = '"'; break;
+		case '\\': *w++ = '\\'; break;
+		case '\n': *w++ = 'n'; break;
+		case '\r': *w++ = 'r'; break;
+		case '\t': *w++ = 't'; break;
+		default:
+			*w++ = 'u';
+			*w++ = '0';
+			*w++ = '0';
+			*w++ = hex[u[i] >> 4];
+			*w++ = hex[u[i] & 15];
+		}
+	}
+	*w++ = '"';
+	return w;
+}
+
+/* The bytes w_json adds to s[0..n) beyond its length: its quotes, and 5 per byte escaped as \\u00XX. */
+static size_t
+json_extra(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, extra = 2;
+
+	for (i = 0; i < n; i++)
+		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\' || u[i] == 0x7f)
+			extra += 5;
+	return extra;
+}
+
+/*
+ * A day as YYYY-MM-DD (10 bytes): ec_date_format's output (0000-00-00 outside years 0-9999;
+ * test_web pins the two together) without its snprintf, which took a tenth of a JSON answer.
+ */
+static char *
+w_date(char *w, ec_day day)
+{
+	int64_t z = (int64_t)day + 719468, era, doe, yoe, doy, mp, y;
+	unsigned m, d;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+	if (y < 0 || y > 9999)
+		y = m = d = 0;
+	w[0] = (char)('0' + y / 1000);
+	w[1] = (char)('0' + y / 100 % 10);
+	w[2] = (char)('0' + y / 10 % 10);
+	w[3] = (char)('0' + y % 10);
+	w[4] = '-';
+	w[5] = (char)('0' + m / 10);
+	w[6] = (char)('0' + m % 10);
+	w[7] = '-';
+	w[8] = (char)('0' + d / 10);
+	w[9] = (char)('0' + d % 10);
+	return w + 10;
+}
+
+/* Ends a run of writes that began at b->p + b->len. */
+static int
+w_done(struct ec_buf *b, char *w)
+{
+	b->len = (size_t)(w - b->p);
+	*w = '\0';
+	return 0;
+}
 
 /* The page's only style; its SHA-256 goes into the Content-Security-Policy, so no other style runs. */
 static const char css[] =
@@ -509,6 +635,21 @@ ec_web_resp_header(struct ec_web_resp *r, const char *name, const char *fmt, ...
 	return 0;
 }
 
+/* A header with a fixed value: no formatting on the per-request path. */
+static int
+resp_header_str(struct ec_web_resp *r, const char *name, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (r->nhdr == EC_WEB_HDR_MAX)
+		return ec_err_set(EC_ERR_TOOBIG, "response: more than %d headers", EC_WEB_HDR_MAX);
+	if (n >= sizeof r->hdr[r->nhdr].value)
+		return ec_err_set(EC_ERR_TOOBIG, "response: header '%s' is too long", name);
+	memcpy(r->hdr[r->nhdr].value, value, n + 1);
+	r->hdr[r->nhdr++].name = name;
+	return 0;
+}
+
 /* Every string a person reads, in English and Chinese. "%s" marks where an (escaped) value goes. */
 struct strs {
 	const char *html_lang, *site, *valid, *revoked, *expired, *superseded, *notfound, *typo, *malformed;
@@ -698,16 +839,16 @@ static int
 set_html(struct ec_web_resp *r, enum ec_web_lang lang)
 {
 	r->ctype = "text/html; charset=utf-8";
-	ec_web_resp_header(r, "Content-Language", "%s", strs_of(lang)->html_lang);
-	return ec_web_resp_header(r, "Cache-Control", "no-store");
+	resp_header_str(r, "Content-Language", strs_of(lang)->html_lang);
+	return resp_header_str(r, "Cache-Control", "no-store");
 }
 
 static int
 set_json(struct ec_web_resp *r)
 {
 	r->ctype = "application/json";
-	ec_web_resp_header(r, "Access-Control-Allow-Origin", "*");
-	return ec_web_resp_header(r, "Cache-Control", "no-store");
+	resp_header_str(r, "Access-Control-Allow-Origin", "*");
+	return resp_header_str(r, "Cache-Control", "no-store");
 }
 
 /* The words of an error status in s; JSON messages always come from the English table. */
@@ -755,46 +896,67 @@ ec_web_error(struct ec_web_resp *r, int status, enum ec_web_lang lang, int json)
 	return r->body.err;
 }
 
+/* The length of a record's text field, which a register decoder fills NUL-terminated. */
+#define FLEN(f) strnlen((f), sizeof(f))
+
 int
 ec_web_cert_json(struct ec_buf *b, const struct ec_pub *p, ec_day today, int name_match)
 {
-	char disp[EC_NUMBER_DISPLAY + 1], d[11];
+	char disp[EC_NUMBER_DISPLAY + 1];
+	const char *st = ec_status_name(ec_pub_status(p, today));
+	size_t ln = FLEN(p->number), lc = FLEN(p->code), lt = FLEN(p->title), lm = FLEN(p->name_masked);
+	size_t li = FLEN(p->issuer), lr = FLEN(p->reason), ls = FLEN(p->superseded_by);
+	size_t lo = FLEN(p->renewal_of), ld, lst = strlen(st);
+	char *w;
 
 	ec_number_display(p->number, disp);
-	ec_buf_adds(b, "{\"number\":");
-	ec_buf_json(b, p->number);
-	ec_buf_adds(b, ",\"number_display\":");
-	ec_buf_json(b, disp);
-	ec_buf_adds(b, ",\"status\":");
-	ec_buf_json(b, ec_status_name(ec_pub_status(p, today)));
-	ec_buf_adds(b, ",\"certification\":{\"code\":");
-	ec_buf_json(b, p->code);
-	ec_buf_adds(b, ",\"title\":");
-	ec_buf_json(b, p->title);
-	ec_buf_adds(b, "},\"holder\":{\"name_masked\":");
-	ec_buf_json(b, p->name_masked);
-	ec_date_format(p->effective, d);
-	ec_buf_addf(b, "},\"effective\":\"%s\"", d);
-	ec_date_format(p->expires, d);
-	ec_buf_addf(b, ",\"expires\":\"%s\",\"issuer\":", d);
-	ec_buf_json(b, p->issuer);
+	ld = strlen(disp);
+	/* The exact worst case, not 6 bytes a byte: a body under 1 KiB stays in malloc's per-thread cache. */
+	if (ec_buf_reserve(b, 300 + ln + ld + lst + lc + lt + lm + li + lr + ls + lo + json_extra(p->number, ln) +
+	    json_extra(disp, ld) + json_extra(st, lst) + json_extra(p->code, lc) + json_extra(p->title, lt) +
+	    json_extra(p->name_masked, lm) + json_extra(p->issuer, li) + json_extra(p->reason, lr) +
+	    json_extra(p->superseded_by, ls) + json_extra(p->renewal_of, lo)))
+		return b->err;
+	w = b->p + b->len;
+	w = W_LIT(w, "{\"number\":");
+	w = w_json(w, p->number, ln);
+	w = W_LIT(w, ",\"number_display\":");
+	w = w_json(w, disp, ld);
+	w = W_LIT(w, ",\"status\":");
+	w = w_json(w, st, lst);
+	w = W_LIT(w, ",\"certification\":{\"code\":");
+	w = w_json(w, p->code, lc);
+	w = W_LIT(w, ",\"title\":");
+	w = w_json(w, p->title, lt);
+	w = W_LIT(w, "},\"holder\":{\"name_masked\":");
+	w = w_json(w, p->name_masked, lm);
+	w = W_LIT(w, "},\"effective\":\"");
+	w = w_date(w, p->effective);
+	w = W_LIT(w, "\",\"expires\":\"");
+	w = w_date(w, p->expires);
+	w = W_LIT(w, "\",\"issuer\":");
+	w = w_json(w, p->issuer, li);
 	if (p->status == EC_ST_REVOKED) {
-		ec_date_format(p->revoked_on, d);
-		ec_buf_addf(b, ",\"revoked\":{\"date\":\"%s\",\"reason\":", d);
-		ec_buf_json(b, p->reason);
-		ec_buf_addc(b, '}');
+		w = W_LIT(w, ",\"revoked\":{\"date\":\"");
+		w = w_date(w, p->revoked_on);
+		w = W_LIT(w, "\",\"reason\":");
+		w = w_json(w, p->reason, lr);
+		*w++ = '}';
 	}
-	if (p->superseded_by[0]) {
-		ec_buf_adds(b, ",\"superseded_by\":");
-		ec_buf_json(b, p->superseded_by);
+	if (ls > 0) {
+		w = W_LIT(w, ",\"superseded_by\":");
+		w = w_json(w, p->superseded_by, ls);
 	}
-	if (p->renewal_of[0]) {
-		ec_buf_adds(b, ",\"renewal_of\":");
-		ec_buf_json(b, p->renewal_of);
+	if (lo > 0) {
+		w = W_LIT(w, ",\"renewal_of\":");
+		w = w_json(w, p->renewal_of, lo);
 	}
-	if (name_match >= 0)
-		ec_buf_addf(b, ",\"name_match\":%s", name_match ? "true" : "false");
-	return ec_buf_addc(b, '}');
+	if (name_match > 0)
+		w = W_LIT(w, ",\"name_match\":true");
+	else if (name_match == 0)
+		w = W_LIT(w, ",\"name_match\":false");
+	*w++ = '}';
+	return w_done(b, w);
 }
 
 /* A link to another certificate's page, as HTML, into the scratch buffer e. */
@@ -1019,7 +1181,7 @@ cert(const struct ec_web_env *env, const struct ec_web_target *t, struct ec_web_
 		return r->body.err;
 	}
 	set_html(r, lang);
-	ec_web_resp_header(r, "Vary", "Accept, Accept-Language");
+	resp_header_str(r, "Vary", "Accept, Accept-Language");
 	return cert_page(env, t, &p, st, match, lang, &r->body);
 }
 
@@ -1031,7 +1193,7 @@ home(struct ec_web_resp *r, enum ec_web_lang lang, int explicit_lang)
 	r->status = 200;
 	ec_buf_reset(&r->body);
 	set_html(r, lang);
-	ec_web_resp_header(r, "Vary", "Accept-Language");
+	resp_header_str(r, "Vary", "Accept-Language");
 	page_head(&r->body, s, s->site, NULL);
 	ec_buf_adds(&r->body, "<h1>");
 	ec_buf_html(&r->body, s->site);
@@ -1058,7 +1220,7 @@ ec_web_handle(const struct ec_web_env *env, const struct ec_web_req *req, struct
 		t->lang = -1;
 		rc = ec_web_error(resp, 405, lang, json);
 		if (rc == 0)
-			rc = ec_web_resp_header(resp, "Allow", "GET, HEAD");
+			rc = resp_header_str(resp, "Allow", "GET, HEAD");
 		return rc;
 	}
 	rc = ec_web_parse_target(req->target, req->target_len, t);
@@ -1082,34 +1244,55 @@ ec_web_handle(const struct ec_web_env *env, const struct ec_web_req *req, struct
 }
 
 /* JSON string of s[0..n) for a log: printable ASCII as is, every other byte as \u00XX. */
-static void
-log_str(struct ec_buf *b, const char *s, size_t n)
+/* s[0..n) as a JSON string for a log: printable ASCII as is, every other byte as \\u00XX (6n + 2 at most). */
+static char *
+w_log_str(char *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
-	ec_buf_addc(b, '"');
+	*w++ = '"';
 	for (i = 0; i < n; i++) {
 		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '"' && u[i] != '\\')
-			ec_buf_addc(b, (char)u[i]);
+			*w++ = (char)u[i];
 		else {
-			char e[6] = { '\\', 'u', '0', '0', hex[u[i] >> 4], hex[u[i] & 15] };
-			ec_buf_add(b, e, sizeof e);
+			w = W_LIT(w, "\\u00");
+			*w++ = hex[u[i] >> 4];
+			*w++ = hex[u[i] & 15];
 		}
 	}
-	ec_buf_addc(b, '"');
+	*w++ = '"';
+	return w;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of second secs into ts: formatted once a second per thread, not per line. */
+static void
+log_second(time_t secs, char ts[20])
+{
+	static __thread time_t last;
+	static __thread char cached[20];
+	static __thread int have;
+	struct tm tm;
+
+	if (!have || secs != last) {
+		if (gmtime_r(&secs, &tm) == NULL || strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			memcpy(cached, "0000-00-00T00:00:00", sizeof cached);
+		last = secs;
+		have = 1;
+	}
+	memcpy(ts, cached, 20);
 }
 
 int
 ec_web_log_line(struct ec_buf *b, int64_t epoch_usec, const char *method, const char *target, size_t len,
     int status, uint64_t bytes, uint64_t usec)
 {
-	char path[LOG_PATH_MAX], ts[32];
+	char path[LOG_PATH_MAX], ts[20], *w;
 	const char *cut;
-	size_t n, i, last = 0, digits = 0, k = 0;
-	time_t secs = (time_t)(epoch_usec / 1000000);
-	struct tm tm;
+	size_t n, i, last, end, digits, k, mlen;
+	int64_t us = epoch_usec < 0 ? 0 : epoch_usec;
+	uint32_t f;
 
 	cut = memchr(target, '?', len);
 	n = cut ? (size_t)(cut - target) : len;
@@ -1118,32 +1301,50 @@ ec_web_log_line(struct ec_buf *b, int64_t epoch_usec, const char *method, const 
 	if (n > sizeof path)
 		n = sizeof path;
 	memcpy(path, target, n);
-	for (i = 0; i < n; i++)
-		if (path[i] == '/')
-			last = i + 1;
-	for (i = last; i < n; i++) {
-		if (path[i] == '%' && i + 2 < n)
-			i += 2;
-		else if (path[i] >= '0' && path[i] <= '9')
-			digits++;
-	}
-	for (i = last; i < n; i++) {
-		if (path[i] == '%' && i + 2 < n)
-			i += 2;
-		else if (path[i] >= '0' && path[i] <= '9') {
-			if (k >= 4 && k + 2 < digits)
-				path[i] = '*';
-			k++;
+	/* Every segment on its own: a number is no less personal with a slash or a segment after it. */
+	for (last = 0; last < n; last = end + 1) {
+		for (end = last; end < n && path[end] != '/'; end++)
+			;
+		for (digits = 0, i = last; i < end; i++) {
+			if (path[i] == '%' && i + 2 < end)
+				i += 2;
+			else if (path[i] >= '0' && path[i] <= '9')
+				digits++;
+		}
+		for (k = 0, i = last; i < end; i++) {
+			if (path[i] == '%' && i + 2 < end)
+				i += 2;
+			else if (path[i] >= '0' && path[i] <= '9') {
+				if (k >= 4 && k + 2 < digits)
+					path[i] = '*';
+				k++;
+			}
 		}
 	}
-	gmtime_r(&secs, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	ec_buf_addf(b, "{\"time\":\"%s.%06ldZ\",\"method\":", ts, (long)(epoch_usec % 1000000));
-	log_str(b, method, strnlen(method, LOG_METHOD_MAX));
-	ec_buf_adds(b, ",\"path\":");
-	log_str(b, path, n);
-	return ec_buf_addf(b, ",\"status\":%d,\"bytes\":%llu,\"usec\":%llu}\n", status,
-	    (unsigned long long)bytes, (unsigned long long)usec);
+	log_second((time_t)(us / 1000000), ts);
+	mlen = strnlen(method, LOG_METHOD_MAX);
+	if (ec_buf_reserve(b, 6 * (n + mlen) + 160))
+		return b->err;
+	w = b->p + b->len;
+	w = W_LIT(w, "{\"time\":\"");
+	memcpy(w, ts, 19);
+	w += 19;
+	*w++ = '.';
+	for (f = (uint32_t)(us % 1000000), i = 6; i > 0; i--, f /= 10)
+		w[i - 1] = (char)('0' + f % 10);
+	w += 6;
+	w = W_LIT(w, "Z\",\"method\":");
+	w = w_log_str(w, method, mlen);
+	w = W_LIT(w, ",\"path\":");
+	w = w_log_str(w, path, n);
+	w = W_LIT(w, ",\"status\":");
+	w = w_int(w, status);
+	w = W_LIT(w, ",\"bytes\":");
+	w = w_uint(w, bytes);
+	w = W_LIT(w, ",\"usec\":");
+	w = w_uint(w, usec);
+	w = W_LIT(w, "}\n");
+	return w_done(b, w);
 }
 
 static const char *const route_names[EC_WEB_R_COUNT] = {
@@ -1161,16 +1362,31 @@ static const int stat_codes[] = { 200, 304, 400, 404, 405, 414, 429, 431, 500, 5
 static const uint64_t bucket_usec[] = { 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000 };
 #define NBUCKETS (sizeof bucket_usec / sizeof bucket_usec[0])
 
-struct ec_web_stats {
+/*
+ * One shard per thread (threads beyond STAT_SHARDS share), each on its own cache lines: two cores
+ * adding to one counter would pass its line back and forth on every request.
+ */
+struct stat_shard {
 	uint64_t req[EC_WEB_R_COUNT][NCODES + 1];     /* the last column: any other status */
 	uint64_t hist[NBUCKETS + 1];                  /* per bucket, not cumulative; the last: beyond */
 	uint64_t sum_usec;
+} __attribute__((aligned(64)));
+
+struct ec_web_stats {
+	struct stat_shard shard[STAT_SHARDS];
 };
+
+static unsigned stat_next;                    /* shards handed out to threads so far (atomic) */
+static __thread unsigned stat_mine;           /* this thread's shard + 1; 0 until its first request */
 
 struct ec_web_stats *
 ec_web_stats_new(void)
 {
-	return calloc(1, sizeof(struct ec_web_stats));
+	struct ec_web_stats *s = aligned_alloc(64, sizeof *s);
+
+	if (s != NULL)
+		memset(s, 0, sizeof *s);
+	return s;
 }
 
 void
@@ -1182,30 +1398,36 @@ ec_web_stats_free(struct ec_web_stats *s)
 void
 ec_web_stats_add(struct ec_web_stats *s, enum ec_web_route r, int status, uint64_t usec)
 {
+	struct stat_shard *sh;
 	size_t c, b;
 
+	if (stat_mine == 0)
+		stat_mine = __atomic_fetch_add(&stat_next, 1, __ATOMIC_RELAXED) % STAT_SHARDS + 1;
+	sh = &s->shard[stat_mine - 1];
 	if ((unsigned)r >= EC_WEB_R_COUNT)
 		r = EC_WEB_R_NONE;
 	for (c = 0; c < NCODES && stat_codes[c] != status; c++)
 		;
 	for (b = 0; b < NBUCKETS && usec > bucket_usec[b]; b++)
 		;
-	__atomic_fetch_add(&s->req[r][c], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&s->hist[b], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&s->sum_usec, usec, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sh->req[r][c], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sh->hist[b], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sh->sum_usec, usec, __ATOMIC_RELAXED);
 }
 
 int
 ec_web_stats_render(const struct ec_web_stats *s, int64_t register_age, struct ec_buf *b)
 {
-	uint64_t v, cum = 0;
-	size_t r, c;
+	uint64_t v, cum = 0, sum = 0;
+	size_t r, c, k;
 
 	ec_buf_adds(b, "# HELP ecert_http_requests_total Requests answered, by route and status.\n"
 	    "# TYPE ecert_http_requests_total counter\n");
 	for (r = 0; r < EC_WEB_R_COUNT; r++)
 		for (c = 0; c <= NCODES; c++) {
-			if ((v = __atomic_load_n(&s->req[r][c], __ATOMIC_RELAXED)) == 0)
+			for (v = 0, k = 0; k < STAT_SHARDS; k++)
+				v += __atomic_load_n(&s->shard[k].req[r][c], __ATOMIC_RELAXED);
+			if (v == 0)
 				continue;
 			if (c < NCODES)
 				ec_buf_addf(b, "ecert_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
@@ -1217,7 +1439,8 @@ ec_web_stats_render(const struct ec_web_stats *s, int64_t register_age, struct e
 	ec_buf_adds(b, "# HELP ecert_http_request_duration_seconds Time from the request line to the response.\n"
 	    "# TYPE ecert_http_request_duration_seconds histogram\n");
 	for (c = 0; c <= NBUCKETS; c++) {
-		cum += __atomic_load_n(&s->hist[c], __ATOMIC_RELAXED);
+		for (k = 0; k < STAT_SHARDS; k++)
+			cum += __atomic_load_n(&s->shard[k].hist[c], __ATOMIC_RELAXED);
 		if (c < NBUCKETS)
 			ec_buf_addf(b, "ecert_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
 			    (double)bucket_usec[c] / 1e6, (unsigned long long)cum);
@@ -1225,9 +1448,10 @@ ec_web_stats_render(const struct ec_web_stats *s, int64_t register_age, struct e
 			ec_buf_addf(b, "ecert_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
 			    (unsigned long long)cum);
 	}
+	for (k = 0; k < STAT_SHARDS; k++)
+		sum += __atomic_load_n(&s->shard[k].sum_usec, __ATOMIC_RELAXED);
 	ec_buf_addf(b, "ecert_http_request_duration_seconds_sum %.6f\n"
-	    "ecert_http_request_duration_seconds_count %llu\n",
-	    (double)__atomic_load_n(&s->sum_usec, __ATOMIC_RELAXED) / 1e6, (unsigned long long)cum);
+	    "ecert_http_request_duration_seconds_count %llu\n", (double)sum / 1e6, (unsigned long long)cum);
 	if (register_age >= 0)
 		ec_buf_addf(b, "# HELP ecert_register_age_seconds Seconds since the public register was last written.\n"
 		    "# TYPE ecert_register_age_seconds gauge\necert_register_age_seconds %lld\n",

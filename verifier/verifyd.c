@@ -244,7 +244,7 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	struct ec_conf conf;
 	char bound[INET6_ADDRSTRLEN + 16], path[PATH_MAX], msg[160];
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	struct timespec pause = { 0, 10 * 1000 * 1000 }, tick = { 0, VD_LOG_TICK_MS * 1000 * 1000 };
 	sigset_t sigs;
 	long cores;
 	int fd, sig, rc, i;
@@ -316,14 +316,19 @@ main(int argc, char **argv)
 	vd_event("listening", "address", bound);
 	vd_event("limits", "settings", msg);
 
-	do
-		rc = sigwait(&sigs, &sig);
-	while (rc == EINTR);
+	/* Waiting for a signal, the main thread writes out the access lines the threads buffer. */
+	do {
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		vd_log_flush();
+	} while (sig < 0);
 	vd_event("stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	__atomic_store_n(&v.draining, 1, __ATOMIC_RELAXED);
 	fd = MHD_quiesce_daemon(d);
-	for (i = 0; i < DRAIN_SECONDS * 100 && __atomic_load_n(&v.in_flight, __ATOMIC_ACQUIRE) > 0; i++)
+	for (i = 0; i < DRAIN_SECONDS * 100 && __atomic_load_n(&v.in_flight, __ATOMIC_ACQUIRE) > 0; i++) {
 		nanosleep(&pause, NULL);
+		if (i % 5 == 4)
+			vd_log_flush();
+	}
 	MHD_stop_daemon(d);
 	if (fd >= 0)
 		close(fd);

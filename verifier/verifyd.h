@@ -60,6 +60,11 @@ void vd_cleanup(struct vd *v);
 struct MHD_Daemon *vd_start(struct vd *v, int fd, unsigned threads, unsigned conns, unsigned per_ip,
     unsigned timeout, size_t memory);
 
+#define VD_LOG_TICK_MS 50         /* the longest an access line waits in its thread's buffer */
+
+/* Write out the access lines the threads have buffered (main calls it every VD_LOG_TICK_MS). */
+void vd_log_flush(void);
+
 /* One JSON event line on stderr: {"time":...,"event":EVENT[,KEY:"VALUE"]}; key may be NULL. */
 void vd_event(const char *event, const char *key, const char *value);
 

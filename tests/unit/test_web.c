@@ -1,4 +1,5 @@
 /* Unit tests for the endpoint's request logic: routing, strict decoding, negotiation, pages, logs, limits. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -744,6 +745,96 @@ test_json(void **state)
 	ec_web_resp_free(&r);
 }
 
+/*
+ * The JSON answer is written without ec_buf_json and ec_date_format: pin its strings to ec_buf_json
+ * for every byte value, and its dates to ec_date_format across and beyond the formatted range.
+ */
+static void
+test_json_fast_path(void **state)
+{
+	struct ec_pub p;
+	struct ec_buf b, ref;
+	char want[64], d[11];
+	int64_t day;
+	int c, i;
+
+	(void)state;
+	ec_buf_init(&ref);
+	for (c = 1; c < 256; c += 100) {
+		memset(&p, 0, sizeof p);
+		strcpy(p.number, N_VALID);
+		for (i = 0; i < 100 && c + i < 256; i++)
+			p.title[i] = (char)(c + i);
+		ec_buf_init(&b);
+		assert_int_equal(ec_web_cert_json(&b, &p, 0, -1), 0);
+		ec_buf_reset(&ref);
+		ec_buf_adds(&ref, ",\"title\":");
+		ec_buf_json(&ref, p.title);
+		ec_buf_adds(&ref, "},");
+		assert_non_null(strstr(b.p, ref.p));
+		ec_buf_free(&b);
+	}
+	ec_buf_free(&ref);
+	/* every field full of bytes escaped six-fold: the reservation is exact, ASan checks it */
+	memset(&p, 0, sizeof p);
+	memset(p.number, '"', sizeof p.number - 1);
+	memset(p.code, 0x01, sizeof p.code);
+	memset(p.title, '\\', sizeof p.title);
+	memset(p.name_masked, 0x7f, sizeof p.name_masked);
+	memset(p.issuer, 0x1f, sizeof p.issuer);
+	memset(p.reason, 0x02, sizeof p.reason);
+	memset(p.superseded_by, 0x03, sizeof p.superseded_by);
+	memset(p.renewal_of, 0x04, sizeof p.renewal_of);
+	p.status = EC_ST_REVOKED;
+	ec_buf_init(&b);
+	assert_int_equal(ec_web_cert_json(&b, &p, 0, 0), 0);
+	assert_int_equal(strlen(b.p), b.len);
+	assert_non_null(strstr(b.p, ",\"name_match\":false}"));
+	ec_buf_free(&b);
+	/* a field filling its whole array without a NUL is cut at the array's end */
+	memset(&p, 0, sizeof p);
+	memset(p.code, 'C', sizeof p.code);
+	strcpy(p.title, "T");
+	ec_buf_init(&b);
+	assert_int_equal(ec_web_cert_json(&b, &p, 0, -1), 0);
+	memset(want, 'C', sizeof p.code);
+	strcpy(want + sizeof p.code, "\",\"title\":\"T\"");
+	assert_non_null(strstr(b.p, want));
+	assert_non_null(strstr(b.p, "{\"code\":\"CC"));
+	ec_buf_free(&b);
+
+	memset(&p, 0, sizeof p);
+	strcpy(p.number, N_VALID);
+	p.status = EC_ST_REVOKED;
+	ec_buf_init(&b);
+	for (day = -800000; day <= 3000000; day += 997) {
+		p.effective = (ec_day)day;
+		p.expires = (ec_day)(day + 1095);
+		p.revoked_on = (ec_day)(-day);
+		ec_buf_reset(&b);
+		assert_int_equal(ec_web_cert_json(&b, &p, 0, -1), 0);
+		ec_date_format(p.effective, d);
+		snprintf(want, sizeof want, "\"effective\":\"%s\"", d);
+		assert_non_null(strstr(b.p, want));
+		ec_date_format(p.expires, d);
+		snprintf(want, sizeof want, "\"expires\":\"%s\"", d);
+		assert_non_null(strstr(b.p, want));
+		ec_date_format(p.revoked_on, d);
+		snprintf(want, sizeof want, "\"date\":\"%s\"", d);
+		assert_non_null(strstr(b.p, want));
+	}
+	p.effective = INT32_MIN;
+	p.expires = INT32_MAX;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_web_cert_json(&b, &p, 0, 1), 0);
+	assert_non_null(strstr(b.p, "\"effective\":\"0000-00-00\",\"expires\":\"0000-00-00\""));
+	assert_non_null(strstr(b.p, ",\"name_match\":true}"));
+	ec_buf_reset(&b);
+	assert_int_equal(ec_web_cert_json(&b, &p, 0, 0), 0);
+	assert_non_null(strstr(b.p, ",\"name_match\":false}"));
+	ec_buf_free(&b);
+}
+
 static void
 test_xss_record(void **state)
 {
@@ -946,6 +1037,18 @@ test_log_line(void **state)
 	t = "/v/123#frag";
 	assert_int_equal(ec_web_log_line(&b, 0, "GET", t, strlen(t), 400, 0, 1), 0);
 	assert_non_null(strstr(b.p, "\"path\":\"/v/123\""));
+	ec_buf_reset(&b);
+
+	/* the formatted second is cached: the next second and a return to an earlier one */
+	assert_int_equal(ec_web_log_line(&b, 1790000001000001LL, "GET", "/", 1, -1, UINT64_MAX, 0), 0);
+	assert_string_equal(b.p, "{\"time\":\"2026-09-21T14:13:21.000001Z\",\"method\":\"GET\",\"path\":\"/\","
+	    "\"status\":-1,\"bytes\":18446744073709551615,\"usec\":0}\n");
+	ec_buf_reset(&b);
+	assert_int_equal(ec_web_log_line(&b, 1790000000999999LL, "GET", "/", 1, 200, 0, 0), 0);
+	assert_non_null(strstr(b.p, "\"time\":\"2026-09-21T14:13:20.999999Z\""));
+	ec_buf_reset(&b);
+	assert_int_equal(ec_web_log_line(&b, -5, "GET", "/", 1, 200, 0, 0), 0);
+	assert_non_null(strstr(b.p, "\"time\":\"1970-01-01T00:00:00.000000Z\""));
 	ec_buf_free(&b);
 }
 
@@ -995,6 +1098,41 @@ test_stats(void **state)
 	ec_buf_reset(&b);
 	assert_int_equal(ec_web_stats_render(s, -1, &b), 0);
 	assert_null(strstr(b.p, "ecert_register_age_seconds"));
+	ec_buf_free(&b);
+	ec_web_stats_free(s);
+}
+
+static void *
+stats_worker(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		ec_web_stats_add(arg, EC_WEB_R_API, 200, 50);
+	return NULL;
+}
+
+/* Threads count into shards of their own (more threads than shards share); the sums are exact. */
+static void
+test_stats_threads(void **state)
+{
+	struct ec_web_stats *s = ec_web_stats_new();
+	pthread_t th[12];
+	struct ec_buf b;
+	size_t i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, stats_worker, s), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	ec_web_stats_add(s, EC_WEB_R_API, 200, 50);
+	ec_buf_init(&b);
+	assert_int_equal(ec_web_stats_render(s, -1, &b), 0);
+	assert_non_null(strstr(b.p, "ecert_http_requests_total{route=\"api\",status=\"200\"} 12001\n"));
+	assert_non_null(strstr(b.p, "ecert_http_request_duration_seconds_bucket{le=\"0.0001\"} 12001\n"));
+	assert_non_null(strstr(b.p, "ecert_http_request_duration_seconds_sum 0.600050\n"));
 	ec_buf_free(&b);
 	ec_web_stats_free(s);
 }
@@ -1094,6 +1232,7 @@ main(void)
 		cmocka_unit_test(test_page_statuses),
 		cmocka_unit_test(test_name_confirmation),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_fast_path),
 		cmocka_unit_test(test_xss_record),
 		cmocka_unit_test(test_chinese),
 		cmocka_unit_test(test_errors_and_methods),
@@ -1104,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_log_line),
 		cmocka_unit_test(test_log_line_long),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_stats_threads),
 		cmocka_unit_test(test_client_keys),
 		cmocka_unit_test(test_ratelimit),
 	};
