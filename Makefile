@@ -17,13 +17,16 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS     = -D_GNU_SOURCE -DEC_VERSION='"$(VERSION)"' -DEC_DATADIR='"$(DATADIR)"'
 
 # pkg-config runs when a recipe does, after the dependency step has installed what is missing.
-PKGS_ALL    = libcrypto lmdb libqrencode libmicrohttpd harfbuzz-subset libutf8proc zlib
+PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset libutf8proc zlib
+# the unit tests pin our QR encoder to libqrencode's symbols; the benchmark anchor draws with it
+PKGS_TEST   = $(PKGS_ALL) libqrencode cmocka
 PKGS_CA     = libcrypto libutf8proc
-PKGS_ISSUE  = libcrypto lmdb libqrencode harfbuzz-subset libutf8proc zlib
+PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset libutf8proc zlib
 PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
 PKGS_V      = libcrypto zlib
 pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
 pc_libs     = $(shell pkg-config --libs $(1))
+# libharu: only the unit tests (hostile PDFs for the reader) and the bare-page benchmark anchor use it
 HPDF_LIBS   = -lhpdf -lm
 
 B   = build
@@ -39,6 +42,7 @@ V_SRC    = $(sort $(wildcard verifier/verify.c verifier/verify_*.c))
 UT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UT_HELP  = $(sort $(wildcard tests/unit/helper_*.c))
 BENCH_SRC = $(sort $(wildcard bench/*.c))
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
 LIB_A    = $(B)/libecert.a
@@ -50,8 +54,18 @@ UTESTS   = $(patsubst tests/unit/%.c,$(B)/test/%,$(UT_SRC))
 UTESTS_A = $(patsubst tests/unit/%.c,$(BA)/test/%,$(UT_SRC))
 BENCHES  = $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps deps-check deps-bench check unit e2e demo bench install uninstall clean
+# libFuzzer harnesses: clang, their own object tree (coverage + ASan + UBSan), one binary per tests/fuzz/fuzz_X.c.
+FZ       = build/fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS  = $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
+LIB_AF   = $(FZ)/libecert.a
+
+.PHONY: all deps deps-check deps-bench check unit e2e demo bench install uninstall clean fuzz fuzzers soak valgrind
 .DELETE_ON_ERROR:
+# keep the objects of pattern-built binaries, so a second `make check` rebuilds nothing
+.SECONDARY:
 
 all: $(BINS)
 
@@ -70,6 +84,11 @@ $(BA)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
 
+$(FZ)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(call say,CLANG,$@)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(DEFS) -Ilib -Iissuer \
+		$(pc_cflags) -MMD -MP -c $< -o $@
+
 $(LIB_A): $(call objs,$(B),$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
@@ -86,7 +105,7 @@ $(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(LIB_A)
 
 $(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) -lm
 
 $(B)/bin/ecert-verifyd: $(call objs,$(B),$(VD_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -98,22 +117,52 @@ $(B)/bin/ecert-verify: $(call objs,$(B),$(V_SRC)) $(LIB_A)
 
 $(B)/test/%: $(B)/obj/tests/unit/%.o $(call objs,$(B),$(UT_HELP)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(HPDF_LIBS)
 
 $(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(LIB_AA)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) cmocka) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(HPDF_LIBS)
+
+$(LIB_AF): $(call objs,$(FZ),$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# issuer/check.c: the field checks the CSV importer applies, fuzzed with the reader.
+$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/obj/tests/fuzz/helper.o $(FZ)/obj/issuer/check.o $(LIB_AF)
+	$(call say,LD,$@)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL)) $(HPDF_LIBS)
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL)) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) libqrencode) $(HPDF_LIBS)
 
 unit: $(UTESTS) $(UTESTS_A)
 
-# The whole suite: unit tests (plain and sanitised), the symbol split, end-to-end tests with real peers.
+# The whole suite: unit tests (plain and sanitised), the symbol split, a few seconds of each fuzzer,
+# end-to-end tests with real peers.
 check: deps-check
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit fuzzers
 	@tests/run.sh $(UTESTS) $(UTESTS_A)
+
+fuzzers: $(FUZZERS)
+
+# Each harness for FUZZ_SECONDS from its committed corpus (new inputs go to a scratch directory);
+# a crashing input lands in build/fuzz/artifacts/.
+fuzz: deps-check
+	@$(MAKE) --no-print-directory fuzzers
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# ecert-verifyd for SOAK_SECONDS (default 600) under wrk, then under slowloris (tests/soak.sh). Not part of check.
+soak: deps-bench
+	@$(MAKE) --no-print-directory all
+	@tests/soak.sh
+
+# The plain unit tests and the end-to-end tests with every tool under valgrind memcheck (tests/valgrind.sh);
+# the crash tests run smaller. Not part of check: it takes a while.
+valgrind:
+	@scripts/deps.sh valgrind
+	@$(MAKE) --no-print-directory all $(UTESTS)
+	@ECERT_VALGRIND=1 ECERT_CRASH_N=300 ECERT_CRASH_KILLS=2 ECERT_CRASH_OPS_SECONDS=30 ECERT_CRASH_OPS_N=30 \
+		tests/run.sh $(UTESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

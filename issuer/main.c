@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "issuer.h"
 
@@ -170,10 +172,14 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct rlimit nocore = { 0, 0 };
 	const char *dir = NULL;
 	size_t i;
 	int a = 1, done, rc;
 
+	/* This process may hold the issuing key and personal data: no core dumps, no ptrace by the same user. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &nocore);
 	memset(&o, 0, sizeof o);
 	/* Options before the subcommand: only the ones every subcommand shares. */
 	while (a < argc && argv[a][0] == '-') {

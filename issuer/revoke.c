@@ -31,15 +31,28 @@ cmd_revoke(struct opts *o)
 		goto out;
 	if ((rc = cert_lookup(&c, o->args[0], r)))
 		goto out;
-	if (r->status == EC_ST_REVOKED) {
-		ec_date_format(ec_date_from_time(r->revoked_at), d);
-		errmsg("certificate '%s' is already revoked (%s, %s)", r->e.number, d, r->reason);
-		rc = 1;
-		goto out;
-	}
 	/* The passphrase is checked before anything changes: a revocation always comes with its CRL. */
 	if ((rc = signing_open(&sg, &c, o, r->e.kid)))
 		goto out;
+	/*
+	 * Already revoked: a run killed between the register commit and the CRL write left the CRL behind,
+	 * so it is re-signed here too. The same reason again is that run completing; another is refused.
+	 */
+	if (r->status == EC_ST_REVOKED) {
+		if ((rc = crl_resign(&sg, &c, &n))) {
+			rc = fail(rc);
+			goto out;
+		}
+		ec_date_format(ec_date_from_time(r->revoked_at), d);
+		if (strcmp(r->reason, ec_crl_reason_name(code)) != 0) {
+			errmsg("certificate '%s' is already revoked (%s, %s)", r->e.number, d, r->reason);
+			rc = 1;
+			goto out;
+		}
+		printf("%s was already revoked (%s, %s); CRL %s/crl/%s.crl re-signed with %zu entr%s\n", r->e.number,
+		    d, r->reason, c.dir, r->e.kid, n, n == 1 ? "y" : "ies");
+		goto out;
+	}
 	if ((rc = ec_office_revoke(c.off, r->e.number, ec_time_now(), ec_crl_reason_name(code), r)) ||
 	    (rc = crl_resign(&sg, &c, &n))) {
 		rc = fail(rc);

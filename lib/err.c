@@ -47,8 +47,12 @@ ec_err_msg(int code)
 int
 ec_err_vset(int code, const char *fmt, va_list ap)
 {
+	char msg[sizeof last_msg];
+
+	/* Formatted apart: callers often wrap the previous detail ("x: %s", ec_err_msg(rc)), which is last_msg. */
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	memcpy(last_msg, msg, sizeof msg);
 	last_code = code;
-	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
 	return code;
 }
 

@@ -136,7 +136,7 @@ out:
 int
 ec_pass_get(const char *file, const char *env, const char *prompt, int confirm, char **pass, size_t *len)
 {
-	const char *val;
+	char *val;
 	char *buf;
 	size_t n = 0;
 	int rc = EC_OK;
@@ -153,6 +153,9 @@ ec_pass_get(const char *file, const char *env, const char *prompt, int confirm, 
 			rc = ec_err_set(EC_ERR_ARG, "passphrase in %s is too long", env);
 		else
 			memcpy(buf, val, n + 1);
+		/* Taken: wiped where it was (also what /proc/PID/environ shows) and removed, so it lives only in buf. */
+		OPENSSL_cleanse(val, strlen(val));
+		unsetenv(env);
 	} else {
 		rc = from_tty(env != NULL ? env : "a passphrase variable", prompt, confirm, buf, &n);
 	}

@@ -6,7 +6,8 @@
 
 /*
  * Read a passphrase: the first line of file when file is not NULL; else the environment variable env
- * when set; else prompt on /dev/tty (twice when confirm, for new keys). No TTY and nothing else gives
+ * when set (its value is then wiped and the variable removed); else prompt on /dev/tty (twice when
+ * confirm, for new keys). No TTY and nothing else gives
  * EC_ERR_ARG with a detail saying which option or variable to use. *pass is NUL-terminated, locked in
  * memory where possible; release with ec_pass_free, which wipes it.
  */

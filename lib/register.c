@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <lmdb.h>
@@ -41,12 +42,42 @@ struct ec_kv {
 	pthread_rwlock_t map_lock;
 };
 
+/*
+ * The map a writer reserves: DEFAULT_MAP, or $ECERT_MAP_SIZE bytes (1 MiB .. DEFAULT_MAP) where so large a
+ * reservation cannot be made, as under valgrind; the map still grows on demand either way.
+ */
+static size_t
+initial_map(void)
+{
+	const char *s = getenv("ECERT_MAP_SIZE");
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return DEFAULT_MAP;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno || *end || v < (1u << 20) || v > DEFAULT_MAP ? DEFAULT_MAP : (size_t)v;
+}
+
+/* 1 when the file system holding path has (next to) no room left. */
+static int
+no_room(const char *path)
+{
+	struct statvfs sv;
+
+	return statvfs(path, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < 64 * 1024;
+}
+
 /* Map an LMDB or errno result to an ec_err with a detail naming the register. */
 static int
 kverr(const struct ec_kv *kv, int rc, const char *what)
 {
 	const char *path = kv ? kv->path : "?";
 
+	/* LMDB reports a short write, which a full file system causes, as EIO. */
+	if (rc == EIO && kv && no_room(path))
+		rc = ENOSPC;
 	switch (rc) {
 	case MDB_NOTFOUND:
 		return EC_ERR_NOTFOUND;
@@ -174,7 +205,7 @@ ec_kv_open(const char *path, unsigned flags, unsigned dir_mode, unsigned file_mo
 		goto out;
 	}
 	/* A read-only opener adopts the size the writer recorded; a writer reserves a large map. */
-	if (!(flags & EC_KV_RDONLY) && (rc = mdb_env_set_mapsize(kv->env, mapsize ? mapsize : DEFAULT_MAP))) {
+	if (!(flags & EC_KV_RDONLY) && (rc = mdb_env_set_mapsize(kv->env, mapsize ? mapsize : initial_map()))) {
 		r = kverr(kv, rc, "open");
 		goto out;
 	}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages ecert needs when something is missing; silent and fast when all is there.
-# usage: scripts/deps.sh build|check|bench
+# usage: scripts/deps.sh build|check|bench|valgrind
 set -eu
 
 need=""
@@ -18,23 +18,35 @@ cmd make make
 cmd pkg-config pkg-config
 pc libcrypto libssl-dev
 pc lmdb liblmdb-dev
-pc libqrencode libqrencode-dev
 pc libmicrohttpd libmicrohttpd-dev
 pc harfbuzz-subset libharfbuzz-dev
 pc libutf8proc libutf8proc-dev
 pc zlib zlib1g-dev
-file /usr/include/hpdf.h libhpdf-dev
 file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 file /usr/share/fonts/truetype/arphic/uming.ttc fonts-arphic-uming
 cmd openssl openssl
 
 case "$mode" in
-check|bench)
+check|bench|valgrind)
 	pc cmocka libcmocka-dev
+	file /usr/include/hpdf.h libhpdf-dev
+	pc libqrencode libqrencode-dev
 	cmd mdb_stat lmdb-utils
 	cmd pdftotext poppler-utils
 	cmd zbarimg zbar-tools
 	cmd curl curl
+	# the fuzz harnesses: clang and its libFuzzer runtime (libclang-rt-dev: the default clang's)
+	cmd clang clang
+	if command -v clang >/dev/null 2>&1; then
+		file "$(clang --print-runtime-dir)/libclang_rt.fuzzer-$(uname -m).a" libclang-rt-dev
+	else
+		want libclang-rt-dev
+	fi
+	;;
+esac
+case "$mode" in
+valgrind)
+	cmd valgrind valgrind
 	;;
 esac
 case "$mode" in

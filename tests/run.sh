@@ -22,13 +22,23 @@ run() { # run NAME CMD...: a test passes on 0, is skipped on 77
 	esac
 }
 
+vg=""   # ECERT_VALGRIND=1 (make valgrind): the plain unit tests and every tool the e2e tests run under memcheck
+if [ "${ECERT_VALGRIND:-0}" = 1 ]; then
+	vg=$(tests/valgrind.sh)
+	export ECERT_MAP_SIZE=$((1 << 30))   # valgrind cannot reserve the registers' default 64 GB maps
+fi
 for t in "$@"; do
 	case $t in
 	*/asan/*) run "unit-asan/$(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 "$t" ;;
-	*) run "unit/$(basename "$t")" "$t" ;;
+	*) run "unit/$(basename "$t")" $vg "$t" ;;
 	esac
 done
 run nm-check tests/nm-check.sh
+if [ -z "$vg" ]; then   # a few seconds of each fuzzer that `make fuzzers` built
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] && run "fuzz/${f##*/fuzz_}" tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-3}" "$f"
+	done
+fi
 for s in tests/e2e/*.sh; do
 	[ "$(basename "$s")" = lib.sh ] && continue
 	run "e2e/$(basename "$s" .sh)" sh "$s"

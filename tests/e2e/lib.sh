@@ -7,6 +7,18 @@ PATH=$BIN:$PATH
 export PATH
 T=$(mktemp -d "${TMPDIR:-/tmp}/ecert-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
+# `make valgrind`: every tool runs under memcheck; an error or a leak makes it exit 99.
+if [ "${ECERT_VALGRIND:-0}" = 1 ]; then
+	mkdir "$T/vg"
+	for b in "$BIN"/*; do
+		printf '#!/bin/sh\nexec %s %s "$@"\n' "$("$TOP/tests/valgrind.sh")" "$b" >"$T/vg/${b##*/}"
+		chmod +x "$T/vg/${b##*/}"
+	done
+	BIN=$T/vg
+	PATH=$BIN:$PATH
+	ECERT_MAP_SIZE=$((1 << 30))   # valgrind cannot reserve the registers' default 64 GB maps
+	export ECERT_MAP_SIZE
+fi
 export ECERT_PASS=e2e-issuing-pass ECERT_ROOT_PASS=e2e-root-pass
 unset ECERT_HOME
 

@@ -68,6 +68,10 @@ test_error_details(void **state)
 	assert_string_equal(ec_err_msg(EC_ERR_SYNTAX), "malformed input");
 	assert_int_equal(ec_err_set(EC_ERR_SYNTAX, "x.csv:3: field '%s': not a date", "exam_date"), EC_ERR_SYNTAX);
 	assert_string_equal(ec_err_msg(EC_ERR_SYNTAX), "x.csv:3: field 'exam_date': not a date");
+	/* wrapping the previous detail, as callers do, reads it before it is overwritten */
+	ec_err_set(EC_ERR_SYNTAX, "field '%s': not a date", "exam_date");
+	ec_err_set(EC_ERR_SYNTAX, "x.csv:3: %s", ec_err_msg(EC_ERR_SYNTAX));
+	assert_string_equal(ec_err_msg(EC_ERR_SYNTAX), "x.csv:3: field 'exam_date': not a date");
 	/* a detail belongs to its own code only */
 	assert_string_equal(ec_err_msg(EC_ERR_IO), "input/output error");
 	errno = ENOENT;
