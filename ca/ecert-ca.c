@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "ca.h"
+#include "catalog.h"
 #include "conf.h"
 #include "err.h"
 #include "pass.h"
@@ -122,6 +123,11 @@ cmd_init(const struct opts *o)
 	    (rc = ec_ca_current_kid(o->dir, kid)) != EC_OK)
 		goto out;
 	printf("initialised CA '%s' in '%s'\nissuing CA %s\n", c.org, o->dir, kid);
+	/* the certification catalogue belongs to the directory from the start; ecert-issue retries if this fails */
+	if ((rc = ec_catalog_install(o->dir)) != EC_OK) {
+		fprintf(stderr, "ecert-ca: warning: %s\n", ec_err_msg(rc));
+		rc = EC_OK;
+	}
 out:
 	ec_pass_free(pass, len);
 	ec_pass_free(root, rootlen);

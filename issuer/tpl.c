@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "err.h"
 #include "font.h"
 #include "issuer.h"
@@ -14,7 +15,7 @@ static int
 locate(const struct ctx *c, const char *name, char *path, size_t size)
 {
 	const char *env = getenv("ECERT_TEMPLATES");
-	const char *dirs[4];
+	const char *dirs[5], *tree = ec_conf_tree_templates();
 	size_t i, n = 0, used = 0;
 	char local[4096], where[8192];
 
@@ -24,6 +25,8 @@ locate(const struct ctx *c, const char *name, char *path, size_t size)
 	dirs[n++] = local;
 	dirs[n++] = EC_DATADIR "/templates";
 	dirs[n++] = "templates";
+	if (tree)
+		dirs[n++] = tree;
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, size, "%s/%s.tpl", dirs[i], name) >= size)
 			continue;

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "conf.h"
 #include "date.h"
 #include "err.h"
 #include "name.h"
@@ -331,7 +332,7 @@ out:
 static const char *
 template_path(struct ec_buf *b)
 {
-	const char *env = getenv("ECERT_TEMPLATES");
+	const char *env = getenv("ECERT_TEMPLATES"), *tree;
 
 	ec_buf_reset(b);
 	if (env && *env) {
@@ -341,7 +342,13 @@ template_path(struct ec_buf *b)
 	ec_buf_adds(b, EC_DATADIR "/templates/catalog.conf");
 	if (!b->err && access(b->p, R_OK) == 0)
 		return b->p;
-	return access("templates/catalog.conf", R_OK) == 0 ? "templates/catalog.conf" : NULL;
+	if (access("templates/catalog.conf", R_OK) == 0)
+		return "templates/catalog.conf";
+	if ((tree = ec_conf_tree_templates()) == NULL)
+		return NULL;
+	ec_buf_reset(b);
+	ec_buf_addf(b, "%s/catalog.conf", tree);
+	return !b->err && access(b->p, R_OK) == 0 ? b->p : NULL;
 }
 
 int

@@ -30,6 +30,32 @@ ec_conf_dir(const char *dir)
 	return "/var/lib/ecert";
 }
 
+/*
+ * Templates shipped with a build that is run from its source tree (build/bin/TOOL): the tree's
+ * templates/ folder, found from /proc/self/exe. NULL when not running from a source tree.
+ */
+const char *
+ec_conf_tree_templates(void)
+{
+	static _Thread_local char path[4096];
+	char exe[4096];
+	ssize_t n;
+	char *slash;
+	int up;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		if ((slash = strrchr(exe, '/')) == NULL)
+			return NULL;
+		*slash = '\0';
+	}
+	if ((size_t)snprintf(path, sizeof path, "%s/templates", exe) >= sizeof path)
+		return NULL;
+	return access(path, R_OK | X_OK) == 0 ? path : NULL;
+}
+
 int
 ec_file_read(const char *path, size_t max, char **out, size_t *len)
 {

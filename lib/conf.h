@@ -18,6 +18,10 @@ struct ec_conf {
  */
 const char *ec_conf_dir(const char *dir);
 
+/* The templates/ folder of the source tree the running tool was built in (build/bin/TOOL), or NULL.
+ * Lets an uninstalled build find its catalogue and designs; static per-thread storage. */
+const char *ec_conf_tree_templates(void);
+
 /* Read DIR/ecert.conf (key = value lines, '#' comments). EC_ERR_NOTFOUND when absent (not initialised),
  * EC_ERR_SYNTAX with "FILE:LINE: ..." on a malformed line or value. */
 int ec_conf_load(const char *dir, struct ec_conf *out);

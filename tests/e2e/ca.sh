@@ -50,6 +50,10 @@ KID1=$(cat "$D/certs/current")
 expect_out "$KID1"
 grep -qx 'public_url = https://verify.example.org' "$D/ecert.conf" || fail "ecert.conf lacks the public URL"
 grep -qx 'tz = Asia/Shanghai' "$D/ecert.conf" || fail "ecert.conf lacks the time zone"
+# the catalogue is copied in at init, found from the source tree even when run from elsewhere
+cmp -s "$D/catalog.conf" "$TOP/templates/catalog.conf" || fail "init did not copy the catalogue into '$D'"
+(cd / && ECERT_TEMPLATES= "$BIN/ecert-ca" init -d "$T/elsewhere" --org "Elsewhere" >/dev/null 2>&1) || fail "init from / failed"
+[ -s "$T/elsewhere/catalog.conf" ] || fail "init run from / found no catalogue"
 for k in "$D/keys/root.key" "$D/keys/issuing-$KID1.key"; do
 	[ "$(stat -c %a "$k")" = 600 ] || fail "$k is not mode 0600"
 	head -n 1 "$k" | grep -q 'BEGIN ENCRYPTED PRIVATE KEY' || fail "$k is not an encrypted PKCS#8 key"
