@@ -120,7 +120,8 @@ cmd_init(const struct opts *o)
 	if ((rc = get_passes(o, 1, &pass, &len, &root, &rootlen)) != EC_OK)
 		goto out;
 	if ((rc = ec_ca_init(o->dir, &c, root ? root : pass, root ? rootlen : len, pass, len)) != EC_OK ||
-	    (rc = ec_ca_current_kid(o->dir, kid)) != EC_OK)
+	    (rc = ec_ca_current_kid(o->dir, kid)) != EC_OK ||
+	    (rc = ec_ca_crl_init(o->dir, kid, pass, len)) != EC_OK)
 		goto out;
 	printf("initialised CA '%s' in '%s'\nissuing CA %s\n", c.org, o->dir, kid);
 	/* the certification catalogue belongs to the directory from the start; ecert-issue retries if this fails */
@@ -147,7 +148,8 @@ cmd_rotate(const struct opts *o)
 		return fail(rc);
 	if ((rc = get_passes(o, 0, &pass, &len, &root, &rootlen)) != EC_OK)
 		goto out;
-	if ((rc = ec_ca_rotate(o->dir, root ? root : pass, root ? rootlen : len, pass, len, kid)) != EC_OK)
+	if ((rc = ec_ca_rotate(o->dir, root ? root : pass, root ? rootlen : len, pass, len, kid)) != EC_OK ||
+	    (rc = ec_ca_crl_init(o->dir, kid, pass, len)) != EC_OK)
 		goto out;
 	printf("issuing CA %s is now current\n", kid);
 out:

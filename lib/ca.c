@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "crl.h"
 #include "date.h"
 #include "ecx509.h"
 #include "err.h"
@@ -630,4 +631,34 @@ ec_ca_signer_load(const char *dir, const char *kid, const char *pass, size_t pas
 out:
 	ec_signer_free(s);
 	return rc;
+}
+
+/*
+ * A new issuing CA publishes an empty CRL at once, so the CRL distribution point of its first
+ * e-Certs resolves and verifiers can check revocation from day one. crlNumber 0: the office
+ * register's per-CA counter starts at 1, so later CRLs always supersede it.
+ */
+int
+ec_ca_crl_init(const char *dir, const char *kid, const char *pass, size_t passlen)
+{
+	struct ec_signer *s = NULL;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/crl/%s.crl", dir, kid) >= sizeof path)
+		return ec_err_set(EC_ERR_ARG, "path too long in '%s'", dir);
+	if (stat(path, &st) == 0)
+		return 0;
+	if ((r = ec_ca_signer_load(dir, kid, pass, passlen, &s)) != EC_OK)
+		goto out;
+	if ((r = ec_crl_sign(s, NULL, 0, ec_time_now(), 0, &der, &len)) != EC_OK)
+		goto out;
+	r = ec_crl_write(path, der, len);
+out:
+	free(der);
+	ec_signer_free(s);
+	return r;
 }

@@ -46,4 +46,7 @@ int ec_ca_current_kid(const char *dir, char kid[EC_KID_LEN + 1]);
  */
 int ec_ca_signer_load(const char *dir, const char *kid, const char *pass, size_t passlen, struct ec_signer **out);
 
+/* Sign an empty CRL for issuing CA kid into DIR/crl/KID.crl unless one exists (after init and rotate). */
+int ec_ca_crl_init(const char *dir, const char *kid, const char *pass, size_t passlen);
+
 #endif

@@ -54,6 +54,10 @@ grep -qx 'tz = Asia/Shanghai' "$D/ecert.conf" || fail "ecert.conf lacks the time
 cmp -s "$D/catalog.conf" "$TOP/templates/catalog.conf" || fail "init did not copy the catalogue into '$D'"
 (cd / && ECERT_TEMPLATES= "$BIN/ecert-ca" init -d "$T/elsewhere" --org "Elsewhere" >/dev/null 2>&1) || fail "init from / failed"
 [ -s "$T/elsewhere/catalog.conf" ] || fail "init run from / found no catalogue"
+# the new issuing CA publishes an empty CRL at once, signed by it (openssl judges)
+openssl crl -inform DER -in "$D/crl/$KID1.crl" -CAfile "$D/certs/issuing-$KID1.pem" -noout 2>"$T/crl.err" ||
+    { cat "$T/crl.err" >&2; fail "no valid CRL for the new issuing CA"; }
+grep -q 'verify OK' "$T/crl.err" || fail "openssl did not verify the initial CRL"
 for k in "$D/keys/root.key" "$D/keys/issuing-$KID1.key"; do
 	[ "$(stat -c %a "$k")" = 600 ] || fail "$k is not mode 0600"
 	head -n 1 "$k" | grep -q 'BEGIN ENCRYPTED PRIVATE KEY' || fail "$k is not an encrypted PKCS#8 key"
