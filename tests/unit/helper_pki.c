@@ -160,3 +160,33 @@ out:
 	BIO_free(b);
 	return out;
 }
+
+int
+helper_ca_trio_make(struct helper_ca *p256, struct helper_ca *ed, struct helper_ca *other,
+    struct ec_trust **trust)
+{
+	struct helper_ca *both[2] = { p256, ed };
+	char *pem;
+	size_t len;
+	int rc;
+
+	if (helper_ca_make(p256, EC_ALG_P256, "Example Cert Body") ||
+	    helper_ca_make(ed, EC_ALG_ED25519, "Example Cert Body") ||
+	    helper_ca_make(other, EC_ALG_P256, "Example Cert Body"))
+		return -1;
+	if ((pem = helper_ca_trust_pem(both, 2, &len)) == NULL)
+		return -1;
+	rc = ec_trust_load_mem(pem, len, trust);
+	free(pem);
+	return rc ? -1 : 0;
+}
+
+void
+helper_ca_trio_free(struct helper_ca *p256, struct helper_ca *ed, struct helper_ca *other,
+    struct ec_trust *trust)
+{
+	ec_trust_free(trust);
+	helper_ca_free(p256);
+	helper_ca_free(ed);
+	helper_ca_free(other);
+}

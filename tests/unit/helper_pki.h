@@ -25,4 +25,13 @@ void helper_ca_free(struct helper_ca *ca);
 /* A trust bundle (PEM: each root, then each issuing CA) of cas[0..n); malloc'd, NUL-terminated. */
 char *helper_ca_trust_pem(struct helper_ca *const *cas, size_t n, size_t *len);
 
+/*
+ * The fixture several tests share: a P-256 CA and an Ed25519 CA in a loaded trust bundle, and a
+ * third P-256 CA ("other") that the bundle does not hold. 0 or -1; helper_ca_trio_free releases all.
+ */
+int helper_ca_trio_make(struct helper_ca *p256, struct helper_ca *ed, struct helper_ca *other,
+    struct ec_trust **trust);
+void helper_ca_trio_free(struct helper_ca *p256, struct helper_ca *ed, struct helper_ca *other,
+    struct ec_trust *trust);
+
 #endif

@@ -32,23 +32,11 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	struct helper_ca *both[2];
-	char *pem;
-	size_t len;
-	int rc;
 
-	if (f == NULL || helper_ca_make(&f->p256, EC_ALG_P256, "Example Cert Body") ||
-	    helper_ca_make(&f->ed, EC_ALG_ED25519, "Example Cert Body") ||
-	    helper_ca_make(&f->other, EC_ALG_P256, "Example Cert Body"))
+	if (f == NULL || helper_ca_trio_make(&f->p256, &f->ed, &f->other, &f->trust))
 		return -1;
-	both[0] = &f->p256;
-	both[1] = &f->ed;
-	if ((pem = helper_ca_trust_pem(both, 2, &len)) == NULL)
-		return -1;
-	rc = ec_trust_load_mem(pem, len, &f->trust);
-	free(pem);
 	*state = f;
-	return rc;
+	return 0;
 }
 
 static int
@@ -56,10 +44,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	ec_trust_free(f->trust);
-	helper_ca_free(&f->p256);
-	helper_ca_free(&f->ed);
-	helper_ca_free(&f->other);
+	helper_ca_trio_free(&f->p256, &f->ed, &f->other, f->trust);
 	free(f);
 	return 0;
 }

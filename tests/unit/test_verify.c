@@ -55,25 +55,13 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	struct helper_ca *both[2];
-	char *pem;
-	size_t len;
-	int rc;
 
-	if (f == NULL || helper_ca_make(&f->ca, EC_ALG_P256, "Example Cert Body") ||
-	    helper_ca_make(&f->ed, EC_ALG_ED25519, "Example Cert Body") ||
-	    helper_ca_make(&f->other, EC_ALG_P256, "Example Cert Body"))
+	if (f == NULL || helper_ca_trio_make(&f->ca, &f->ed, &f->other, &f->trust))
 		return -1;
-	both[0] = &f->ca;
-	both[1] = &f->ed;
-	if ((pem = helper_ca_trust_pem(both, 2, &len)) == NULL)
-		return -1;
-	rc = ec_trust_load_mem(pem, len, &f->trust);
-	free(pem);
 	f->now = (int64_t)time(NULL);
 	f->today = ec_date_from_time(f->now);
 	facts(f, &f->e, &f->ca, N1);
-	if (rc || ec_ecert_sign(&f->ca.s, &f->e, &f->der, &f->derlen) || ec_token_sign(&f->ca.s, &f->e, f->tok))
+	if (ec_ecert_sign(&f->ca.s, &f->e, &f->der, &f->derlen) || ec_token_sign(&f->ca.s, &f->e, f->tok))
 		return -1;
 	f->o.trust = f->trust;
 	f->o.at = f->today;
@@ -88,10 +76,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	free(f->der);
-	ec_trust_free(f->trust);
-	helper_ca_free(&f->ca);
-	helper_ca_free(&f->ed);
-	helper_ca_free(&f->other);
+	helper_ca_trio_free(&f->ca, &f->ed, &f->other, f->trust);
 	free(f);
 	return 0;
 }
