@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "date.h"
 #include "err.h"
@@ -11,18 +12,33 @@
 #include "pki.h"
 
 #define BATCH 5000          /* certificates per write transaction */
+#define HUGE_PAGE (2u << 20)
 #define REDRAWS 8           /* a number collision is redrawn; eight in a row means something is wrong */
 
+/* An application waiting for issuance, with what its exam result contributes. */
+struct pend {
+	struct ec_app a;
+	char code[EC_CODE_MAX + 1];
+	ec_day exam_date;
+};
+
+static void
+pend_set(struct pend *p, const struct ec_app *a, const struct ec_exam *x)
+{
+	p->a = *a;
+	memcpy(p->code, x->code, sizeof p->code);
+	p->exam_date = x->exam_date;
+}
+
 struct apps {
-	struct ec_app *v;
+	struct pend *v;
 	size_t n, cap;
 };
 
 static int
-collect(void *ctx, const struct ec_app *a)
+collect(struct apps *l, const struct ec_app *a, const struct ec_exam *x)
 {
-	struct apps *l = ctx;
-	struct ec_app *nv;
+	struct pend *nv;
 
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
@@ -30,7 +46,7 @@ collect(void *ctx, const struct ec_app *a)
 			return EC_ERR_NOMEM;
 		l->v = nv;
 	}
-	l->v[l->n++] = *a;
+	pend_set(&l->v[l->n++], a, x);
 	return 0;
 }
 
@@ -39,6 +55,7 @@ static int
 named(struct ctx *c, const struct opts *o, struct apps *l)
 {
 	struct ec_app a;
+	struct ec_exam x;
 	int i, rc, bad = 0;
 
 	for (i = 0; i < o->nargs; i++) {
@@ -51,7 +68,7 @@ named(struct ctx *c, const struct opts *o, struct apps *l)
 		} else if (a.status != EC_ST_REQUESTED) {
 			errmsg("registration number '%s' was already issued as %s", o->args[i], a.number);
 			bad = 1;
-		} else if ((rc = collect(l, &a))) {
+		} else if ((rc = ec_office_exam_get(c->off, a.reg_no, &x)) || (rc = collect(l, &a, &x))) {
 			return fail(rc);
 		}
 	}
@@ -69,22 +86,22 @@ struct source {
 };
 
 struct fill {
-	struct ec_app *out;
+	struct pend *out;
 	size_t max, n;
 };
 
 static int
-fill_one(void *ctx, const struct ec_app *a)
+fill_one(void *ctx, const struct ec_app *a, const struct ec_exam *x)
 {
 	struct fill *f = ctx;
 
-	f->out[f->n++] = *a;
+	pend_set(&f->out[f->n++], a, x);
 	return f->n == f->max;
 }
 
 /* The next applications, at most max, into out; *n = 0 at the end. Returns an ec_err. */
 static int
-source_next(struct ctx *c, struct source *s, struct ec_app *out, size_t max, size_t *n)
+source_next(struct ctx *c, struct source *s, struct pend *out, size_t max, size_t *n)
 {
 	struct fill f = { out, max, 0 };
 	int rc;
@@ -93,39 +110,37 @@ source_next(struct ctx *c, struct source *s, struct ec_app *out, size_t max, siz
 		while (f.n < max && s->pos < s->named->n)
 			out[f.n++] = s->named->v[s->pos++];
 	} else {
-		if ((rc = ec_office_pending_from(c->off, s->after, fill_one, &f)))
+		if ((rc = ec_office_pending_exams_from(c->off, s->after, fill_one, &f)))
 			return rc;
 		if (f.n)
-			memcpy(s->after, out[f.n - 1].reg_no, sizeof s->after);
+			memcpy(s->after, out[f.n - 1].a.reg_no, sizeof s->after);
 	}
 	*n = f.n;
 	return 0;
 }
 
-/* Fill r from application a, its exam and the catalogue; a fresh number. Returns an ec_err. */
+/* Fill r from pending application p and the catalogue; a fresh number. Returns an ec_err. */
 static int
-prepare(struct ctx *c, const struct ec_app *a, struct ec_cert *r)
+prepare(struct ctx *c, const struct pend *p, struct ec_cert *r)
 {
 	const struct ec_cat_entry *ce;
-	struct ec_exam x;
+	const struct ec_app *a = &p->a;
 	int rc;
 
 	/* Everything but the 4 KiB DER buffer, which sign_cert fills. */
 	memset(r, 0, offsetof(struct ec_cert, der));
 	memset(&r->der_len, 0, sizeof *r - offsetof(struct ec_cert, der_len));
-	if ((rc = ec_office_exam_get(c->off, a->reg_no, &x)))
-		return rc;
-	if (!(ce = ec_catalog_find(c->cat, x.code)))
+	if (!(ce = ec_catalog_find(c->cat, p->code)))
 		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': certification '%s' is no longer in the "
-		    "catalogue", a->reg_no, x.code);
+		    "catalogue", a->reg_no, p->code);
 	if ((rc = ec_number_generate(ce->programme, r->e.number)))
 		return rc;
 	memcpy(r->e.name, a->name, sizeof r->e.name);
 	memcpy(r->e.code, ce->code, sizeof r->e.code);
 	memcpy(r->e.title, ce->title, sizeof r->e.title);
 	r->e.format = a->format;
-	r->e.effective = x.exam_date;
-	r->e.expires = ec_date_expiry(x.exam_date, ce->years);
+	r->e.effective = p->exam_date;
+	r->e.expires = ec_date_expiry(p->exam_date, ce->years);
 	memcpy(r->reg_no, a->reg_no, sizeof r->reg_no);
 	memcpy(r->email, a->email, sizeof r->email);
 	memcpy(r->tel, a->tel, sizeof r->tel);
@@ -180,7 +195,7 @@ struct run {
 	struct ctx *c;
 	const struct opts *o;
 	struct signing sg;
-	struct ec_app *apps;
+	struct pend *apps;
 	struct job job[2];
 	size_t total, issued, skipped;
 	struct ec_buf json;
@@ -284,34 +299,51 @@ run(struct run *u, struct source *src)
 	return rc;
 }
 
+/*
+ * A batch buffer: tens of MiB, filled once per batch for the whole run, so huge pages where the
+ * system offers them (fresh memory is paid per page fault). Freed with free().
+ */
+static void *
+batch_alloc(size_t size)
+{
+	void *p;
+
+	if (size < HUGE_PAGE)
+		return malloc(size);
+	if (posix_memalign(&p, HUGE_PAGE, size))
+		return NULL;
+	(void)madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
+
 /* The lifetime check of one application; counts what will be issued. */
 struct life {
 	struct ctx *c;
 	const struct signing *sg;
 	size_t n, bad;
-	int rc;
 };
 
-static int
-life_one(void *ctx, const struct ec_app *a)
+static void
+life_check(struct life *l, const char *reg_no, const char *code, ec_day exam_date)
 {
-	struct life *l = ctx;
 	const struct ec_cat_entry *ce;
-	struct ec_exam x;
 	char exp[11], ca[21];
-	int rc;
 
 	l->n++;
-	if ((rc = ec_office_exam_get(l->c->off, a->reg_no, &x)))
-		return rc;
-	if (!(ce = ec_catalog_find(l->c->cat, x.code)))
-		return 0;
-	if (ec_date_to_time(ec_date_expiry(x.exam_date, ce->years)) + 86399 > l->sg->not_after && !l->bad++) {
-		ec_date_format(ec_date_expiry(x.exam_date, ce->years), exp);
+	if (!(ce = ec_catalog_find(l->c->cat, code)))
+		return;
+	if (ec_date_to_time(ec_date_expiry(exam_date, ce->years)) + 86399 > l->sg->not_after && !l->bad++) {
+		ec_date_format(ec_date_expiry(exam_date, ce->years), exp);
 		fmt_time(l->sg->not_after, ca);
 		errmsg("the e-Cert for '%s' would expire on %s, after its issuing CA '%s' (valid until %s)",
-		    a->reg_no, exp, l->sg->s->kid, ca);
+		    reg_no, exp, l->sg->s->kid, ca);
 	}
+}
+
+static int
+life_one(void *ctx, const struct ec_app *a, const struct ec_exam *x)
+{
+	life_check(ctx, a->reg_no, x->code, x->exam_date);
 	return 0;
 }
 
@@ -322,15 +354,15 @@ life_one(void *ctx, const struct ec_app *a)
 static int
 lifetimes(struct ctx *c, const struct signing *sg, const struct apps *list, size_t *n)
 {
-	struct life l = { c, sg, 0, 0, 0 };
+	struct life l = { c, sg, 0, 0 };
 	size_t i;
 	int rc = 0;
 
 	if (list) {
-		for (i = 0; i < list->n && rc == 0; i++)
-			rc = life_one(&l, &list->v[i]);
+		for (i = 0; i < list->n; i++)
+			life_check(&l, list->v[i].a.reg_no, list->v[i].code, list->v[i].exam_date);
 	} else {
-		rc = ec_office_pending_from(c->off, "", life_one, &l);
+		rc = ec_office_pending_exams_from(c->off, "", life_one, &l);
 	}
 	if (rc)
 		return fail(rc);
@@ -381,10 +413,10 @@ cmd_issue(struct opts *o)
 		goto out;
 	}
 	cap = u.total < BATCH ? u.total : BATCH;
-	u.apps = malloc(cap * sizeof *u.apps);
+	u.apps = batch_alloc(cap * sizeof *u.apps);
 	for (k = 0; k < 2; k++) {
 		u.job[k].c = &c;
-		u.job[k].certs = malloc(cap * sizeof *u.job[k].certs);
+		u.job[k].certs = batch_alloc(cap * sizeof *u.job[k].certs);
 		u.job[k].rc = malloc(cap * sizeof *u.job[k].rc);
 	}
 	if (!u.apps || !u.job[0].certs || !u.job[0].rc || !u.job[1].certs || !u.job[1].rc) {

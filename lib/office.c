@@ -44,6 +44,8 @@ struct ec_office {
 	struct ec_kv *kv;
 	struct ec_pubw *pub;     /* NULL when read-only */
 	int lockfd;
+	struct ec_pub *pubs;     /* public records of the last write, reused: a batch faults no fresh pages in */
+	size_t npubs;
 	struct skel_entry cache[SKEL_CACHE];   /* used by certificate reads only */
 	unsigned next;
 };
@@ -497,6 +499,7 @@ ec_office_close(struct ec_office *o)
 	ec_kv_close(o->kv);
 	if (o->lockfd >= 0)
 		close(o->lockfd);
+	free(o->pubs);
 	free(o);
 }
 
@@ -510,32 +513,41 @@ writable(struct ec_office *o)
 
 /* Public upkeep after an office commit. */
 
+/* The public record of c; issued: as ec_office_issue stores it (valid, nothing revoked or superseded). */
 static int
-pub_of(struct ec_office *o, const struct ec_cert *c, struct ec_pub *p)
+pub_of(struct ec_office *o, const struct ec_cert *c, int issued, struct ec_pub *p)
 {
+	if (issued)
+		return ec_pubw_make(o->pub, &c->e, EC_ST_VALID, 0, "", "", c->issuer, p);
 	return ec_pubw_make(o->pub, &c->e, c->status, c->revoked_at, c->reason, c->superseded_by, c->issuer, p);
 }
 
-/* The office committed generation gen; a failure here leaves the public register a generation behind,
- * which the next writable open repairs. */
+/*
+ * The office committed generation gen with certs[0..n) changed (issued: as ec_office_issue stores
+ * them); a failure here leaves the public register a generation behind, which the next writable open
+ * repairs.
+ */
 static int
-pub_sync(struct ec_office *o, const struct ec_cert *const *certs, size_t n, uint64_t gen)
+pub_sync(struct ec_office *o, const struct ec_cert *const *certs, size_t n, int issued, uint64_t gen)
 {
-	struct ec_pub *pubs = NULL;
+	struct ec_pub *nv;
 	char msg[512];
 	size_t i;
 	int r = 0;
 
-	if (n && !(pubs = calloc(n, sizeof *pubs))) {
-		r = ec_err_set(EC_ERR_NOMEM, "out of memory");
-		goto out;
+	if (n > o->npubs) {
+		if (!(nv = realloc(o->pubs, n * sizeof *nv))) {
+			r = ec_err_set(EC_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		o->pubs = nv;
+		o->npubs = n;
 	}
 	for (i = 0; i < n && r == 0; i++)
-		r = pub_of(o, certs[i], &pubs[i]);
+		r = pub_of(o, certs[i], issued, &o->pubs[i]);
 	if (r == 0)
-		r = ec_pubw_put(o->pub, pubs, n, gen);
+		r = ec_pubw_put(o->pub, o->pubs, n, gen);
 out:
-	free(pubs);
 	if (r) {
 		snprintf(msg, sizeof msg, "%s", ec_err_msg(r));
 		r = ec_err_set(r, "office register updated but the public register not (the next run repairs "
@@ -825,6 +837,7 @@ struct each_ctx {
 	struct ec_office *o;
 	ec_exam_fn exam;
 	ec_app_fn app;
+	ec_pending_fn pend;      /* instead of app: with the exam result, read in the same transaction */
 	ec_cert_fn cert;
 	void *ctx;
 	int requested_only;
@@ -836,7 +849,25 @@ struct each_ctx {
 		struct ec_app a;
 		struct ec_cert c;
 	} u;
+	struct ec_exam x;        /* pend's exam result */
 };
+
+/* The exam result that application a names, for pend. */
+static int
+pend_visit(struct ec_kvtxn *t, struct each_ctx *e)
+{
+	const char *key = e->u.a.reg_no;
+	size_t klen = strlen(key);
+	struct ec_kv_val v;
+	int r;
+
+	r = ec_kv_get(t, EC_ODB_EXAM, key, klen, &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(r, "no exam result for registration number '%s'", key);
+	if (r || (r = ec_rec_exam_dec(v.p, v.n, key, klen, &e->x)))
+		return r;
+	return e->pend(e->ctx, &e->u.a, &e->x);
+}
 
 static int
 exams_txn(struct ec_kvtxn *t, void *ctx)
@@ -893,7 +924,8 @@ apps_txn(struct ec_kvtxn *t, void *ctx)
 				r = ec_err_set(EC_ERR_CORRUPT, "pending application without its record");
 			goto out;
 		}
-		if ((r = ec_rec_app_dec(v.p, v.n, k.p, k.n, &e->u.a)) || (r = e->app(e->ctx, &e->u.a)))
+		if ((r = ec_rec_app_dec(v.p, v.n, k.p, k.n, &e->u.a)) ||
+		    (r = e->pend ? pend_visit(t, e) : e->app(e->ctx, &e->u.a)))
 			goto out;
 	}
 	if (r == EC_ERR_NOTFOUND)
@@ -920,7 +952,7 @@ ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void 
 }
 
 int
-ec_office_pending_from(struct ec_office *o, const char *after, ec_app_fn fn, void *ctx)
+ec_office_pending_exams_from(struct ec_office *o, const char *after, ec_pending_fn fn, void *ctx)
 {
 	struct each_ctx *e;
 	int r;
@@ -929,7 +961,7 @@ ec_office_pending_from(struct ec_office *o, const char *after, ec_app_fn fn, voi
 		return r;
 	if (!(e = calloc(1, sizeof *e)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
-	e->app = fn;
+	e->pend = fn;
 	e->ctx = ctx;
 	e->requested_only = 1;
 	e->after = after[0] ? after : NULL;
@@ -1106,6 +1138,12 @@ issue_txn(struct ec_kvtxn *t, void *ctx)
 	return stored ? gen_bump(t, &x->gen) : 0;
 }
 
+static int
+by_number(const void *a, const void *b)
+{
+	return strcmp((*(const struct ec_cert *const *)a)->e.number, (*(const struct ec_cert *const *)b)->e.number);
+}
+
 int
 ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc)
 {
@@ -1129,20 +1167,9 @@ ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int 
 		if (rc[i] == 0)
 			done[m++] = &certs[i];
 	if (m) {
-		/* The public view is built from what was stored, i.e. the inputs made fresh. */
-		struct ec_cert *tmp;
-
-		if (!(tmp = malloc(m * sizeof *tmp))) {
-			r = ec_err_set(EC_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < m; i++) {
-			tmp[i] = *done[i];
-			fresh(&tmp[i]);
-			done[i] = &tmp[i];
-		}
-		r = pub_sync(o, done, m, x->gen);
-		free(tmp);
+		/* Random numbers put in key order walk the public tree's pages once, not once per record. */
+		qsort(done, m, sizeof *done, by_number);
+		r = pub_sync(o, done, m, 1, x->gen);
 	}
 out:
 	ec_buf_free(&x->b);
@@ -1211,7 +1238,7 @@ ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char
 	if (out)
 		*out = x->c;
 	one[0] = &x->c;
-	r = pub_sync(o, one, 1, x->gen);
+	r = pub_sync(o, one, 1, 0, x->gen);
 out:
 	ec_buf_free(&x->b);
 	free(x);
@@ -1282,7 +1309,7 @@ ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
 		goto out;
 	two[0] = &x->old;
 	two[1] = &x->n;
-	r = pub_sync(o, two, 2, x->gen);
+	r = pub_sync(o, two, 2, 0, x->gen);
 out:
 	ec_buf_free(&x->b);
 	free(x);
@@ -1481,7 +1508,7 @@ src_next(void *ctx, struct ec_pub *p)
 		return 0;
 	if (!r && k.n != EC_NUMBIN)
 		r = ec_err_set(EC_ERR_CORRUPT, "stored certificate key is corrupt");
-	if (r || (r = cert_dec(s->o, s->t, &v, k.p, &s->cert, WANT_ISSUER)) || (r = pub_of(s->o, &s->cert, p)))
+	if (r || (r = cert_dec(s->o, s->t, &v, k.p, &s->cert, WANT_ISSUER)) || (r = pub_of(s->o, &s->cert, 0, p)))
 		return r;
 	return 1;
 }

@@ -146,10 +146,13 @@ int ec_office_exams_each(struct ec_office *o, ec_exam_fn fn, void *ctx);
 int ec_office_apps_each(struct ec_office *o, int requested_only, ec_app_fn fn, void *ctx);
 /*
  * The applications still waiting for issuance whose registration number sorts strictly after `after`
- * ("" = from the first), in that order: a long issuance walks the pending ones a batch at a time,
- * stopping fn with 1, without holding them all in memory.
+ * ("" = from the first), in that order, each with its exam result read in the same transaction: a
+ * long issuance walks the pending ones a batch at a time, stopping fn with 1, without holding them all
+ * in memory. EC_ERR_NOTFOUND "no exam result for registration number 'X'" when one is missing.
+ * x is valid only during the call.
  */
-int ec_office_pending_from(struct ec_office *o, const char *after, ec_app_fn fn, void *ctx);
+typedef int (*ec_pending_fn)(void *ctx, const struct ec_app *a, const struct ec_exam *x);
+int ec_office_pending_exams_from(struct ec_office *o, const char *after, ec_pending_fn fn, void *ctx);
 
 /*
  * Issue a batch in ONE write transaction: for each certs[i] (with e.number, e.kid, der, token, issuer,

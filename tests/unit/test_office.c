@@ -586,13 +586,110 @@ test_crash_repair(void **state)
 }
 
 static int
-list_app(void *ctx, const struct ec_app *a)
+list_app(void *ctx, const struct ec_app *a, const struct ec_exam *x)
 {
 	char *seen = ctx;
+
+	(void)x;
 
 	strcat(seen, a->reg_no);
 	strcat(seen, ",");
 	return strcmp(a->reg_no, "R3") == 0;
+}
+
+static int
+list_pending(void *ctx, const struct ec_app *a, const struct ec_exam *x)
+{
+	char *seen = ctx;
+
+	assert_string_equal(x->reg_no, a->reg_no);
+	assert_string_equal(x->code, "HCIA-AI");
+	assert_int_equal(x->exam_date, 20500);
+	strcat(seen, a->reg_no);
+	strcat(seen, strcmp(x->email, "li@example.cn") == 0 ? "=li," : ",");
+	return 0;
+}
+
+static int
+drop_exam_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return ec_kv_del(t, EC_ODB_EXAM, ctx, strlen(ctx));
+}
+
+/*
+ * The pending walk with exam results gives each application with its own exam, from any point; an
+ * application whose exam result is gone is reported, not skipped.
+ */
+static void
+test_pending_exams(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_app apps[3] = {
+		app("R1", EC_FORMAT_ELECTRONIC, "Zoë O'Brien"), app("R2", EC_FORMAT_PAPER, "Zoe Two"),
+		app("R3", EC_FORMAT_ELECTRONIC, "李瑞瑞"),
+	};
+	char seen[64] = "";
+	int rc[3];
+
+	assert_int_equal(ec_office_pending_exams_from(o, "", list_pending, seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(ec_office_apply_many(o, apps, 3, rc), 0);
+	assert_int_equal(ec_office_pending_exams_from(o, "", list_pending, seen), 0);
+	assert_string_equal(seen, "R1,R2,R3=li,");
+	seen[0] = '\0';
+	assert_int_equal(ec_office_pending_exams_from(o, "R1", list_pending, seen), 0);
+	assert_string_equal(seen, "R2,R3=li,");
+	assert_int_equal(ec_kv_update(ec_office_kv(o), drop_exam_txn, "R2"), 0);
+	seen[0] = '\0';
+	assert_int_equal(ec_office_pending_exams_from(o, "", list_pending, seen), EC_ERR_NOTFOUND);
+	assert_string_equal(seen, "R1,");
+	assert_int_equal(ec_office_pending_exams_from(o, "bad key", list_pending, seen), EC_ERR_ARG);
+	ec_office_close(o);
+}
+
+/*
+ * Consecutive batches, the second smaller than the first and with a refused certificate among the
+ * stored ones, each leave the public register equal to what the office stored.
+ */
+static void
+test_issue_public(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_app apps[3] = {
+		app("R1", EC_FORMAT_ELECTRONIC, "Zoë O'Brien"), app("R2", EC_FORMAT_PAPER, "Zoe Two"),
+		app("R3", EC_FORMAT_ELECTRONIC, "李瑞瑞"),
+	};
+	struct ec_cert *c = test_calloc(3, sizeof *c);
+	struct ec_pubreg *pr;
+	struct ec_pub p;
+	char path[128];
+	int rc[3], i;
+
+	assert_int_equal(ec_office_apply_many(o, apps, 3, rc), 0);
+	for (i = 0; i < 3; i++) {
+		cert(&c[i], apps[i].reg_no, KID, "zoe@example.org", apps[i].format);
+		strcpy(c[i].e.name, apps[i].name);
+	}
+	assert_int_equal(ec_office_issue(o, c, 2, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], 0);
+	cert(&c[0], "R9", KID, "x@example.org", EC_FORMAT_ELECTRONIC);        /* no application */
+	c[1] = c[2];
+	assert_int_equal(ec_office_issue(o, c, 2, rc), 0);
+	assert_int_equal(rc[0], EC_ERR_NOTFOUND);
+	assert_int_equal(rc[1], 0);
+	snprintf(path, sizeof path, "%s/public", (char *)*state);
+	assert_int_equal(ec_pubreg_open(path, &pr), 0);
+	assert_int_equal(ec_pubreg_get(pr, c[0].e.number, &p), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_pubreg_get(pr, c[2].e.number, &p), 0);
+	assert_int_equal(p.status, EC_ST_VALID);
+	assert_string_equal(p.reason, "");
+	assert_string_equal(p.issuer, "Example Issuing CA");
+	assert_string_equal(p.name_masked, "李**");
+	assert_int_equal(ec_pubreg_name_matches(pr, &p, "李瑞瑞", strlen("李瑞瑞")), 1);
+	ec_pubreg_close(pr);
+	test_free(c);
+	ec_office_close(o);
 }
 
 struct raw_ctx {
@@ -639,7 +736,7 @@ test_compact(void **state)
 	assert_int_equal(helper_ca_make(&ca[0], EC_ALG_P256, "Example Org"), 0);
 	assert_int_equal(helper_ca_make(&ca[1], EC_ALG_ED25519, "Example Org"), 0);
 	assert_int_equal(ec_office_apply_many(o, apps, 3, rc), 0);
-	assert_int_equal(ec_office_pending_from(o, "R1", list_app, seen), 0);
+	assert_int_equal(ec_office_pending_exams_from(o, "R1", list_app, seen), 0);
 	assert_string_equal(seen, "R2,R3,");
 	for (i = 0; i < 3; i++) {
 		struct ec_signer *s = &ca[i == 1].s;
@@ -703,6 +800,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crl_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_repair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_exams, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issue_public, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("office", tests, NULL, NULL);
