@@ -34,33 +34,39 @@ check_digits(const char *body, char out[2])
 }
 
 /*
+ * Random bytes for numbers come from a per-thread pool: RAND_bytes costs ~1.7 us a call whatever its
+ * size, a third of what drawing a number costs otherwise. Each byte is wiped as it is used, so memory
+ * never holds the bytes behind numbers already drawn. (No tool forks after drawing, which would give
+ * the child the same pool.)
+ */
+static __thread unsigned char pool[1024];
+static __thread size_t pool_used = sizeof pool;
+
+/*
  * Random digits by rejection sampling: a byte below 250 gives (byte % 10) with every digit equally
  * likely; 250..255 are discarded, since keeping them would favour 0..5.
  */
 static int
 random_digits(char *out, size_t n)
 {
-	unsigned char pool[32];
-	size_t have = 0, used = 0, i = 0;
-	int rc = 0;
+	unsigned char b;
+	size_t i = 0;
 
 	while (i < n) {
-		if (used == have) {
+		if (pool_used == sizeof pool) {
 			if (RAND_bytes(pool, sizeof pool) != 1) {
-				rc = ec_err_set(EC_ERR_CRYPTO, "cannot generate a certificate number: "
+				OPENSSL_cleanse(pool, sizeof pool);
+				return ec_err_set(EC_ERR_CRYPTO, "cannot generate a certificate number: "
 				    "the random generator failed");
-				goto out;
 			}
-			have = sizeof pool;
-			used = 0;
+			pool_used = 0;
 		}
-		if (pool[used] < 250)
-			out[i++] = (char)('0' + pool[used] % 10);
-		used++;
+		b = pool[pool_used];
+		pool[pool_used++] = 0;
+		if (b < 250)
+			out[i++] = (char)('0' + b % 10);
 	}
-out:
-	OPENSSL_cleanse(pool, sizeof pool);
-	return rc;
+	return 0;
 }
 
 int
