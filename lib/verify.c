@@ -8,8 +8,6 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "buf.h"
 #include "cert.h"
@@ -327,17 +325,46 @@ check_ecert(const struct ec_verify_opts *o, const unsigned char *der, size_t len
 
 #define PEM_END "-----END CERTIFICATE-----"
 
+#define B64_PAD 1                /* '=' */
+#define B64_SKIP 2               /* a line break or blank */
 /*
- * The one CERTIFICATE block of a PEM text, nothing around it but white space, decoded to DER: the
- * base64 lines (no headers) gathered and decoded in one EVP_DecodeBlock call. *der is OPENSSL_malloc'd.
+ * Each ASCII byte's class in a PEM body, one lookup per byte: 4 + its base64 value (RFC 4648 section
+ * 4), B64_SKIP, B64_PAD, or 0 for a byte that may not appear (every byte from 0x80 on, too).
+ */
+static const unsigned char b64class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 2, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 66, 0, 0, 0, 67,
+	56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 0, 0, 0, 1, 0, 0,
+	0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+	19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 0, 0, 0, 0, 0,
+	0, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44,
+	45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 0, 0, 0, 0, 0,
+};
+
+/* The 3 bytes of 4 base64 characters (the low 24 bits of quad) at out + *k. */
+static void
+put3(unsigned char *out, size_t *k, unsigned long quad)
+{
+	out[(*k)++] = (unsigned char)(quad >> 16);
+	out[(*k)++] = (unsigned char)(quad >> 8);
+	out[(*k)++] = (unsigned char)quad;
+}
+
+/*
+ * The one CERTIFICATE block of a PEM text, nothing around it but white space, decoded to DER in one
+ * pass over the base64 lines (no headers). '=' counts as zero bits and may only end the text; the bits
+ * it stands for must be zero, so only the canonical encoding is accepted. *der is malloc'd.
  */
 static int
 pem_decode(const unsigned char *in, size_t len, unsigned char **der, size_t *dlen)
 {
 	const unsigned char *p, *end, *q;
-	unsigned char *b64 = NULL, *out = NULL;
-	size_t n = 0, pad = 0, i;
-	int k, rc = EC_OK;
+	unsigned char *out = NULL;
+	unsigned long quad = 0;
+	size_t n = 0, pad = 0, k = 0, i;
+	unsigned c;
+	int rc = EC_OK;
 
 	*der = NULL;
 	in = trim(in, &len);
@@ -360,41 +387,61 @@ pem_decode(const unsigned char *in, size_t len, unsigned char **der, size_t *dle
 		rc = ec_err_set(EC_ERR_SYNTAX, "data after the PEM certificate");
 		goto out;
 	}
-	if ((b64 = malloc((size_t)(q - p) + 1)) == NULL || (out = OPENSSL_malloc((size_t)(q - p) / 4 * 3 + 3)) == NULL) {
+	if ((out = malloc((size_t)(q - p) / 4 * 3 + 3)) == NULL) {
 		rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	/* Base64 lines: alphabet only, '=' only at the very end; line breaks and blanks are skipped. */
+	/*
+	 * Base64 lines of the alphabet, then '=' padding only; line breaks and blanks are skipped. Four
+	 * characters of the alphabet at once where they are (a whole line but its break), else one by one.
+	 */
 	for (; p < q; p++) {
-		if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-			continue;
-		if (*p == '=')
-			pad++;
-		else if (pad || !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '+' || *p == '/'))
+		while (n % 4 == 0 && q - p >= 4 && (c = (b64class[p[0]] - 4u) | (b64class[p[1]] - 4u) |
+		    (b64class[p[2]] - 4u) | (b64class[p[3]] - 4u)) < 64) {
+			quad = (b64class[p[0]] - 4ul) << 18 | (b64class[p[1]] - 4ul) << 12 |
+			    (b64class[p[2]] - 4ul) << 6 | (b64class[p[3]] - 4ul);
+			put3(out, &k, quad);
+			n += 4;
+			p += 4;
+		}
+		if (p == q)
 			break;
-		b64[n++] = *p;
+		if ((c = b64class[*p]) >= 4) {
+			quad = quad << 6 | (c - 4);
+			if (++n % 4 == 0)
+				put3(out, &k, quad);
+		} else if (c != B64_SKIP) {
+			break;
+		}
+	}
+	for (; p < q; p++) {
+		if ((c = b64class[*p]) == B64_PAD) {
+			quad <<= 6;
+			pad++;
+			if (++n % 4 == 0)
+				put3(out, &k, quad);
+		} else if (c != B64_SKIP) {
+			break;
+		}
 	}
 	if (p != q && memchr(p, ':', (size_t)(q - p)) != NULL) {
 		rc = ec_err_set(EC_ERR_SYNTAX, "PEM block is not a plain CERTIFICATE");
 		goto out;
 	}
-	if (p != q || n == 0 || n % 4 != 0 || pad > 2 || (k = EVP_DecodeBlock(out, b64, (int)n)) < 0 ||
-	    (size_t)k < pad) {
+	if (p != q || n == 0 || n % 4 != 0 || pad > 2) {
 		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
 		goto out;
 	}
 	for (i = 0; i < pad; i++)
-		if (out[k - 1 - (int)i] != 0) {
+		if (out[k - 1 - i] != 0) {
 			rc = ec_err_set(EC_ERR_SYNTAX, "malformed PEM");
 			goto out;
 		}
 	*der = out;
-	*dlen = (size_t)k - pad;
+	*dlen = k - pad;
 	out = NULL;
 out:
-	free(b64);
-	OPENSSL_free(out);
+	free(out);
 	return rc;
 }
 
@@ -698,7 +745,7 @@ ec_verify_mem(const struct ec_verify_opts *o, const unsigned char *in, size_t le
 			    "not a PDF, an e-Cert (PEM or DER), a QR URL or a token");
 		break;
 	}
-	OPENSSL_free(der);
+	free(der);
 	return r->code;
 }
 
@@ -706,15 +753,14 @@ int
 ec_verify_read(const char *path, size_t max, unsigned char **out, size_t *len)
 {
 	unsigned char *buf = NULL, *nb;
-	size_t n = 0, cap = 0, ncap;
+	size_t n = 0, cap = 0, ncap, want;
 	struct stat st;
 	char lim[32];
 	ssize_t k;
-	int fd, rc = EC_OK, is_stdin = strcmp(path, "-") == 0;
+	int fd, rc = EC_OK, is_stdin = strcmp(path, "-") == 0, reg;
 
 	*out = NULL;
 	*len = 0;
-	size_text(max, lim);
 	if (is_stdin)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
@@ -728,8 +774,16 @@ ec_verify_read(const char *path, size_t max, unsigned char **out, size_t *len)
 		goto out;
 	}
 	/* A regular file is judged by its size, so a huge one costs nothing. */
-	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+	reg = S_ISREG(st.st_mode) && st.st_size > 0;
+	if (reg && (unsigned long long)st.st_size > max) {
+		size_text(max, lim);
 		rc = ec_err_set(EC_ERR_TOOBIG, "'%s' is larger than %s", path, lim);
+		goto out;
+	}
+	/* A regular file's buffer fits it and a byte more, so that one read normally takes it all. */
+	cap = reg ? (size_t)st.st_size + 2 : 0;
+	if (cap > 0 && (buf = malloc(cap)) == NULL) {
+		rc = ec_err_set(EC_ERR_NOMEM, "out of memory reading '%s'", path);
 		goto out;
 	}
 	for (;;) {
@@ -744,7 +798,8 @@ ec_verify_read(const char *path, size_t max, unsigned char **out, size_t *len)
 			buf = nb;
 			cap = ncap;
 		}
-		k = read(fd, buf + n, cap - n - 1);
+		want = cap - n - 1;
+		k = read(fd, buf + n, want);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -755,9 +810,16 @@ ec_verify_read(const char *path, size_t max, unsigned char **out, size_t *len)
 			break;
 		n += (size_t)k;
 		if (n > max) {
+			size_text(max, lim);
 			rc = ec_err_set(EC_ERR_TOOBIG, "'%s' is larger than %s", path, lim);
 			goto out;
 		}
+		/*
+		 * Exactly the size fstat gave, from a read asked for more: the end of the file, which saves
+		 * the read that would return 0. A file that grew meanwhile fills the request and reads on.
+		 */
+		if (reg && n == (size_t)st.st_size && (size_t)k < want)
+			break;
 	}
 	if (buf == NULL && (buf = malloc(1)) == NULL) {
 		rc = ec_err_set(EC_ERR_NOMEM, "out of memory reading '%s'", path);

@@ -199,6 +199,72 @@ test_der_pem(void **state)
 	}
 }
 
+/*
+ * The one-pass PEM decoder against OpenSSL's PEM writer: names of growing length give DER lengths of
+ * every residue mod 3 (no, one and two '=' of padding; the ECDSA signature's length varies too, so
+ * until all three were seen); each PEM verifies as the same e-Cert with LF, CRLF, one long line and
+ * blanks around the lines, and a changed base64 character never verifies.
+ */
+static void
+test_pem_pinned(void **state)
+{
+	struct fx *f = *state;
+	struct ec_verify_result r;
+	struct ec_ecert e;
+	struct ec_buf b;
+	unsigned char *der;
+	size_t derlen, pemlen, i, pads = 0;
+	char *pem, *body;
+	int n, seen = 0;
+
+	ec_buf_init(&b);
+	for (n = 1; n <= 48 && (n <= 6 || seen != 7); n++) {
+		facts(f, &e, &f->ca, N1);
+		memset(e.name, 'A', (size_t)n);
+		e.name[n] = '\0';
+		assert_int_equal(ec_ecert_sign(&f->ca.s, &e, &der, &derlen), 0);
+		assert_int_equal(ec_der_to_pem(der, derlen, &pem, &pemlen), 0);
+		seen |= 1 << (derlen % 3);
+		pads += pemlen > 30 && strstr(pem, "=\n-----END") != NULL;
+		assert_int_equal(verify(f, pem, pemlen, &r), 0);
+		assert_int_equal(r.kind, EC_VK_PEM);
+		assert_string_equal(r.e.name, e.name);
+		/* CRLF, blanks, and the whole body on one line */
+		ec_buf_reset(&b);
+		for (i = 0; i < pemlen; i++) {
+			if (pem[i] == '\n')
+				ec_buf_adds(&b, "\r\n \t");
+			else
+				ec_buf_addc(&b, pem[i]);
+		}
+		assert_int_equal(verify(f, b.p, b.len, &r), 0);
+		body = strchr(pem, '\n') + 1;
+		ec_buf_reset(&b);
+		ec_buf_add(&b, pem, (size_t)(body - pem));
+		for (; *body != '-'; body++)
+			if (*body != '\n')
+				ec_buf_addc(&b, *body);
+		ec_buf_addc(&b, '\n');
+		ec_buf_adds(&b, body);
+		assert_int_equal(verify(f, b.p, b.len, &r), 0);
+		/* one base64 character changed, anywhere in the body: never valid */
+		for (i = 28; i < pemlen - 26; i += 37) {
+			if (pem[i] == '\n' || pem[i] == '=')
+				continue;
+			ec_buf_reset(&b);
+			ec_buf_add(&b, pem, pemlen);
+			b.p[i] = b.p[i] == 'A' ? 'B' : 'A';
+			assert_int_not_equal(verify(f, b.p, b.len, &r), 0);
+			assert_int_equal(ec_err_exit(r.code), 1);
+		}
+		free(pem);
+		free(der);
+	}
+	assert_int_equal(seen, 7);
+	assert_true(pads > 0);
+	ec_buf_free(&b);
+}
+
 static void
 test_token_url(void **state)
 {
@@ -716,6 +782,12 @@ test_read(void **state)
 	assert_int_equal(ec_err_exit(r.code), 2);
 	assert_int_equal(ec_verify_read("/tmp", 100, &buf, &len), EC_ERR_IO);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_IO), "Is a directory"));
+	/* A regular file whose size fstat does not know is still read to its end. */
+	assert_int_equal(ec_verify_read("/proc/self/status", 1 << 20, &buf, &len), 0);
+	assert_true(len > 100);
+	assert_int_equal(buf[len - 1], '\n');
+	assert_non_null(strstr((char *)buf, "VmRSS"));
+	free(buf);
 	/* A stream is cut off after max + 1 bytes, never read whole. */
 	assert_int_equal(ec_verify_read("/dev/zero", 1000, &buf, &len), EC_ERR_TOOBIG);
 }
@@ -725,6 +797,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_der_pem),
+		cmocka_unit_test(test_pem_pinned),
 		cmocka_unit_test(test_token_url),
 		cmocka_unit_test(test_flipped_token),
 		cmocka_unit_test(test_flipped_byte),
