@@ -1,12 +1,16 @@
 /*
  * Benchmark: the registers at scale through the library's real write path, then random public lookups.
- * usage: reg_lookup DIR N SECONDS -> prints "lookups_per_s bytes_per_cert"; phase timings go to stderr.
- * N exam results are imported, applied for and issued (ec_office_import_stream, ec_office_apply_many,
- * ec_office_issue in batches as ecert-issue makes them), each e-Cert and token encoded by the real
- * encoders under a real issuing CA's skeleton; only the signatures are random bytes of the right
- * shape (signing 2 N times would measure the signer, not the register). Then ec_pubreg_get on one
+ * usage: reg_lookup DIR N SECONDS [BATCH]   fill DIR, then look up -> "lookups_per_s bytes_per_cert"
+ *        reg_lookup -l DIR SECONDS          look up again in a DIR filled before (same output)
+ * Phase timings go to stderr. N exam results are imported, applied for and issued
+ * (ec_office_import_stream, ec_office_apply_many, ec_office_issue in batches of BATCH, by default
+ * 2,000 as ecert-issue makes them; a larger one saves commits but leaves more free pages, about
+ * three a certificate of one batch in each file), each e-Cert and token encoded by the real encoders
+ * under a real issuing CA's skeleton; only the signatures are random bytes of the right shape
+ * (signing 2 N times would measure the signer, not the register). Then ec_pubreg_get on one
  * handle: one pass in number order first (untimed: it maps every page, as a long-running endpoint
- * has them), then random numbers for SECONDS; bytes = the blocks of DIR/register and DIR/public over N.
+ * has them), then numbers drawn uniformly from all N for SECONDS; bytes = the blocks of DIR/register
+ * and DIR/public over N. The fill leaves the issued numbers in DIR/numbers for -l.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -27,10 +31,13 @@
 #include "office.h"
 #include "pki.h"
 #include "public.h"
+#include "record.h"
 #include "token.h"
 
 #define PASS "bench pass"
 #define BATCH 2000          /* ecert-issue's batch */
+#define SEQ_MAX (1u << 22)  /* keys drawn ahead: more than 3 s of lookups */
+#define BATCH_MAX 20000     /* 2-3 dirty pages a certificate stay well below LMDB's 131,072 */
 #define IMPORT_CHUNK 1000000
 #define APPLY_CHUNK 10000
 
@@ -162,6 +169,15 @@ cert_of(const struct ec_signer *s, const char *issuer_cn, size_t i, const struct
 		die("token", rc);
 }
 
+static unsigned long long
+xorshift(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 static int
 numcmp(const void *a, const void *b)
 {
@@ -188,50 +204,38 @@ du(const char *dir)
 	return sum;
 }
 
-int
-main(int argc, char **argv)
+/* Fill dir with n certificates through the write path, issuing batch at a time; numbers[] gets them. */
+static void
+fill(const char *dir, size_t n, size_t batch, char (*numbers)[EC_NUMBER_DIGITS + 1])
 {
 	struct ec_conf conf;
 	struct ec_office *o = NULL;
 	struct ec_signer *s = NULL;
-	struct ec_pubreg *pr = NULL;
 	struct ec_app *apps;
 	struct ec_cert *certs;
-	struct ec_pub pub;
 	struct rows rw;
 	struct ec_exam_src src = { rows_rewind, rows_next, &rw };
-	char cadir[4096], path[4096], issuer_cn[EC_ISSUER_MAX + 1], (*numbers)[EC_NUMBER_DIGITS + 1];
+	char cadir[4096], issuer_cn[EC_ISSUER_MAX + 1];
 	int *rcv, rc;
-	size_t n, i, j, m, hits = 0, misses = 0;
-	double secs, t0, t, el;
-	unsigned long long seed = 88172645463325252ULL;
+	size_t i, j, m, shown = 0;
+	double t0, t, start = now();
 
-	if (argc != 4 || (n = strtoul(argv[2], NULL, 10)) == 0 || (secs = atof(argv[3])) <= 0) {
-		fprintf(stderr, "usage: reg_lookup DIR N SECONDS\n");
-		return 2;
-	}
-	setenv("ECERT_NOW", "2026-11-02", 1);
-	if (mkdir(argv[1], 0755) != 0) {
-		fprintf(stderr, "reg_lookup: cannot create '%s' (it must not exist)\n", argv[1]);
-		return 2;
-	}
 	memset(&conf, 0, sizeof conf);
 	snprintf(conf.org, sizeof conf.org, "Bench Certification Body");
 	snprintf(conf.public_url, sizeof conf.public_url, "http://127.0.0.1:8080");
 	snprintf(conf.tz, sizeof conf.tz, "UTC");
-	snprintf(cadir, sizeof cadir, "%s/ca", argv[1]);
+	snprintf(cadir, sizeof cadir, "%s/ca", dir);
 	if ((rc = ec_ca_init(cadir, &conf, PASS, strlen(PASS), PASS, strlen(PASS))) ||
 	    (rc = ec_ca_signer_load(cadir, NULL, PASS, strlen(PASS), &s)))
 		die("CA", rc);
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(s->cert), NID_commonName, issuer_cn, sizeof issuer_cn) < 0)
 		die("CA name", EC_ERR_CRYPTO);
-	if ((rc = ec_office_open(argv[1], 0, &o)))
+	if ((rc = ec_office_open(dir, 0, &o)))
 		die("open", rc);
-	apps = calloc(BATCH > APPLY_CHUNK ? BATCH : APPLY_CHUNK, sizeof *apps);
-	certs = calloc(BATCH, sizeof *certs);
-	rcv = calloc(BATCH > APPLY_CHUNK ? BATCH : APPLY_CHUNK, sizeof *rcv);
-	numbers = calloc(n, sizeof *numbers);
-	if (!apps || !certs || !rcv || !numbers)
+	apps = calloc(batch > APPLY_CHUNK ? batch : APPLY_CHUNK, sizeof *apps);
+	certs = calloc(batch, sizeof *certs);
+	rcv = calloc(batch > APPLY_CHUNK ? batch : APPLY_CHUNK, sizeof *rcv);
+	if (!apps || !certs || !rcv)
 		die("memory", EC_ERR_NOMEM);
 
 	t0 = now();
@@ -259,7 +263,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "reg_lookup: apply: %.1f s\n", t - t0);
 	t0 = t;
 	for (i = 0; i < n; i += m) {
-		m = n - i < BATCH ? n - i : BATCH;
+		m = n - i < batch ? n - i : batch;
 		for (j = 0; j < m; j++) {
 			app_of(i + j, &apps[j]);
 			cert_of(s, issuer_cn, i + j, &apps[j], &certs[j]);
@@ -271,57 +275,141 @@ main(int argc, char **argv)
 				die("issue one", rcv[j]);
 			memcpy(numbers[i + j], certs[j].e.number, sizeof numbers[i + j]);
 		}
-		if ((i / BATCH) % 500 == 499)
-			fprintf(stderr, "reg_lookup: issued %zu, %.0f/s, max RSS %ld MB\n", i + m, (double)(i + m) / (now() - t0),
-			    max_rss_kb() / 1024);
+		if ((i + m) / 500000 != shown) {
+			shown = (i + m) / 500000;
+			t = now();
+			fprintf(stderr, "reg_lookup: issued %zu, %.0f/s overall, %.0f s, max RSS %ld MB\n", i + m,
+			    (double)(i + m) / (t - t0), t - start, max_rss_kb() / 1024);
+		}
 	}
 	t = now();
-	fprintf(stderr, "reg_lookup: issue (register only): %.1f s (%.0f/s), max RSS %ld MB\n", t - t0,
-	    (double)n / (t - t0), max_rss_kb() / 1024);
+	fprintf(stderr, "reg_lookup: issue (register only, batches of %zu): %.1f s (%.0f/s), max RSS %ld MB; "
+	    "fill %.1f s\n", batch, t - t0, (double)n / (t - t0), max_rss_kb() / 1024, t - start);
 	ec_office_close(o);
 	ec_signer_free(s);
 	free(apps);
 	free(certs);
 	free(rcv);
+}
 
-	snprintf(path, sizeof path, "%s/public", argv[1]);
+/* Random public lookups on dir for secs seconds, after a warm-up pass; prints the result line. */
+static void
+lookups(const char *dir, char (*numbers)[EC_NUMBER_DIGITS + 1], size_t n, double secs)
+{
+	struct ec_pubreg *pr = NULL;
+	struct ec_pub pub;
+	struct ec_buf b;
+	char path[4096], (*sorted)[EC_NUMBER_DIGITS + 1], (*seq)[EC_NUMBER_DIGITS + 1];
+	size_t i, k, nseq, hits = 0, misses = 0, vbytes = 0;
+	double t0, el, bytes;
+	unsigned long long seed = 88172645463325252ULL;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/public", dir);
 	if ((rc = ec_pubreg_open(path, &pr)))
 		die("public open", rc);
-	{
-		char (*sorted)[EC_NUMBER_DIGITS + 1] = malloc(n * sizeof *sorted);
-
-		if (!sorted)
-			die("memory", EC_ERR_NOMEM);
-		memcpy(sorted, numbers, n * sizeof *sorted);
-		qsort(sorted, n, sizeof *sorted, numcmp);
-		t0 = now();
-		for (i = 0; i < n; i++)
-			if ((rc = ec_pubreg_get(pr, sorted[i], &pub)))
-				die("warm-up lookup", rc);
-		fprintf(stderr, "reg_lookup: warm-up pass in number order: %.1f s\n", now() - t0);
-		free(sorted);
+	if (!(sorted = malloc(n * sizeof *sorted)))
+		die("memory", EC_ERR_NOMEM);
+	memcpy(sorted, numbers, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, numcmp);
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if ((rc = ec_pubreg_get(pr, sorted[i], &pub)))
+			die("warm-up lookup", rc);
+	fprintf(stderr, "reg_lookup: warm-up pass over all %zu in number order: %.1f s\n", n, now() - t0);
+	free(sorted);
+	/* The size of a stored public record, for the raw LMDB anchor: a sample of 1,000 re-encoded. */
+	ec_buf_init(&b);
+	for (i = 0; i < 1000 && i < n; i++) {
+		ec_buf_reset(&b);
+		if ((rc = ec_pubreg_get(pr, numbers[i * (n / 1000 ? n / 1000 : 1) % n], &pub)) ||
+		    (rc = ec_rec_pub_enc(&b, &pub)))
+			die("sample", rc);
+		vbytes += b.len;
 	}
+	ec_buf_free(&b);
+	fprintf(stderr, "reg_lookup: public record: %d-byte key, %.0f-byte value on average\n", EC_NUMBIN,
+	    (double)vbytes / (double)(i ? i : 1));
+	/*
+	 * The keys are drawn before the clock starts, uniformly from all n, into a sequence read in order:
+	 * numbers[] is far larger than the caches, and fetching a key from it at random, which the
+	 * endpoint never pays (its number arrives in the request), must not be charged to the register.
+	 */
+	nseq = n < SEQ_MAX ? n : SEQ_MAX;
+	if (!(seq = malloc(nseq * sizeof *seq)))
+		die("memory", EC_ERR_NOMEM);
+	for (i = 0; i < nseq; i++)
+		memcpy(seq[i], numbers[xorshift(&seed) % n], sizeof seq[i]);
+	k = 0;
 	t0 = now();
 	do {
 		for (i = 0; i < 10000; i++) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			if (ec_pubreg_get(pr, numbers[seed % n], &pub) == 0)
+			if (ec_pubreg_get(pr, seq[k], &pub) == 0)
 				hits++;
 			else
 				misses++;
+			if (++k == nseq)
+				k = 0;
 		}
 		el = now() - t0;
 	} while (el < secs);
+	free(seq);
 	ec_pubreg_close(pr);
 	if (misses)
 		die("lookup", EC_ERR_NOTFOUND);
-	snprintf(path, sizeof path, "%s/register", argv[1]);
-	t = (double)du(path);
-	snprintf(path, sizeof path, "%s/public", argv[1]);
-	t += (double)du(path);
-	printf("%.0f %.0f\n", (double)hits / el, t / (double)n);
+	snprintf(path, sizeof path, "%s/register", dir);
+	bytes = (double)du(path);
+	snprintf(path, sizeof path, "%s/public", dir);
+	bytes += (double)du(path);
+	printf("%.0f %.0f\n", (double)hits / el, bytes / (double)n);
+}
+
+int
+main(int argc, char **argv)
+{
+	char path[4096], (*numbers)[EC_NUMBER_DIGITS + 1];
+	const char *dir;
+	size_t n, batch = BATCH;
+	double secs;
+	FILE *f;
+	long sz;
+
+	setenv("ECERT_NOW", "2026-11-02", 1);
+	if (argc == 4 && strcmp(argv[1], "-l") == 0) {
+		dir = argv[2];
+		if ((secs = atof(argv[3])) <= 0)
+			goto usage;
+		snprintf(path, sizeof path, "%s/numbers", dir);
+		if (!(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) <= 0 ||
+		    sz % (EC_NUMBER_DIGITS + 1) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+			fprintf(stderr, "reg_lookup: cannot read '%s'\n", path);
+			return 2;
+		}
+		n = (size_t)sz / (EC_NUMBER_DIGITS + 1);
+		if (!(numbers = malloc(n * sizeof *numbers)) || fread(numbers, sizeof *numbers, n, f) != n)
+			die("numbers", EC_ERR_IO);
+		fclose(f);
+	} else {
+		if ((argc != 4 && argc != 5) || (n = strtoul(argv[2], NULL, 10)) == 0 || (secs = atof(argv[3])) <= 0)
+			goto usage;
+		if (argc == 5 && ((batch = strtoul(argv[4], NULL, 10)) == 0 || batch > BATCH_MAX))
+			goto usage;
+		dir = argv[1];
+		if (mkdir(dir, 0755) != 0) {
+			fprintf(stderr, "reg_lookup: cannot create '%s' (it must not exist)\n", dir);
+			return 2;
+		}
+		if (!(numbers = calloc(n, sizeof *numbers)))
+			die("memory", EC_ERR_NOMEM);
+		fill(dir, n, batch, numbers);
+		snprintf(path, sizeof path, "%s/numbers", dir);
+		if (!(f = fopen(path, "wb")) || fwrite(numbers, sizeof *numbers, n, f) != n || fclose(f) != 0)
+			die("numbers", EC_ERR_IO);
+	}
+	lookups(dir, numbers, n, secs);
 	free(numbers);
 	return 0;
+usage:
+	fprintf(stderr, "usage: reg_lookup DIR N SECONDS [BATCH<=%d] | reg_lookup -l DIR SECONDS\n", BATCH_MAX);
+	return 2;
 }
