@@ -4,6 +4,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "date.h"
 #include "ecx509.h"
 #include "err.h"
 #include "number.h"
@@ -103,35 +104,6 @@ rwrap(struct rw *w, unsigned tag, size_t mark)
 }
 
 static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
 put_digits(char *out, unsigned v, int n)
 {
 	while (n-- > 0) {
@@ -150,7 +122,7 @@ fmt_time(int64_t t, int gen, char out[16])
 
 	if (t < INT64_C(-62167219200) || t > INT64_C(253402300799))   /* 0000-01-01 .. 9999-12-31 */
 		return 0;
-	civil_from_days(days, &y, &m, &d);
+	ec_date_civil_from_days(days, &y, &m, &d);
 	if (gen) {
 		put_digits(out, (unsigned)y, 4);
 		o = 4;
@@ -552,7 +524,7 @@ read_time(const unsigned char **p, const unsigned char *end, int64_t *out)
 		f[i] = (unsigned)(v[o + 2 * i] - '0') * 10 + (unsigned)(v[o + 2 * i + 1] - '0');
 	if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > 31)
 		return -1;
-	*out = days_from_civil(y, f[0], f[1]) * 86400 + f[2] * 3600 + f[3] * 60 + f[4];
+	*out = ec_date_days_from_civil(y, f[0], f[1]) * 86400 + f[2] * 3600 + f[3] * 60 + f[4];
 	return 0;
 }
 

@@ -15,12 +15,9 @@
 #define TZIF_MAX (256 * 1024)     /* real TZif files are a few KiB */
 #define FOOTER_MAX 128
 
-/*
- * Days from the civil date y-m-d (proleptic Gregorian) to 1970-01-01, and back: the era-based
- * algorithms of H. Hinnant, exact for every int32 day count without mktime or time zones.
- */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+/* The era-based algorithms of H. Hinnant: exact for every int32 day count without mktime or time zones. */
+int64_t
+ec_date_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -32,8 +29,8 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void
+ec_date_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -103,7 +100,7 @@ ec_date_parse(const char *s, ec_day *out)
 		return ec_err_set(EC_ERR_SYNTAX, "date '%s': expected YYYY-MM-DD", quote(s, q));
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
 		return ec_err_set(EC_ERR_SYNTAX, "date '%s': no such calendar day", s);
-	*out = (ec_day)days_from_civil(y, m, d);
+	*out = (ec_day)ec_date_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -114,7 +111,7 @@ ec_date_format(ec_day d, char out[11])
 	int64_t y;
 	unsigned m, dd;
 
-	civil_from_days(d, &y, &m, &dd);
+	ec_date_civil_from_days(d, &y, &m, &dd);
 	if (y < 0 || y > 9999)
 		y = m = dd = 0;
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y, m, dd);
@@ -133,11 +130,11 @@ ec_date_add_years(ec_day d, int years)
 	int64_t y;
 	unsigned m, dd;
 
-	civil_from_days(d, &y, &m, &dd);
+	ec_date_civil_from_days(d, &y, &m, &dd);
 	y += years;
 	if (m == 2 && dd == 29 && !leap(y))
 		dd = 28;
-	return (ec_day)days_from_civil(y, m, dd);
+	return (ec_day)ec_date_days_from_civil(y, m, dd);
 }
 
 /*
@@ -150,11 +147,11 @@ period_end(ec_day d, int years)
 	int64_t y;
 	unsigned m, dd;
 
-	civil_from_days(d, &y, &m, &dd);
+	ec_date_civil_from_days(d, &y, &m, &dd);
 	y += years;
 	if (m == 2 && dd == 29 && !leap(y))
-		return (ec_day)days_from_civil(y, 2, 28);
-	return (ec_day)(days_from_civil(y, m, dd) - 1);
+		return (ec_day)ec_date_days_from_civil(y, 2, 28);
+	return (ec_day)(ec_date_days_from_civil(y, m, dd) - 1);
 }
 
 ec_day
@@ -387,10 +384,10 @@ rule_day(const struct rule_date *r, int64_t y)
 	int wd;
 
 	if (r->kind == 'J')
-		return days_from_civil(y, 1, 1) + r->a - 1 + (leap(y) && r->a >= 60);
+		return ec_date_days_from_civil(y, 1, 1) + r->a - 1 + (leap(y) && r->a >= 60);
 	if (r->kind == 'D')
-		return days_from_civil(y, 1, 1) + r->a;
-	first = days_from_civil(y, (unsigned)r->a, 1);
+		return ec_date_days_from_civil(y, 1, 1) + r->a;
+	first = ec_date_days_from_civil(y, (unsigned)r->a, 1);
 	wd = (ec_date_weekday((ec_day)first) + 1) % 7;          /* 0 = Sunday, as POSIX counts */
 	day = first + (r->c - wd + 7) % 7 + (int64_t)(r->b - 1) * 7;
 	while (day >= first + month_days(y, (unsigned)r->a))
@@ -406,7 +403,7 @@ tz_offset(const struct posix_tz *p, int64_t t)
 
 	if (!p->has_dst)
 		return p->std;
-	civil_from_days(ec_date_from_time(t + p->std), &y, &m, &d);
+	ec_date_civil_from_days(ec_date_from_time(t + p->std), &y, &m, &d);
 	start = rule_day(&p->start, y) * 86400 + p->start.time - p->std;
 	end = rule_day(&p->end, y) * 86400 + p->end.time - p->dst;
 	if (start < end)

@@ -44,6 +44,10 @@ ec_day ec_date_renewal_expiry(ec_day old_expires, ec_day today, int years);
 /* The n-th working day (Monday..Friday, not in holidays[]) after d; n >= 1. */
 ec_day ec_date_add_working_days(ec_day d, int n, const ec_day *holidays, size_t nholidays);
 
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; m 1..12, d 1..31), and back. */
+int64_t ec_date_days_from_civil(int64_t y, unsigned m, unsigned d);
+void ec_date_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
 /* Midnight UTC of d as seconds since the epoch. */
 int64_t ec_date_to_time(ec_day d);
 

@@ -52,6 +52,28 @@ test_epoch(void **state)
 	assert_int_equal(ec_date_weekday(D("1900-01-01")), 0);
 }
 
+/* The civil conversions behind dates and X.509 times, over years 0..9999 (X.509's range). */
+static void
+test_civil(void **state)
+{
+	int64_t z, y;
+	unsigned m, d;
+
+	(void)state;
+	assert_int_equal(ec_date_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(ec_date_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(ec_date_days_from_civil(0, 1, 1), -719528);
+	assert_int_equal(ec_date_days_from_civil(9999, 12, 31), 2932896);
+	ec_date_civil_from_days(-719528, &y, &m, &d);
+	assert_true(y == 0 && m == 1 && d == 1);
+	ec_date_civil_from_days(-719469, &y, &m, &d);      /* year 0 is a leap year */
+	assert_true(y == 0 && m == 2 && d == 29);
+	for (z = -719528; z <= 2932896; z += 37) {
+		ec_date_civil_from_days(z, &y, &m, &d);
+		assert_int_equal(ec_date_days_from_civil(y, m, d), z);
+	}
+}
+
 /* Every day from 1900 to 9999 formats and parses back to itself, consecutive and in order. */
 static void
 test_round_trip(void **state)
@@ -331,6 +353,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_epoch),
+		cmocka_unit_test(test_civil),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_leap_years),
 		cmocka_unit_test(test_parse_rejects),
