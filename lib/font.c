@@ -683,14 +683,13 @@ write_glyph(struct subset *s, size_t k)
 static int
 add_glyph(struct subset *s, unsigned font, uint32_t gid)
 {
+	if (s->n >= SUBSET_GLYPHS)
+		return ec_err_set(EC_ERR_TOOBIG, "font subset is over %d glyphs", SUBSET_GLYPHS);
 	if (s->n == s->cap) {
 		size_t cap = s->cap * 2;
 		struct sglyph *p;
-
 		size_t *l;
 
-		if (s->n >= SUBSET_GLYPHS)
-			return ec_err_set(EC_ERR_TOOBIG, "font subset is over %d glyphs", SUBSET_GLYPHS);
 		if ((p = realloc(s->g, cap * sizeof(*p))) == NULL)
 			return EC_ERR_NOMEM;
 		s->g = p;
@@ -754,11 +753,12 @@ write_fixed(struct subset *s, int t, const struct file *base, int long_loca, siz
 			}
 		}
 		set32(p + 8, 0);
+		set16(p + 18, s->upem);     /* base may be a smaller-unit font than one loaded but unused */
 		for (int i = 0; i < 4; i++)
 			set16(p + 36 + 2 * i, (unsigned)bb[i] & 0xffff);
 		set16(p + 50, (unsigned)long_loca);
 	} else if (t == T_HHEA) {
-		int asc = s16(p + 4), desc = s16(p + 6), advmax = 0;
+		int asc = sc(s, base, s16(p + 4)), desc = sc(s, base, s16(p + 6)), advmax = 0;
 
 		for (size_t k = 1; k < s->n; k++) {
 			const struct file *fl = &s->f->files[s->g[k].font];

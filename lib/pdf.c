@@ -1386,7 +1386,7 @@ ec_render_pdf(struct ec_render *r, const struct ec_ecert *e, const char *org, co
 	struct gstate g = { { 0, 0, 0 }, { 0, 0, 0 }, 1, 0, 0 };
 	struct ec_buf *b = &r->pdf;
 	char numdisp[EC_NUMBER_DISPLAY + 1], eff[11], exp[11], fname[EC_NUMBER_DIGITS + 5], dict[128], key[2048];
-	size_t xref;
+	size_t xref, k0;
 	int rc;
 
 	*pdf = NULL;
@@ -1410,11 +1410,17 @@ ec_render_pdf(struct ec_render *r, const struct ec_ecert *e, const char *org, co
 	ec_date_format(e->expires, exp);
 	v.name = e->name, v.title = e->title, v.code = e->code, v.number = numdisp;
 	v.effective = eff, v.expires = exp, v.url = url, v.org = org;
-	/* The URL ends in the number: its digits are all prepared anyway, so they do not count. */
-	snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", org, 0x1f, e->title, 0x1f, e->code, 0x1f, url);
-	for (char *c = key; *c != '\0'; c++)
-		if (*c >= '1' && *c <= '9')
-			*c = '0';
+	/*
+	 * The URL ends in the number: the {url} fonts have every digit prepared anyway, so its digits do
+	 * not count. Digits elsewhere (a title "Level 2") go to fonts that do not, so they do.
+	 */
+	k0 = (size_t)snprintf(key, sizeof(key), "%s%c%s%c%s%c", org, 0x1f, e->title, 0x1f, e->code, 0x1f);
+	if (k0 < sizeof(key)) {
+		snprintf(key + k0, sizeof(key) - k0, "%s", url);
+		for (char *c = key + k0; *c != '\0'; c++)
+			if (*c >= '1' && *c <= '9')
+				*c = '0';
+	}
 	if ((r->prep == NULL || strcmp(key, r->prep_key) != 0) && (rc = prepare_fixed(r, &v, key)) != 0)
 		goto out;
 	/* Lay out every text first: the fonts must know all their characters before anything is written. */

@@ -167,6 +167,30 @@ test_subset(void **state)
 	assert_memory_equal(out + EC_FONT_DIR, glyf, glen);
 	free(out);
 	ec_font_prep_free(p);
+
+	/* UMing's glyphs alone: still in the 2048 units of the loaded DejaVu, and head and hhea say so. */
+	assert_int_equal(ec_font_prepare(f, fixed + 2, 1, &p), 0);
+	assert_int_equal(ec_font_subset(f, p, own + 2, 1, &out, &len), 0);
+	blob = hb_blob_create((const char *)out, (unsigned)len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+	face = hb_face_create(blob, 0);
+	sub = hb_font_create(face);
+	uming = source(UMING, 0);
+	assert_int_equal(hb_face_get_upem(face), 2048);
+	same_glyph(sub, 1, uming, 0x674e, 2);
+	same_glyph(sub, 2, uming, 0x745e, 2);
+	{
+		hb_font_extents_t xs, xu;
+
+		assert_true(hb_font_get_h_extents(sub, &xs) && hb_font_get_h_extents(uming, &xu));
+		assert_int_equal(xs.ascender, 2 * xu.ascender);
+		assert_int_equal(xs.descender, 2 * xu.descender);
+	}
+	hb_font_destroy(uming);
+	hb_font_destroy(sub);
+	hb_face_destroy(face);
+	hb_blob_destroy(blob);
+	free(out);
+	ec_font_prep_free(p);
 	ec_font_prep_free(NULL);
 	ec_fonts_free(f);
 }

@@ -250,6 +250,31 @@ test_scripts(void **state)
 		}
 }
 
+/* Digits in a title are glyphs of the title's font: a title differing only in them renders as fresh. */
+static void
+test_deterministic_digits(void **state)
+{
+	struct fixture *fx = *state;
+	struct ec_render *fresh;
+	struct ec_ecert e;
+	unsigned char *a, *b;
+	size_t alen, blen;
+
+	record(&e, "Zoë O'Brien");
+	strcpy(e.title, "Data Level 101");
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, sizeof(fx->der), &a, &alen), 0);
+	free(a);
+	strcpy(e.title, "Data Level 202");
+	assert_int_equal(ec_render_pdf(fx->r[0], &e, ORG, PAYLOAD, URL, fx->der, sizeof(fx->der), &a, &alen), 0);
+	assert_int_equal(ec_render_new(fx->t[0], fx->f[0], &fresh), 0);
+	assert_int_equal(ec_render_pdf(fresh, &e, ORG, PAYLOAD, URL, fx->der, sizeof(fx->der), &b, &blen), 0);
+	ec_render_free(fresh);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+}
+
 static void
 test_deterministic(void **state)
 {
@@ -655,6 +680,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scripts),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_deterministic_digits),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_refusals),
