@@ -150,7 +150,8 @@ prepare(struct ctx *c, const struct pend *p, struct ec_cert *r)
 
 /*
  * One signed batch handed to a writer thread: its commits wait on the disk while the next batch is
- * signed. The office handle's read paths are thread-safe; only the writer thread writes.
+ * signed. Meanwhile the main thread only walks pending applications, which office.h allows beside
+ * a writer; only the writer thread writes.
  */
 struct job {
 	struct ctx *c;
@@ -375,6 +376,15 @@ lifetimes(struct ctx *c, const struct signing *sg, const struct apps *list, size
 	return 0;
 }
 
+static int
+first_only(void *ctx, const struct ec_app *a, const struct ec_exam *x)
+{
+	(void)a;
+	(void)x;
+	*(int *)ctx = 1;
+	return 1;
+}
+
 int
 cmd_issue(struct opts *o)
 {
@@ -383,7 +393,7 @@ cmd_issue(struct opts *o)
 	struct source src;
 	struct run u;
 	size_t k, cap;
-	int rc;
+	int rc, any = 0;
 
 	if (!o->all && !o->nargs)
 		return usage_err("issue needs --all or registration numbers");
@@ -400,18 +410,23 @@ cmd_issue(struct opts *o)
 		if ((rc = named(&c, o, &l)))
 			goto out;
 		src.named = &l;
+		any = l.n > 0;
+	} else if ((rc = ec_office_pending_exams_from(c.off, "", first_only, &any))) {
+		rc = fail(rc);
+		goto out;
 	}
-	if ((rc = signing_open(&u.sg, &c, o, NULL)))
-		goto out;
-	if ((rc = lifetimes(&c, &u.sg, src.named, &u.total)))
-		goto out;
-	if (!u.total) {
+	/* Before the key: an empty queue (a cron run, say) needs no passphrase. */
+	if (!any) {
 		if (o->json)
 			printf("[]\n");
 		else
 			fprintf(stderr, PROG ": nothing to issue\n");
 		goto out;
 	}
+	if ((rc = signing_open(&u.sg, &c, o, NULL)))
+		goto out;
+	if ((rc = lifetimes(&c, &u.sg, src.named, &u.total)))
+		goto out;
 	cap = u.total < BATCH ? u.total : BATCH;
 	u.apps = batch_alloc(cap * sizeof *u.apps);
 	for (k = 0; k < 2; k++) {

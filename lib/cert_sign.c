@@ -95,14 +95,10 @@ ec_signer_prepare(struct ec_signer *s)
 	ec_signer_unprepare(s);
 	if ((f = malloc(sizeof *f)) == NULL)
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
-	if ((rc = prepare(s, f, 1)) != EC_OK) {
-		EVP_PKEY_CTX_free(f->pctx);
-		EVP_MD_CTX_free(f->mctx);
-		free(f);
-		return rc;
-	}
 	s->fast = f;
-	return EC_OK;
+	if ((rc = prepare(s, f, 1)) != EC_OK)
+		ec_signer_unprepare(s);
+	return rc;
 }
 
 /*

@@ -72,7 +72,12 @@ struct ec_cert {
 /* The status to show on day today: a valid or superseded certificate past its expiration is expired. */
 enum ec_status ec_cert_status(const struct ec_cert *c, ec_day today);
 
-/* An open office register. Not shared between threads. */
+/*
+ * An open office register. One thread may write (ec_office_issue, ...) while another walks or reads
+ * exam results and applications (*_each, ec_office_exam_get, ec_office_app_get); certificate reads
+ * (ec_office_cert_get, ec_office_certs_each) fill a skeleton cache without a lock and must not overlap
+ * any other call on the handle.
+ */
 struct ec_office;
 
 #define EC_OFFICE_RDONLY 1u    /* read-only: list, show, export, audit verify; no public-register upkeep */

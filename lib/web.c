@@ -111,17 +111,10 @@ json_extra(const char *s, size_t n)
 static char *
 w_date(char *w, ec_day day)
 {
-	int64_t z = (int64_t)day + 719468, era, doe, yoe, doy, mp, y;
+	int64_t y;
 	unsigned m, d;
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	y = yoe + era * 400 + (m <= 2);
+	ec_date_civil_from_days(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = m = d = 0;
 	w[0] = (char)('0' + y / 1000);

@@ -57,6 +57,9 @@ expect 0 I issue --all --json
 [ "$(grep -c '"number":"' "$T/out")" -eq 5 ] || fail "expected 5 certificates in the second run"
 expect 0 I issue --all
 expect_err "nothing to issue"
+# an empty queue needs no passphrase (a scheduled run must not prompt or fail)
+expect 0 env -u ECERT_PASS ecert-issue issue --all -d "$D"
+expect_err "nothing to issue"
 expect 1 I issue E2E-0001
 expect_err "already issued as $N1"
 

@@ -1028,6 +1028,16 @@ test_log_line(void **state)
 	assert_non_null(strstr(b.p, "\"path\":\"/api/v1/certificates/0101%20****%20****%20****%20****%2007\""));
 	ec_buf_reset(&b);
 
+	/* A number is masked in any segment, not only the last: a trailing slash or more path hides nothing. */
+	t = "/v/0101234567890123456707/x";
+	assert_int_equal(ec_web_log_line(&b, 0, "GET", t, strlen(t), 404, 0, 1), 0);
+	assert_non_null(strstr(b.p, "\"path\":\"/v/0101****************07/x\""));
+	ec_buf_reset(&b);
+	t = "/v/0101234567890123456707/";
+	assert_int_equal(ec_web_log_line(&b, 0, "GET", t, strlen(t), 404, 0, 1), 0);
+	assert_non_null(strstr(b.p, "\"path\":\"/v/0101****************07/\""));
+	ec_buf_reset(&b);
+
 	t = "/v/\x01\"\\\xff";
 	assert_int_equal(ec_web_log_line(&b, 0, "G\x01T", t, strlen(t), 400, 0, 1), 0);
 	assert_non_null(strstr(b.p, "\"method\":\"G\\u0001T\""));
