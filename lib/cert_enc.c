@@ -431,7 +431,8 @@ ec_skel_make(X509 *ca, EVP_PKEY *placeholder, const char *crl_url, struct ec_ske
 	rput(&w, aki_head, sizeof aki_head);
 	rput(&w, ext_bc, sizeof ext_bc);
 	if (w.bad || skel_add(k, tail + w.pos, sizeof tail - w.pos, &k->exts, &k->extslen) != 0) {
-		rc = ec_err_set(EC_ERR_ARG, "CRL URL too long");
+		rc = ec_err_set(EC_ERR_ARG, "e-Cert skeleton does not fit %d bytes (issuer name or CRL URL too long)",
+		    EC_SKEL_MAX);
 		goto out;
 	}
 	rc = ec_skel_load(k->buf, k->len, k);

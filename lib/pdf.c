@@ -52,7 +52,6 @@ struct layout {
 	size_t n;
 	uint32_t cp[TEXT_MAX];
 	unsigned char font[TEXT_MAX];
-	unsigned short adv[TEXT_MAX];
 	double size, x, y;
 };
 
@@ -655,8 +654,7 @@ layout(struct ec_render *r, const struct ec_tpl_item *it, struct layout *l)
 		}
 		l->cp[l->n] = (uint32_t)cp;
 		l->font[l->n] = (unsigned char)font;
-		l->adv[l->n] = (unsigned short)ec_font_advance(r->f, (unsigned)font, (uint32_t)cp);
-		sum += l->adv[l->n];
+		sum += (unsigned short)ec_font_advance(r->f, (unsigned)font, (uint32_t)cp);
 		l->n++;
 		i += (size_t)k;
 	}
