@@ -19,6 +19,7 @@
 static const char usage_text[] =
     "usage: ecert-ca init --org NAME [--public-url URL] [--alg p256|ed25519] [--tz ZONE]\n"
     "       ecert-ca rotate\n"
+    "       ecert-ca crl                 re-sign the root's CRL (crl/root.crl; needs the root key)\n"
     "       ecert-ca trust [-o FILE]\n"
     "       ecert-ca list [--json]\n"
     "common options: -d DIR (default $ECERT_HOME, else /var/lib/ecert), --pass-file FILE,\n"
@@ -158,6 +159,31 @@ out:
 	return rc == EC_OK ? 0 : fail(rc);
 }
 
+/* The root passphrase alone: --root-pass-file or ECERT_ROOT_PASS, else the issuing passphrase's sources. */
+static int
+cmd_crl(const struct opts *o)
+{
+	const char *file = o->root_pass_file, *env = "ECERT_ROOT_PASS";
+	char *root = NULL;
+	size_t rootlen = 0;
+	struct ec_conf c;
+	int rc;
+
+	if ((rc = ec_conf_load(o->dir, &c)) != EC_OK)
+		return fail(rc);
+	if (file == NULL && getenv("ECERT_ROOT_PASS") == NULL) {
+		file = o->pass_file;
+		env = "ECERT_PASS";
+	}
+	if ((rc = ec_pass_get(file, env, "Root CA passphrase: ", 0, &root, &rootlen)) != EC_OK ||
+	    (rc = ec_ca_root_crl(o->dir, root, rootlen)) != EC_OK)
+		goto out;
+	printf("re-signed '%s/crl/root.crl'\n", o->dir);
+out:
+	ec_pass_free(root, rootlen);
+	return rc == EC_OK ? 0 : fail(rc);
+}
+
 static int
 cmd_trust(const struct opts *o)
 {
@@ -262,6 +288,7 @@ main(int argc, char **argv)
 	static const struct { const char *name; unsigned allowed; int (*fn)(const struct opts *); } cmds[] = {
 		{ "init", O_ORG | O_URL | O_ALG | O_TZ | O_PASS | O_ROOTPASS, cmd_init },
 		{ "rotate", O_PASS | O_ROOTPASS, cmd_rotate },
+		{ "crl", O_PASS | O_ROOTPASS, cmd_crl },
 		{ "trust", O_OUT, cmd_trust },
 		{ "list", O_JSON, cmd_list },
 	};

@@ -45,8 +45,7 @@ check_one(struct walk *w, const struct ec_cert *r)
 		return "the stored e-Cert does not parse";
 	if ((rc = ec_trust_check_signature(w->trust, x, &parsed)))
 		why = "the e-Cert's signature does not verify against the trust bundle";
-	else if (facts_differ(&parsed, &r->e) || strcmp(parsed.renewal_of, r->e.renewal_of) ||
-	    strcmp(parsed.kid, r->e.kid))
+	else if (facts_differ(&parsed, &r->e) || strcmp(parsed.title, r->e.title) || strcmp(parsed.kid, r->e.kid))
 		why = "the e-Cert disagrees with the stored record";
 	else if (ec_token_verify(w->trust, r->token, strlen(r->token), &tok))
 		why = "the QR token does not verify";

@@ -184,13 +184,14 @@ static int
 make_issuing(const char *dir, const struct ec_conf *c, X509 *root, EVP_PKEY *root_key, const char *pass,
     size_t passlen, char kid[EC_KID_LEN + 1], struct undo *u)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], crl_url[sizeof c->public_url + 16];
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	int rc;
 
+	snprintf(crl_url, sizeof crl_url, "%s/crl/root.crl", c->public_url);
 	if ((rc = ec_key_generate(c->alg, &key)) != EC_OK || (rc = ec_kid_of_pkey(key, kid)) != EC_OK ||
-	    (rc = ec_cacert_issuing(root, root_key, key, c->org, kid, ca_start(), &x)) != EC_OK)
+	    (rc = ec_cacert_issuing(root, root_key, key, c->org, kid, crl_url, ca_start(), &x)) != EC_OK)
 		goto out;
 	if ((rc = mkpath(path, sizeof path, dir, "keys/issuing-", kid, ".key")) != EC_OK ||
 	    (rc = save_key(path, key, pass, passlen, u)) != EC_OK)
@@ -405,6 +406,61 @@ make_dir(const char *path, unsigned mode, struct undo *u)
 	return ec_err_errno("cannot create", path);
 }
 
+/* The crlNumber of the CRL file at path; 0 when there is none or it cannot be read. */
+static uint64_t
+crl_number_of(const char *path)
+{
+	const unsigned char *p;
+	ASN1_INTEGER *num = NULL;
+	X509_CRL *crl = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	uint64_t v = 0;
+
+	if (ec_file_read(path, CERT_FILE_MAX, &data, &len) == EC_OK) {
+		p = (const unsigned char *)data;
+		if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) != NULL &&
+		    (num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL)) != NULL && !ASN1_INTEGER_get_uint64(&v, num))
+			v = 0;
+	}
+	ASN1_INTEGER_free(num);
+	X509_CRL_free(crl);
+	free(data);
+	ERR_clear_error();
+	return v;
+}
+
+/*
+ * Sign DIR/crl/root.crl with the root. Its crlNumber must grow although nothing else counts the root's
+ * CRLs: the greater of the previous one + 1 and the clock's seconds.
+ */
+static int
+write_root_crl(const char *dir, X509 *root, EVP_PKEY *root_key, struct undo *u)
+{
+	unsigned char *der = NULL;
+	char path[PATH_MAX];
+	int64_t now = (int64_t)time(NULL);
+	uint64_t num;
+	size_t len = 0;
+	struct stat st;
+	int rc, existed;
+
+	if ((rc = mkpath(path, sizeof path, dir, "crl/root.crl", NULL, NULL)) != EC_OK)
+		return rc;
+	existed = stat(path, &st) == 0;
+	num = crl_number_of(path) + 1;
+	if (num < (uint64_t)now)
+		num = (uint64_t)now;
+	if ((rc = ec_crl_sign_root(root, root_key, ca_start(), num, &der, &len)) != EC_OK ||
+	    (rc = ec_crl_write(path, der, len)) != EC_OK)
+		goto out;
+	if (!existed && u != NULL)
+		rc = undo_add(u, path, 0);
+out:
+	free(der);
+	return rc;
+}
+
 int
 ec_ca_init(const char *dir, const struct ec_conf *c, const char *root_pass, size_t root_passlen,
     const char *pass, size_t passlen)
@@ -435,7 +491,8 @@ ec_ca_init(const char *dir, const struct ec_conf *c, const char *root_pass, size
 	    (rc = mkpath(path, sizeof path, dir, "certs/root.pem", NULL, NULL)) != EC_OK ||
 	    (rc = write_cert(path, root, &u)) != EC_OK)
 		goto out;
-	if ((rc = make_issuing(dir, c, root, root_key, pass, passlen, kid, &u)) != EC_OK)
+	if ((rc = write_root_crl(dir, root, root_key, &u)) != EC_OK ||
+	    (rc = make_issuing(dir, c, root, root_key, pass, passlen, kid, &u)) != EC_OK)
 		goto out;
 	if ((rc = write_current(dir, kid)) != EC_OK ||
 	    (rc = mkpath(path, sizeof path, dir, "certs/current", NULL, NULL)) != EC_OK || (rc = undo_add(&u, path, 0)) != EC_OK)
@@ -478,7 +535,8 @@ ec_ca_rotate(const char *dir, const char *root_pass, size_t root_passlen, const 
 		goto out;
 	EVP_PKEY_free(cur_key);
 	cur_key = NULL;
-	if ((rc = make_issuing(dir, &c, root, root_key, pass, passlen, kid, &u)) != EC_OK)
+	if ((rc = make_issuing(dir, &c, root, root_key, pass, passlen, kid, &u)) != EC_OK ||
+	    (rc = write_root_crl(dir, root, root_key, NULL)) != EC_OK)
 		goto out;
 	if ((rc = write_current(dir, kid)) != EC_OK)
 		goto out;
@@ -630,6 +688,26 @@ ec_ca_signer_load(const char *dir, const char *kid, const char *pass, size_t pas
 	s = NULL;
 out:
 	ec_signer_free(s);
+	return rc;
+}
+
+int
+ec_ca_root_crl(const char *dir, const char *root_pass, size_t root_passlen)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *root_key = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	if ((rc = mkpath(path, sizeof path, dir, "certs/root.pem", NULL, NULL)) != EC_OK ||
+	    (rc = load_cert(path, &root)) != EC_OK ||
+	    (rc = mkpath(path, sizeof path, dir, "keys/root.key", NULL, NULL)) != EC_OK ||
+	    (rc = load_key_for(path, root, root_pass, root_passlen, &root_key)) != EC_OK)
+		goto out;
+	rc = write_root_crl(dir, root, root_key, NULL);
+out:
+	EVP_PKEY_free(root_key);
+	X509_free(root);
 	return rc;
 }
 

@@ -20,14 +20,17 @@ struct ec_ca_info {
 };
 
 /*
- * Create DIR's layout (ecert.conf, keys/, certs/, crl/, trust.pem), the root CA (30 years) and the first
- * issuing CA. Refuses (EC_ERR_EXISTS) when DIR already holds a CA; on any failure removes what it
+ * Create DIR's layout (ecert.conf, keys/, certs/, crl/, trust.pem), the root CA (30 years), its CRL
+ * (crl/root.crl) and the first issuing CA. Refuses (EC_ERR_EXISTS) when DIR already holds a CA; on any failure removes what it
  * created. root_pass protects keys/root.key, pass keys/issuing-KID.key.
  */
 int ec_ca_init(const char *dir, const struct ec_conf *c, const char *root_pass, size_t root_passlen,
     const char *pass, size_t passlen);
 
-/* A new issuing CA signed by the root; it becomes current; trust.pem is rewritten with every CA. *kid_out optional. */
+/*
+ * A new issuing CA signed by the root; it becomes current; trust.pem is rewritten with every CA and the
+ * root CRL re-signed. *kid_out optional.
+ */
 int ec_ca_rotate(const char *dir, const char *root_pass, size_t root_passlen, const char *pass, size_t passlen,
     char kid_out[EC_KID_LEN + 1]);
 
@@ -45,6 +48,12 @@ int ec_ca_current_kid(const char *dir, char kid[EC_KID_LEN + 1]);
  * EC_ERR_PASS on a wrong passphrase, EC_ERR_NOTFOUND for an unknown KID. Caller frees with ec_signer_free.
  */
 int ec_ca_signer_load(const char *dir, const char *kid, const char *pass, size_t passlen, struct ec_signer **out);
+
+/*
+ * Re-sign DIR/crl/root.crl, the root's CRL of its issuing CAs (init and rotate sign it too), with the
+ * root key decrypted by root_pass. Its nextUpdate is EC_ROOT_CRL_VALIDITY ahead.
+ */
+int ec_ca_root_crl(const char *dir, const char *root_pass, size_t root_passlen);
 
 /* Sign an empty CRL for issuing CA kid into DIR/crl/KID.crl unless one exists (after init and rotate). */
 int ec_ca_crl_init(const char *dir, const char *kid, const char *pass, size_t passlen);

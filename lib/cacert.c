@@ -80,6 +80,40 @@ make_name(const char *org, const char *cn, X509_NAME **out)
 	return EC_OK;
 }
 
+/* cRLDistributionPoints with one URI (crl_url: printable ASCII, checked by the caller's configuration). */
+static int
+add_crldp(X509 *x, const char *crl_url)
+{
+	CRL_DIST_POINTS *dps = sk_DIST_POINT_new_null();
+	DIST_POINT *dp = DIST_POINT_new();
+	GENERAL_NAME *gn = GENERAL_NAME_new();
+	ASN1_IA5STRING *uri = ASN1_IA5STRING_new();
+	int rc = EC_ERR_CRYPTO;
+
+	if (dps == NULL || dp == NULL || gn == NULL || uri == NULL || !ASN1_STRING_set(uri, crl_url, -1))
+		goto out;
+	GENERAL_NAME_set0_value(gn, GEN_URI, uri);
+	uri = NULL;
+	if ((dp->distpoint = DIST_POINT_NAME_new()) == NULL || (dp->distpoint->name.fullname = GENERAL_NAMES_new()) == NULL ||
+	    !sk_GENERAL_NAME_push(dp->distpoint->name.fullname, gn))
+		goto out;
+	dp->distpoint->type = 0;
+	gn = NULL;
+	if (!sk_DIST_POINT_push(dps, dp))
+		goto out;
+	dp = NULL;
+	if (X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT) == 1)
+		rc = EC_OK;
+out:
+	if (rc != EC_OK)
+		ec_err_set(rc, "cannot add the CRL distribution point '%s'", crl_url);
+	ASN1_IA5STRING_free(uri);
+	GENERAL_NAME_free(gn);
+	DIST_POINT_free(dp);
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	return rc;
+}
+
 /* basicConstraints CA:TRUE (pathlen when pathlen >= 0), keyUsage keyCertSign + cRLSign, both critical; SKI; AKI when aki. */
 static int
 add_ca_exts(X509 *x, int pathlen, EVP_PKEY *pub, const ASN1_OCTET_STRING *aki)
@@ -93,7 +127,8 @@ add_ca_exts(X509 *x, int pathlen, EVP_PKEY *pub, const ASN1_OCTET_STRING *aki)
 
 	if (bc == NULL || ku == NULL || ski == NULL)
 		goto out;
-	bc->ca = 1;
+	/* OpenSSL writes this int as the BOOLEAN's content byte: DER's TRUE is 0xFF, and strict parsers refuse 0x01. */
+	bc->ca = 0xff;
 	if (pathlen >= 0 && ((bc->pathlen = ASN1_INTEGER_new()) == NULL || !ASN1_INTEGER_set(bc->pathlen, pathlen)))
 		goto out;
 	if (!ASN1_BIT_STRING_set_bit(ku, 5, 1) || !ASN1_BIT_STRING_set_bit(ku, 6, 1))
@@ -188,7 +223,7 @@ out:
 
 int
 ec_cacert_issuing(X509 *root, EVP_PKEY *root_key, EVP_PKEY *pub, const char *org, const char *kid,
-    int64_t not_before, X509 **out)
+    const char *crl_url, int64_t not_before, X509 **out)
 {
 	const ASN1_OCTET_STRING *rski = X509_get0_subject_key_id(root);
 	X509_NAME *nm = NULL;
@@ -210,7 +245,8 @@ ec_cacert_issuing(X509 *root, EVP_PKEY *root_key, EVP_PKEY *pub, const char *org
 	snprintf(cn, sizeof cn, "%s Issuing CA %s", org, kid);
 	if ((rc = make_name(org, cn, &nm)) != EC_OK ||
 	    (rc = skeleton(nm, X509_get_subject_name(root), pub, not_before, na, &x)) != EC_OK ||
-	    (rc = add_ca_exts(x, 0, pub, rski)) != EC_OK || (rc = sign(x, root_key)) != EC_OK)
+	    (rc = add_ca_exts(x, 0, pub, rski)) != EC_OK || (rc = add_crldp(x, crl_url)) != EC_OK ||
+	    (rc = sign(x, root_key)) != EC_OK)
 		goto out;
 	*out = x;
 	x = NULL;

@@ -8,21 +8,21 @@
 #include "pki.h"
 #include "types.h"
 
-/* The private extension's OID (DESIGN.md, e-Cert). */
-#define EC_ECERT_OID "2.25.319967362287923711135213455954971833043.1"
-
 /*
- * Build and sign the e-Cert for e with issuing CA s (e->kid must equal s->kid). The profile is
- * DESIGN.md's: serial = number, subject CN = name + serialNumber, validity effective 00:00:00Z to
- * expires 23:59:59Z, basicConstraints CA:FALSE critical, AKI, CRL DP, the ecert extension, the
- * placeholder subject key. *der is malloc'd; caller frees. Signing code: never in the verifiers.
+ * Build and sign the e-Cert for e with issuing CA s (e->kid must equal s->kid). Profile v2
+ * (docs/formats-ecert.md): serial = number, subject CN = name, serialNumber = number, title = code,
+ * description = certification title, validity effective 00:00:00Z to expires 23:59:59Z,
+ * basicConstraints CA:FALSE critical, AKI, CRL DP, the placeholder subject key. e's format, issue
+ * time and renewal link are register facts and are not signed in. *der is malloc'd; caller frees.
+ * Signing code: never in the verifiers.
  */
 int ec_ecert_sign(const struct ec_signer *s, const struct ec_ecert *e, unsigned char **der, size_t *len);
 
 /*
  * Parse an e-Cert (DER, exactly len bytes, nothing trailing) into out without checking any signature.
- * EC_ERR_SYNTAX when it is not an X.509 certificate of our profile (missing or malformed ecert
- * extension, serial that is not a valid 22-digit number, subject serialNumber disagreeing with it).
+ * EC_ERR_SYNTAX when it is not strict DER of an X.509 certificate of our profile (a subject of other
+ * attributes, serial that is not a valid 22-digit number, subject serialNumber disagreeing with it).
+ * Only the facts the certificate carries are filled: format, issued_at and renewal_of stay zero.
  * If x509 is not NULL it receives the parsed certificate (caller frees with X509_free).
  */
 int ec_ecert_parse(const unsigned char *der, size_t len, struct ec_ecert *out, X509 **x509);
@@ -41,8 +41,12 @@ int ec_trust_check_signature(const struct ec_trust *t, X509 *cert, struct ec_ece
  */
 int ec_ecert_verify(const struct ec_trust *t, const unsigned char *der, size_t len, struct ec_ecert *out);
 
-/* The issuing CA with this KID was within its validity at time issued_at; EC_ERR_SIG otherwise. */
-int ec_trust_check_issuer_time(const struct ec_trust *t, const char *kid, int64_t issued_at);
+/*
+ * An e-Cert of issuing CA kid valid through day `expires` ends inside that CA's validity, as the
+ * signer guarantees (so a chain check at any time of the e-Cert's life finds its CA valid too);
+ * EC_ERR_SIG otherwise.
+ */
+int ec_trust_check_issuer_span(const struct ec_trust *t, const char *kid, ec_day expires);
 
 /* e is valid on day `at` (UTC day): EC_ERR_NOTYET before effective, EC_ERR_EXPIRED after expires. */
 int ec_ecert_check_dates(const struct ec_ecert *e, ec_day at);

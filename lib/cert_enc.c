@@ -9,7 +9,7 @@
 #include "err.h"
 #include "number.h"
 
-/* Fixed DER of the profile (DESIGN.md, e-Cert); cert_parse.c's ASN.1 templates read the same bytes. */
+/* Fixed DER of profile v2 (docs/formats-ecert.md); cert_parse.c's ASN.1 templates read the same bytes. */
 static const unsigned char alg_p256[] = { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
 static const unsigned char alg_ed25519[] = { 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70 };
 static const unsigned char version3[] = { 0xa0, 0x03, 0x02, 0x01, 0x02 };
@@ -22,23 +22,18 @@ static const unsigned char aki_head[] = {
 static const unsigned char crldp_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x1f };
 static const unsigned char oid_cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };
 static const unsigned char oid_sn[] = { 0x06, 0x03, 0x55, 0x04, 0x05 };
-/* 2.25.319967362287923711135213455954971833043.1 (EC_ECERT_OID) */
-static const unsigned char oid_ecert[] = {
-	0x06, 0x15, 0x69, 0x83, 0xe1, 0xb7, 0xbc, 0xbc, 0x9c, 0xbd, 0xea, 0x8c, 0xa3, 0x93, 0xf3, 0xde, 0x8b,
-	0xa0, 0xd3, 0x96, 0xe5, 0x53, 0x01
-};
+static const unsigned char oid_title[] = { 0x06, 0x03, 0x55, 0x04, 0x0c };
+static const unsigned char oid_desc[] = { 0x06, 0x03, 0x55, 0x04, 0x0d };
 
 #define T_INT 0x02
 #define T_BITS 0x03
 #define T_OCTETS 0x04
-#define T_ENUM 0x0a
 #define T_UTF8 0x0c
 #define T_PRINTABLE 0x13
 #define T_UTC 0x17
 #define T_GEN 0x18
 #define T_SEQ 0x30
 #define T_SET 0x31
-#define T_CTX0 0x80
 #define T_CTX0C 0xa0
 #define T_CTX3C 0xa3
 #define T_URI 0x86
@@ -174,59 +169,35 @@ rserial(struct rw *w, const char *number)
 	rtlv(w, T_INT, b + i, n);
 }
 
-/* The value of the ecert extension (an OCTET STRING holding the SEQUENCE), then the extension. */
-static int
-rinfo(struct rw *w, const struct ec_ecert *e)
+/* One RDN of a single attribute: SET { SEQUENCE { oid, tag value } }. */
+static void
+rrdn(struct rw *w, const unsigned char *oid, size_t oidlen, unsigned tag, const char *v, size_t n)
 {
-	static const unsigned char ver[] = { T_INT, 0x01, EC_ECERT_VERSION };
-	unsigned char fmt[3] = { T_ENUM, 0x01, (unsigned char)e->format };
-	size_t ext = w->pos, oct, seq;
-	char t[16];
-	size_t n = fmt_time(e->issued_at, 1, t);
+	size_t set = w->pos, atv = w->pos;
 
-	if (n == 0)
-		return -1;
-	oct = seq = w->pos;
-	if (e->renewal_of[0] != '\0')
-		rtlv(w, T_CTX0, e->renewal_of, EC_NUMBER_DIGITS);
-	rtlv(w, T_GEN, t, n);
-	rput(w, fmt, sizeof fmt);
-	rtlv(w, T_UTF8, e->title, strlen(e->title));
-	rtlv(w, T_UTF8, e->code, strlen(e->code));
-	rput(w, ver, sizeof ver);
-	rwrap(w, T_SEQ, seq);
-	rwrap(w, T_OCTETS, oct);
-	rput(w, oid_ecert, sizeof oid_ecert);
-	rwrap(w, T_SEQ, ext);
-	return 0;
+	rtlv(w, tag, v, n);
+	rput(w, oid, oidlen);
+	rwrap(w, T_SEQ, atv);
+	rwrap(w, T_SET, set);
 }
 
 int
 ec_tbs_encode(const struct ec_skel *k, const struct ec_ecert *e, unsigned char *out, size_t size, size_t *len)
 {
 	struct rw w = { out, size, 0 };
-	size_t tbs = size, exts, seq, name, set, atv, val;
+	size_t tbs = size, exts, seq, name, val;
 
 	*len = 0;
-	if (e->format != EC_FORMAT_ELECTRONIC && e->format != EC_FORMAT_PAPER)
-		return ec_err_set(EC_ERR_ARG, "unknown format %d", (int)e->format);
 	exts = seq = w.pos;
-	if (rinfo(&w, e) != 0)
-		return ec_err_set(EC_ERR_ARG, "issue time of %s out of range", e->number);
 	rput(&w, k->buf + k->exts, k->extslen);
 	rwrap(&w, T_SEQ, seq);
 	rwrap(&w, T_CTX3C, exts);
 	rput(&w, k->buf + k->spki, k->spkilen);
-	name = set = atv = w.pos;
-	rtlv(&w, T_PRINTABLE, e->number, EC_NUMBER_DIGITS);
-	rput(&w, oid_sn, sizeof oid_sn);
-	rwrap(&w, T_SEQ, atv);
-	rwrap(&w, T_SET, set);
-	set = atv = w.pos;
-	rtlv(&w, T_UTF8, e->name, strlen(e->name));
-	rput(&w, oid_cn, sizeof oid_cn);
-	rwrap(&w, T_SEQ, atv);
-	rwrap(&w, T_SET, set);
+	name = w.pos;
+	rrdn(&w, oid_desc, sizeof oid_desc, T_UTF8, e->title, strlen(e->title));
+	rrdn(&w, oid_title, sizeof oid_title, T_UTF8, e->code, strlen(e->code));
+	rrdn(&w, oid_sn, sizeof oid_sn, T_PRINTABLE, e->number, EC_NUMBER_DIGITS);
+	rrdn(&w, oid_cn, sizeof oid_cn, T_UTF8, e->name, strlen(e->name));
 	rwrap(&w, T_SEQ, name);
 	val = w.pos;
 	if (rtime(&w, (int64_t)e->expires * 86400 + 86399) != 0 || rtime(&w, (int64_t)e->effective * 86400) != 0)
@@ -545,25 +516,30 @@ read_text(const unsigned char **p, const unsigned char *end, unsigned tag, size_
 	return 0;
 }
 
+/* One single-attribute RDN with the expected type and tag: its text into out[size] (1..max clean bytes). */
 static int
-read_number(const unsigned char *v, size_t n, char out[EC_NUMBER_DIGITS + 1])
+read_rdn(const unsigned char **s, const unsigned char *send, const unsigned char *oid, size_t oidlen, unsigned tag,
+    size_t max, char *out, size_t size)
 {
-	if (n != EC_NUMBER_DIGITS)
+	const unsigned char *v, *x;
+	size_t n;
+
+	if (get(s, send, T_SET, &v, &n) != 0 || get(&v, v + n, T_SEQ, &v, &n) != 0 || n < oidlen ||
+	    memcmp(v, oid, oidlen) != 0)
 		return -1;
-	memcpy(out, v, EC_NUMBER_DIGITS);
-	out[EC_NUMBER_DIGITS] = '\0';
-	return ec_number_valid(out) ? 0 : -1;
+	x = v + oidlen;
+	return read_text(&x, v + n, tag, max, out, size) != 0 || x != v + n ? -1 : 0;
 }
 
-/* The facts of the TBS body [t, end): serial, validity, subject and the ecert extension (after the skeleton's three). */
+/* The facts of the TBS body [t, end): serial, validity and subject; the three extensions are the skeleton's. */
 static int
 read_facts(const unsigned char *t, const unsigned char *end, struct ec_ecert *e)
 {
-	const unsigned char *v, *s, *send, *x, *xend, *info, *iend;
+	const unsigned char *v, *s, *send, *x;
+	char number[EC_NUMBER_DIGITS + 1];
 	unsigned __int128 val = 0;
-	int64_t nb, na, at;
+	int64_t nb, na;
 	size_t n, i;
-	long fmt;
 
 	if (get(&t, end, T_CTX0C, &v, &n) != 0 || get(&t, end, T_INT, &v, &n) != 0 || n == 0 || n > 11 || (v[0] & 0x80))
 		return -1;
@@ -587,44 +563,16 @@ read_facts(const unsigned char *t, const unsigned char *end, struct ec_ecert *e)
 	if (get(&t, end, T_SEQ, &s, &n) != 0)
 		return -1;
 	send = s + n;
-	if (get(&s, send, T_SET, &v, &n) != 0 || get(&v, v + n, T_SEQ, &v, &n) != 0 || n < sizeof oid_cn ||
-	    memcmp(v, oid_cn, sizeof oid_cn) != 0)
-		return -1;
-	x = v + sizeof oid_cn;
-	if (read_text(&x, v + n, T_UTF8, EC_NAME_MAX_BYTES, e->name, sizeof e->name) != 0 || x != v + n)
-		return -1;
-	if (span(&s, send, T_SET, &v, &n) != 0 || s != send)
+	if (read_rdn(&s, send, oid_cn, sizeof oid_cn, T_UTF8, EC_NAME_MAX_BYTES, e->name, sizeof e->name) != 0 ||
+	    read_rdn(&s, send, oid_sn, sizeof oid_sn, T_PRINTABLE, EC_NUMBER_DIGITS, number, sizeof number) != 0 ||
+	    strcmp(number, e->number) != 0 ||
+	    read_rdn(&s, send, oid_title, sizeof oid_title, T_UTF8, EC_CODE_MAX, e->code, sizeof e->code) != 0 ||
+	    read_rdn(&s, send, oid_desc, sizeof oid_desc, T_UTF8, EC_TITLE_MAX, e->title, sizeof e->title) != 0 ||
+	    s != send)
 		return -1;
 	if (span(&t, end, T_SEQ, &v, &n) != 0 || get(&t, end, T_CTX3C, &x, &n) != 0 || t != end ||
 	    get(&x, x + n, T_SEQ, &x, &n) != 0)
 		return -1;
-	xend = x + n;
-	for (i = 0; i < 3; i++)
-		if (span(&x, xend, T_SEQ, &v, &n) != 0)
-			return -1;
-	if (get(&x, xend, T_SEQ, &v, &n) != 0 || x != xend || n < sizeof oid_ecert ||
-	    memcmp(v, oid_ecert, sizeof oid_ecert) != 0)
-		return -1;
-	s = v + sizeof oid_ecert;
-	if (get(&s, v + n, T_OCTETS, &info, &n) != 0 || get(&info, info + n, T_SEQ, &info, &n) != 0)
-		return -1;
-	iend = info + n;
-	if (get(&info, iend, T_INT, &v, &n) != 0 || n != 1 || v[0] != EC_ECERT_VERSION ||
-	    read_text(&info, iend, T_UTF8, EC_CODE_MAX, e->code, sizeof e->code) != 0 ||
-	    read_text(&info, iend, T_UTF8, EC_TITLE_MAX, e->title, sizeof e->title) != 0 ||
-	    get(&info, iend, T_ENUM, &v, &n) != 0 || n != 1)
-		return -1;
-	fmt = v[0];
-	if (fmt != EC_FORMAT_ELECTRONIC && fmt != EC_FORMAT_PAPER)
-		return -1;
-	e->format = (enum ec_format)fmt;
-	if (read_time(&info, iend, &at) != 0)
-		return -1;
-	e->issued_at = at;
-	if (info != iend) {
-		if (get(&info, iend, T_CTX0, &v, &n) != 0 || info != iend || read_number(v, n, e->renewal_of) != 0)
-			return -1;
-	}
 	return 0;
 }
 

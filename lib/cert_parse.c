@@ -1,4 +1,4 @@
-/* Parse an e-Cert strictly against DESIGN.md's profile; no signature checks and no signing code here. */
+/* Parse an e-Cert strictly against profile v2 (docs/formats-ecert.md); no signature checks and no signing code here. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +13,10 @@
 
 #include "b64.h"
 #include "cert.h"
+#include "der.h"
 #include "ecx509.h"
 #include "err.h"
 #include "number.h"
-
-ASN1_SEQUENCE(EC_ECERT_INFO) = {
-	ASN1_SIMPLE(EC_ECERT_INFO, version, ASN1_INTEGER),
-	ASN1_SIMPLE(EC_ECERT_INFO, code, ASN1_UTF8STRING),
-	ASN1_SIMPLE(EC_ECERT_INFO, title, ASN1_UTF8STRING),
-	ASN1_SIMPLE(EC_ECERT_INFO, format, ASN1_ENUMERATED),
-	ASN1_SIMPLE(EC_ECERT_INFO, issued_at, ASN1_GENERALIZEDTIME),
-	ASN1_IMP_OPT(EC_ECERT_INFO, renewal_of, ASN1_PRINTABLESTRING, 0)
-} ASN1_SEQUENCE_END(EC_ECERT_INFO)
-
-IMPLEMENT_ASN1_FUNCTIONS(EC_ECERT_INFO)
-
-static CRYPTO_ONCE oid_once = CRYPTO_ONCE_STATIC_INIT;
-static int oid_nid;
-
-static void
-oid_register(void)
-{
-	oid_nid = OBJ_txt2nid(EC_ECERT_OID);
-	if (oid_nid == NID_undef)
-		oid_nid = OBJ_create(EC_ECERT_OID, "ecertInfo", "ecert e-Cert information");
-	ERR_clear_error();
-}
-
-/* Registered on first use, once per process, so that tools and `X509_print` name the extension. */
-int
-ec_ecert_nid(void)
-{
-	if (!CRYPTO_THREAD_run_once(&oid_once, oid_register))
-		return NID_undef;
-	return oid_nid;
-}
 
 /* Decode one shortest-form UTF-8 sequence of a scalar value; returns its length, 0 if invalid. */
 static size_t
@@ -157,68 +126,6 @@ get_text(const ASN1_STRING *s, int type, size_t max, char *out, size_t size, con
 	return EC_OK;
 }
 
-static int
-is_number(const ASN1_STRING *s, char out[EC_NUMBER_DIGITS + 1])
-{
-	if (ASN1_STRING_length(s) != EC_NUMBER_DIGITS)
-		return 0;
-	memcpy(out, ASN1_STRING_get0_data(s), EC_NUMBER_DIGITS);
-	out[EC_NUMBER_DIGITS] = '\0';
-	return ec_number_valid(out);
-}
-
-static int
-parse_info(const X509_EXTENSION *ext, struct ec_ecert *out)
-{
-	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data((X509_EXTENSION *)ext);
-	const unsigned char *p = ASN1_STRING_get0_data(v);
-	unsigned char *re = NULL;
-	EC_ECERT_INFO *info;
-	int len = ASN1_STRING_length(v), relen, rc = EC_ERR_SYNTAX;
-	long fmt;
-
-	if (X509_EXTENSION_get_critical(ext)) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension is marked critical");
-		return EC_ERR_SYNTAX;
-	}
-	if ((info = d2i_EC_ECERT_INFO(NULL, &p, len)) == NULL || p != ASN1_STRING_get0_data(v) + len) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension is malformed");
-		goto out;
-	}
-	relen = i2d_EC_ECERT_INFO(info, &re);
-	if (relen != len || memcmp(re, ASN1_STRING_get0_data(v), (size_t)len) != 0) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension is not DER");
-		goto out;
-	}
-	if (ASN1_STRING_type(info->version) != V_ASN1_INTEGER || ASN1_INTEGER_get(info->version) != EC_ECERT_VERSION) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension has an unknown version");
-		goto out;
-	}
-	if (get_text(info->code, V_ASN1_UTF8STRING, EC_CODE_MAX, out->code, sizeof out->code, "certification code") ||
-	    get_text(info->title, V_ASN1_UTF8STRING, EC_TITLE_MAX, out->title, sizeof out->title, "certification title"))
-		goto out;
-	fmt = ASN1_ENUMERATED_get(info->format);
-	if (ASN1_STRING_type(info->format) != V_ASN1_ENUMERATED || (fmt != EC_FORMAT_ELECTRONIC && fmt != EC_FORMAT_PAPER)) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension has an unknown format");
-		goto out;
-	}
-	out->format = (enum ec_format)fmt;
-	if (ASN1_STRING_length(info->issued_at) != 15 || ASN1_STRING_get0_data(info->issued_at)[14] != 'Z' ||
-	    ec_asn1_time_get(info->issued_at, &out->issued_at) != EC_OK) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension has a malformed issue time");
-		goto out;
-	}
-	if (info->renewal_of != NULL && !is_number(info->renewal_of, out->renewal_of)) {
-		ec_err_set(EC_ERR_SYNTAX, "e-Cert extension names a malformed renewed number");
-		goto out;
-	}
-	rc = EC_OK;
-out:
-	OPENSSL_free(re);
-	EC_ECERT_INFO_free(info);
-	return rc;
-}
-
 /*
  * The certificate as our parser reads it: X.509 v3 with the SubjectPublicKeyInfo left opaque. OpenSSL
  * 3.0's d2i_X509() decodes that key through its provider decoders, which costs twice a signature
@@ -292,26 +199,35 @@ out:
 	return rc;
 }
 
-/* Subject = exactly CN=<name> (UTF8String) then serialNumber=<number> (PrintableString), one per RDN. */
+/* One single-attribute RDN at index i of nm with attribute nid: its value. */
+static const ASN1_STRING *
+rdn(const X509_NAME *nm, int i, int nid)
+{
+	const X509_NAME_ENTRY *e = X509_NAME_get_entry(nm, i);
+
+	if (e == NULL || OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) != nid || X509_NAME_ENTRY_set(e) != i)
+		return NULL;
+	return X509_NAME_ENTRY_get_data(e);
+}
+
+/*
+ * Subject = exactly CN=<name> (UTF8String), serialNumber=<number> (PrintableString), title=<code>
+ * and description=<certification title> (UTF8String), one attribute per RDN, in this order.
+ */
 static int
 parse_subject(const X509_NAME *nm, struct ec_ecert *out)
 {
-	const X509_NAME_ENTRY *cn, *sn;
-	char number[EC_NUMBER_DIGITS + 1];
+	const ASN1_STRING *cn = rdn(nm, 0, NID_commonName), *sn = rdn(nm, 1, NID_serialNumber),
+	    *code = rdn(nm, 2, NID_title), *title = rdn(nm, 3, NID_description);
 
-	if (X509_NAME_entry_count(nm) != 2)
-		return ec_err_set(EC_ERR_SYNTAX, "e-Cert subject is not CN + serialNumber");
-	cn = X509_NAME_get_entry(nm, 0);
-	sn = X509_NAME_get_entry(nm, 1);
-	if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(cn)) != NID_commonName ||
-	    OBJ_obj2nid(X509_NAME_ENTRY_get_object(sn)) != NID_serialNumber ||
-	    X509_NAME_ENTRY_set(cn) != 0 || X509_NAME_ENTRY_set(sn) != 1)
-		return ec_err_set(EC_ERR_SYNTAX, "e-Cert subject is not CN + serialNumber");
-	if (get_text(X509_NAME_ENTRY_get_data(cn), V_ASN1_UTF8STRING, EC_NAME_MAX_BYTES, out->name,
-	    sizeof out->name, "holder name"))
+	if (X509_NAME_entry_count(nm) != 4 || cn == NULL || sn == NULL || code == NULL || title == NULL)
+		return ec_err_set(EC_ERR_SYNTAX, "e-Cert subject is not CN, serialNumber, title, description");
+	if (get_text(cn, V_ASN1_UTF8STRING, EC_NAME_MAX_BYTES, out->name, sizeof out->name, "holder name") ||
+	    get_text(code, V_ASN1_UTF8STRING, EC_CODE_MAX, out->code, sizeof out->code, "certification code") ||
+	    get_text(title, V_ASN1_UTF8STRING, EC_TITLE_MAX, out->title, sizeof out->title, "certification title"))
 		return EC_ERR_SYNTAX;
-	if (ASN1_STRING_type(X509_NAME_ENTRY_get_data(sn)) != V_ASN1_PRINTABLESTRING ||
-	    !is_number(X509_NAME_ENTRY_get_data(sn), number) || strcmp(number, out->number) != 0)
+	if (ASN1_STRING_type(sn) != V_ASN1_PRINTABLESTRING || ASN1_STRING_length(sn) != EC_NUMBER_DIGITS ||
+	    memcmp(ASN1_STRING_get0_data(sn), out->number, EC_NUMBER_DIGITS) != 0)
 		return ec_err_set(EC_ERR_SYNTAX, "e-Cert subject serialNumber disagrees with its serial");
 	return EC_OK;
 }
@@ -337,18 +253,23 @@ parse_validity(const X509_VAL *v, struct ec_ecert *out)
 	return EC_OK;
 }
 
-/* Decode an extension's value as it, which must use every byte; NULL otherwise. */
+/* Decode an extension's value as it, which must use every byte and be DER (it re-encodes the same); NULL otherwise. */
 static void *
 ext_d2i(X509_EXTENSION *ext, const ASN1_ITEM *it)
 {
 	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(ext);
 	const unsigned char *p = ASN1_STRING_get0_data(v);
 	ASN1_VALUE *val = ASN1_item_d2i(NULL, &p, ASN1_STRING_length(v), it);
+	unsigned char *re = NULL;
+	int n;
 
-	if (val != NULL && p != ASN1_STRING_get0_data(v) + ASN1_STRING_length(v)) {
+	if (val != NULL && (p != ASN1_STRING_get0_data(v) + ASN1_STRING_length(v) ||
+	    (n = ASN1_item_i2d(val, &re, it)) != ASN1_STRING_length(v) ||
+	    memcmp(re, ASN1_STRING_get0_data(v), (size_t)n) != 0)) {
 		ASN1_item_free(val, it);
 		val = NULL;
 	}
+	OPENSSL_free(re);
 	return val;
 }
 
@@ -387,16 +308,14 @@ check_crldp(X509_EXTENSION *ext)
 	return ok;
 }
 
-/* Exactly basicConstraints (critical, CA:FALSE), AKI with a key identifier, CRL distribution points and ours. */
+/* Exactly basicConstraints (critical, CA:FALSE), AKI with a key identifier and CRL distribution points. */
 static int
 parse_extensions(const STACK_OF(X509_EXTENSION) *exts, struct ec_ecert *out, unsigned char aki[EC_SKI_LEN])
 {
 	X509_EXTENSION *ext;
 	char enc[16];
-	int i, n = sk_X509_EXTENSION_num(exts), nid, own = ec_ecert_nid(), seen = 0, bit, crit, ok;
+	int i, n = sk_X509_EXTENSION_num(exts), nid, seen = 0, bit, crit, ok;
 
-	if (own == NID_undef)
-		return ec_err_set(EC_ERR_CRYPTO, "cannot register the e-Cert extension");
 	for (i = 0; i < n; i++) {
 		ext = sk_X509_EXTENSION_value(exts, i);
 		nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
@@ -410,22 +329,18 @@ parse_extensions(const STACK_OF(X509_EXTENSION) *exts, struct ec_ecert *out, uns
 		} else if (nid == NID_crl_distribution_points) {
 			bit = 4;
 			ok = !crit && check_crldp(ext);
-		} else if (nid == own) {
-			bit = 8;
-			ok = parse_info(ext, out) == EC_OK;
 		} else {
 			return ec_err_set(EC_ERR_SYNTAX, "e-Cert has an unexpected extension");
 		}
 		if (seen & bit)
 			return ec_err_set(EC_ERR_SYNTAX, "e-Cert has a repeated extension");
 		if (!ok)
-			return bit == 8 ? EC_ERR_SYNTAX : ec_err_set(EC_ERR_SYNTAX, "e-Cert has a malformed or misplaced %s extension",
-			    OBJ_nid2sn(nid));
+			return ec_err_set(EC_ERR_SYNTAX, "e-Cert has a malformed or misplaced %s extension", OBJ_nid2sn(nid));
 		seen |= bit;
 	}
-	if (seen != 15)
+	if (seen != 7)
 		return ec_err_set(EC_ERR_SYNTAX, "e-Cert lacks a required extension");
-	/* 9 bytes encode to 12 characters; the KID is the first 11 (66 bits) of the same hash. */
+/* 9 bytes encode to 12 characters; the KID is the first 11 (66 bits) of the same hash. */
 	if (ec_b64url_encode(aki, 9, enc, sizeof enc) != EC_OK)
 		return ec_err_set(EC_ERR_SYNTAX, "e-Cert authority key identifier is malformed");
 	memcpy(out->kid, enc, EC_KID_LEN);
@@ -476,6 +391,9 @@ ec_ecert_decode(const unsigned char *der, size_t len, struct ec_ecert *out, stru
 		rc = ec_err_set(EC_ERR_SYNTAX, "trailing bytes after the certificate");
 		goto out;
 	}
+	if ((rc = ec_der_check(der, len)) != EC_OK || (rc = ec_der_check_exts(c->tbs->exts)) != EC_OK)
+		goto out;
+	rc = EC_ERR_SYNTAX;
 	/* The signed bytes: the first element of the outer SEQUENCE, as it was received. */
 	p = der;
 	if (ASN1_get_object(&p, &tlen, &tag, &cls, (long)len) & 0x80 || tag != V_ASN1_SEQUENCE ||

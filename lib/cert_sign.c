@@ -34,12 +34,8 @@ check_input(const struct ec_signer *s, const struct ec_ecert *e, int64_t not_aft
 	n = strnlen(e->title, sizeof e->title);
 	if (n == 0 || n == sizeof e->title || ec_text_check(e->title, n, &bad) < 0)
 		return ec_err_set(EC_ERR_ARG, "certification title of %s is empty or malformed", e->number);
-	if (e->format != EC_FORMAT_ELECTRONIC && e->format != EC_FORMAT_PAPER)
-		return ec_err_set(EC_ERR_ARG, "unknown format %d", (int)e->format);
 	if (e->expires < e->effective)
 		return ec_err_set(EC_ERR_ARG, "e-Cert %s would expire before it takes effect", e->number);
-	if (e->renewal_of[0] != '\0' && !ec_number_valid(e->renewal_of))
-		return ec_err_set(EC_ERR_ARG, "renewed number '%s' is not a certificate number", e->renewal_of);
 	if ((int64_t)e->expires * 86400 + 86399 > not_after)
 		return ec_err_set(EC_ERR_REFUSED, "e-Cert %s would outlive issuing CA %s: rotate first (ecert-ca rotate)",
 		    e->number, s->kid);

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "crl.h"
+#include "ecx509.h"
 #include "err.h"
 #include "number.h"
 
@@ -53,7 +54,7 @@ out:
 	return rc;
 }
 
-/* crlNumber and the AKI (keyid = the issuing CA's SKI), both non-critical as RFC 5280 asks. */
+/* crlNumber and the AKI (keyid = the signing CA's SKI), both non-critical as RFC 5280 asks. */
 static int
 add_exts(X509_CRL *crl, X509 *ca, uint64_t crl_number)
 {
@@ -63,7 +64,7 @@ add_exts(X509_CRL *crl, X509 *ca, uint64_t crl_number)
 	int rc = EC_ERR_CRYPTO;
 
 	if ((ski = X509_get0_subject_key_id(ca)) == NULL) {
-		rc = ec_err_set(EC_ERR_ARG, "crl: the issuing CA certificate has no subject key identifier");
+		rc = ec_err_set(EC_ERR_ARG, "crl: the CA certificate has no subject key identifier");
 		goto out;
 	}
 	if ((num = ASN1_INTEGER_new()) == NULL || !ASN1_INTEGER_set_uint64(num, crl_number) ||
@@ -100,21 +101,26 @@ has_duplicates(X509_CRL *crl)
 	return 0;
 }
 
-int
-ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_t n,
-    int64_t now, uint64_t crl_number, unsigned char **der, size_t *len)
+/*
+ * The CRL of CA ca (signed with key; who names it in messages) listing entries[0..n), valid for
+ * `validity` seconds from now. *der is malloc'd.
+ */
+static int
+sign_crl(X509 *ca, EVP_PKEY *key, const char *who, const struct ec_crl_entry *entries, size_t n, int64_t now,
+    int64_t validity, uint64_t crl_number, unsigned char **der, size_t *len)
 {
 	X509_CRL *crl = NULL;
 	ASN1_TIME *t = NULL;
+	const EVP_MD *md = NULL;
 	unsigned char *buf = NULL, *p;
 	size_t i;
 	int dl, rc = EC_ERR_CRYPTO;
 
 	*der = NULL;
 	*len = 0;
-	if (s == NULL || s->cert == NULL || s->key == NULL || (n > 0 && entries == NULL))
+	if (ca == NULL || key == NULL || (n > 0 && entries == NULL))
 		return ec_err_set(EC_ERR_ARG, "crl: no signer");
-	if (now < 0 || now > INT64_MAX - EC_CRL_VALIDITY)
+	if (now < 0 || now > INT64_MAX - validity)
 		return ec_err_set(EC_ERR_ARG, "crl: time out of range");
 	for (i = 0; i < n; i++) {
 		if (memchr(entries[i].number, '\0', sizeof entries[i].number) == NULL ||
@@ -127,16 +133,19 @@ ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_
 			return ec_err_set(EC_ERR_ARG, "crl: entry '%s': revocation time out of range",
 			    entries[i].number);
 	}
+	if ((rc = ec_sign_md(key, &md)) != EC_OK)
+		return rc;
+	rc = EC_ERR_CRYPTO;
 	if ((crl = X509_CRL_new()) == NULL || !X509_CRL_set_version(crl, 1) ||
-	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(s->cert)))
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)))
 		goto out;
 	if ((t = ASN1_TIME_set(NULL, (time_t)now)) == NULL || !X509_CRL_set1_lastUpdate(crl, t) ||
-	    ASN1_TIME_set(t, (time_t)(now + EC_CRL_VALIDITY)) == NULL || !X509_CRL_set1_nextUpdate(crl, t))
+	    ASN1_TIME_set(t, (time_t)(now + validity)) == NULL || !X509_CRL_set1_nextUpdate(crl, t))
 		goto out;
 	for (i = 0; i < n; i++)
 		if ((rc = add_entry(crl, &entries[i])))
 			goto out;
-	if ((rc = add_exts(crl, s->cert, crl_number)))
+	if ((rc = add_exts(crl, ca, crl_number)))
 		goto out;
 	rc = EC_ERR_CRYPTO;
 	if (!X509_CRL_sort(crl))
@@ -145,7 +154,7 @@ ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_
 		rc = ec_err_set(EC_ERR_ARG, "crl: the same certificate number is listed twice");
 		goto out;
 	}
-	if (X509_CRL_sign(crl, s->key, s->alg == EC_ALG_ED25519 ? NULL : EVP_sha256()) <= 0)
+	if (X509_CRL_sign(crl, key, md) <= 0)
 		goto out;
 	if ((dl = i2d_X509_CRL(crl, NULL)) <= 0 || (buf = malloc((size_t)dl)) == NULL)
 		goto out;
@@ -159,12 +168,33 @@ ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_
 out:
 	if (rc == EC_ERR_CRYPTO) {
 		ERR_clear_error();
-		ec_err_set(rc, "crl: cannot build or sign the CRL of issuing CA '%s'", s->kid);
+		ec_err_set(rc, "crl: cannot build or sign the CRL of %s", who);
 	}
 	free(buf);
 	ASN1_TIME_free(t);
 	X509_CRL_free(crl);
 	return rc;
+}
+
+int
+ec_crl_sign(const struct ec_signer *s, const struct ec_crl_entry *entries, size_t n,
+    int64_t now, uint64_t crl_number, unsigned char **der, size_t *len)
+{
+	char who[64];
+
+	if (s == NULL) {
+		*der = NULL;
+		*len = 0;
+		return ec_err_set(EC_ERR_ARG, "crl: no signer");
+	}
+	snprintf(who, sizeof who, "issuing CA '%s'", s->kid);
+	return sign_crl(s->cert, s->key, who, entries, n, now, EC_CRL_VALIDITY, crl_number, der, len);
+}
+
+int
+ec_crl_sign_root(X509 *root, EVP_PKEY *key, int64_t now, uint64_t crl_number, unsigned char **der, size_t *len)
+{
+	return sign_crl(root, key, "the root CA", NULL, 0, now, EC_ROOT_CRL_VALIDITY, crl_number, der, len);
 }
 
 /* Make the rename durable: fsync the directory that holds path. */

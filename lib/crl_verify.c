@@ -12,6 +12,7 @@
 
 #include "b64.h"
 #include "crl.h"
+#include "der.h"
 #include "err.h"
 
 #define CRL_MAX (64L << 20)   /* a CRL of millions of entries still fits; anything larger is refused */
@@ -19,7 +20,8 @@
 
 struct ec_crl {
 	X509_CRL *crl;
-	char kid[EC_KID_LEN + 1];
+	char kid[EC_KID_LEN + 1];      /* "root" for a root CRL */
+	int root;
 	int64_t this_update, next_update;
 };
 
@@ -65,34 +67,71 @@ time_get(const ASN1_TIME *t, int64_t *out)
 	return 0;
 }
 
-/* Parse exactly len bytes of DER, or one PEM block followed by nothing but white space. */
-static X509_CRL *
-parse(const unsigned char *data, size_t len)
+/* The DER inside the CRL's extensions and its entries' (reason codes). */
+static int
+exts_der(X509_CRL *crl)
 {
-	const unsigned char *p = data;
-	X509_CRL *crl = NULL;
-	BIO *bio = NULL;
-	char *rest;
-	long rn, i;
+	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
+	int i, rc;
 
+	if ((rc = ec_der_check_exts(X509_CRL_get0_extensions(crl))) != EC_OK)
+		return rc;
+	for (i = 0; i < sk_X509_REVOKED_num(revs); i++)
+		if ((rc = ec_der_check_exts(X509_REVOKED_get0_extensions(sk_X509_REVOKED_value(revs, i)))) != EC_OK)
+			return rc;
+	return EC_OK;
+}
+
+/*
+ * Parse exactly len bytes of strict DER, or one PEM block of it followed by nothing but white space.
+ * EC_ERR_SYNTAX with a detail when it is neither.
+ */
+static int
+parse(const unsigned char *data, size_t len, X509_CRL **out)
+{
+	const unsigned char *der = data, *p;
+	unsigned char *body = NULL;
+	char *name = NULL, *header = NULL, *rest;
+	long dlen = (long)len, rn, i;
+	BIO *bio = NULL;
+	int rc = EC_ERR_SYNTAX;
+
+	*out = NULL;
 	if (len >= sizeof PEM_BEGIN - 1 && memcmp(data, PEM_BEGIN, sizeof PEM_BEGIN - 1) == 0) {
 		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL ||
-		    (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) == NULL)
+		    PEM_read_bio(bio, &name, &header, &body, &dlen) != 1 || strcmp(name, "X509 CRL") != 0 ||
+		    header[0] != '\0') {
+			ec_err_set(rc, "crl: not a PEM X.509 CRL");
 			goto out;
+		}
 		rn = BIO_get_mem_data(bio, &rest);
 		for (i = 0; i < rn; i++)
 			if (!strchr(" \t\r\n", rest[i]) || rest[i] == '\0') {
-				X509_CRL_free(crl);
-				crl = NULL;
+				ec_err_set(rc, "crl: text after the PEM block");
 				goto out;
 			}
-	} else if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) != NULL && p != data + len) {
-		X509_CRL_free(crl);
-		crl = NULL;
+		der = body;
 	}
+	p = der;
+	if (dlen <= 0 || (*out = d2i_X509_CRL(NULL, &p, dlen)) == NULL || p != der + dlen) {
+		ec_err_set(rc, "crl: not a DER or PEM X.509 CRL");
+		goto out;
+	}
+	if ((rc = ec_der_check(der, (size_t)dlen)) != EC_OK || (rc = exts_der(*out)) != EC_OK) {
+		ec_err_set(rc, "crl: %s", ec_err_msg(rc));
+		goto out;
+	}
+	rc = EC_OK;
 out:
+	if (rc != EC_OK) {
+		X509_CRL_free(*out);
+		*out = NULL;
+	}
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(body);
 	BIO_free(bio);
-	return crl;
+	return rc;
 }
 
 /* Only the extensions we write are understood; a critical one would change the CRL's meaning (RFC 5280 5.2). */
@@ -136,13 +175,13 @@ entries_ok(X509_CRL *crl)
 }
 
 /*
- * The issuing CA of t that signed crl. Candidates by KID: from the AKI keyid (our SKI is the leftmost
+ * The CA of t that signed crl (*root set when it is a root). Issuing CA candidates by KID: from the AKI keyid (our SKI is the leftmost
  * 160 bits of the same SHA-256 as the KID, so its base64url starts with the KID), then from the issuer
  * CN ("<org> Issuing CA <KID>"). A candidate must carry the CRL's issuer name as its subject and, when
  * the CRL has an AKI keyid, that keyid as its SKI.
  */
 static X509 *
-find_issuer(const struct ec_trust *t, X509_CRL *crl, char kid[EC_KID_LEN + 1])
+find_issuer(const struct ec_trust *t, X509_CRL *crl, char kid[EC_KID_LEN + 1], int *root)
 {
 	char cand[2][EC_KID_LEN + 1], enc[40], cn[256];
 	AUTHORITY_KEYID *aki;
@@ -175,6 +214,17 @@ find_issuer(const struct ec_trust *t, X509_CRL *crl, char kid[EC_KID_LEN + 1])
 		found = ca;
 		memcpy(kid, cand[i], EC_KID_LEN + 1);
 	}
+	/* A root's CRL of its issuing CAs: the same name and key identifier rules. */
+	for (i = 0; (size_t)i < ec_trust_nroots(t) && found == NULL; i++) {
+		ca = ec_trust_root(t, (size_t)i);
+		if (X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) != 0 || aki == NULL ||
+		    aki->keyid == NULL || (ski = X509_get0_subject_key_id(ca)) == NULL ||
+		    ASN1_OCTET_STRING_cmp(ski, aki->keyid) != 0)
+			continue;
+		found = ca;
+		*root = 1;
+		strcpy(kid, "root");
+	}
 	AUTHORITY_KEYID_free(aki);
 	return found;
 }
@@ -195,10 +245,8 @@ ec_crl_load(const unsigned char *data, size_t len, const struct ec_trust *t, str
 		return ec_err_set(EC_ERR_TOOBIG, "crl: larger than %ld bytes", CRL_MAX);
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return EC_ERR_NOMEM;
-	if ((c->crl = parse(data, len)) == NULL) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "crl: not a DER or PEM X.509 CRL");
+	if ((rc = parse(data, len, &c->crl)) != EC_OK)
 		goto out;
-	}
 	if (X509_CRL_get_version(c->crl) != 1 ||
 	    time_get(X509_CRL_get0_lastUpdate(c->crl), &c->this_update) ||
 	    time_get(X509_CRL_get0_nextUpdate(c->crl), &c->next_update)) {
@@ -209,12 +257,13 @@ ec_crl_load(const unsigned char *data, size_t len, const struct ec_trust *t, str
 		rc = ec_err_set(EC_ERR_SYNTAX, "crl: unsupported critical extension or malformed entry");
 		goto out;
 	}
-	if ((ca = find_issuer(t, c->crl, c->kid)) == NULL) {
-		rc = ec_err_set(EC_ERR_SIG, "crl: issued by no issuing CA of the trust bundle");
+	if ((ca = find_issuer(t, c->crl, c->kid, &c->root)) == NULL) {
+		rc = ec_err_set(EC_ERR_SIG, "crl: issued by no CA of the trust bundle");
 		goto out;
 	}
 	if (X509_CRL_verify(c->crl, X509_get0_pubkey(ca)) != 1) {
-		rc = ec_err_set(EC_ERR_SIG, "crl: signature does not verify with issuing CA '%s'", c->kid);
+		rc = c->root ? ec_err_set(EC_ERR_SIG, "crl: signature does not verify with the root CA") :
+		    ec_err_set(EC_ERR_SIG, "crl: signature does not verify with issuing CA '%s'", c->kid);
 		goto out;
 	}
 	/* OpenSSL sorts the entries on the first lookup; do it now so that threads sharing c only read. */
@@ -250,6 +299,12 @@ ec_crl_kid(const struct ec_crl *c)
 }
 
 int
+ec_crl_is_root(const struct ec_crl *c)
+{
+	return c->root;
+}
+
+int
 ec_crl_check_fresh(const struct ec_crl *c, int64_t at)
 {
 	char when[32];
@@ -261,6 +316,9 @@ ec_crl_check_fresh(const struct ec_crl *c, int64_t at)
 	tt = (time_t)(at < c->this_update ? c->this_update : c->next_update);
 	if (gmtime_r(&tt, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strcpy(when, "?");
+	if (c->root)
+		return at < c->this_update ? ec_err_set(EC_ERR_NOTYET, "crl of the root CA is not valid before %s", when) :
+		    ec_err_set(EC_ERR_STALE, "crl of the root CA is out of date since %s", when);
 	if (at < c->this_update)
 		return ec_err_set(EC_ERR_NOTYET, "crl of issuing CA '%s' is not valid before %s", c->kid, when);
 	return ec_err_set(EC_ERR_STALE, "crl of issuing CA '%s' is out of date since %s", c->kid, when);
@@ -324,4 +382,22 @@ out:
 	ASN1_INTEGER_free(serial);
 	BN_free(bn);
 	return rc;
+}
+
+int
+ec_crl_lookup_ca(const struct ec_crl *c, X509 *ca, struct ec_crl_entry *out)
+{
+	X509_REVOKED *rev = NULL;
+	ASN1_ENUMERATED *r;
+
+	if (!c->root || X509_CRL_get0_by_serial(c->crl, &rev, X509_get0_serialNumber(ca)) != 1)
+		return 0;
+	memset(out, 0, sizeof *out);
+	if (time_get(X509_REVOKED_get0_revocationDate(rev), &out->revoked_at) != 0)
+		out->revoked_at = 0;
+	if ((r = X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, NULL, NULL)) != NULL) {
+		out->reason = (int)ASN1_ENUMERATED_get(r);
+		ASN1_ENUMERATED_free(r);
+	}
+	return 1;
 }

@@ -11,7 +11,6 @@
 
 struct ec_signer;
 
-#define EC_ECERT_VERSION 1
 #define EC_SKI_LEN 20            /* key identifiers: the leftmost 160 bits of SHA-256(DER SPKI) */
 #define EC_ROOT_YEARS 30
 /*
@@ -20,22 +19,6 @@ struct ec_signer;
  */
 #define EC_ISSUING_YEARS 15
 #define EC_ORG_MAX_CP 41         /* "<org> Issuing CA <KID>" must fit the 64-character CN bound */
-
-/*
- * The ecert extension (DESIGN.md): SEQUENCE { version INTEGER (1), code UTF8String, title UTF8String,
- * format ENUMERATED, issuedAt GeneralizedTime, renewalOf [0] IMPLICIT PrintableString OPTIONAL }.
- * The ASN.1 item lives in cert_parse.c so the verifiers carry it without any signing code.
- */
-typedef struct ec_ecert_info_st {
-	ASN1_INTEGER *version;
-	ASN1_UTF8STRING *code;
-	ASN1_UTF8STRING *title;
-	ASN1_ENUMERATED *format;
-	ASN1_GENERALIZEDTIME *issued_at;
-	ASN1_PRINTABLESTRING *renewal_of;
-} EC_ECERT_INFO;
-
-DECLARE_ASN1_FUNCTIONS(EC_ECERT_INFO)
 
 /*
  * An e-Cert decoded by ec_ecert_decode() (cert_parse.c) without building an X509: tbs (the signed
@@ -54,9 +37,6 @@ struct ec_ecert_raw {
 /* ec_ecert_parse() without the X509: everything checked but the signature. */
 int ec_ecert_decode(const unsigned char *der, size_t len, struct ec_ecert *out, struct ec_ecert_raw *raw);
 void ec_ecert_raw_free(struct ec_ecert_raw *raw);
-
-/* The NID of EC_ECERT_OID, registered once per process (short name "ecertInfo"); 0 if registration failed. */
-int ec_ecert_nid(void);
 
 #define EC_TEXT_BAD_UTF8 0xffffffffUL
 /*
@@ -80,10 +60,11 @@ int ec_cacert_root(EVP_PKEY *key, const char *org, int64_t not_before, X509 **ou
 
 /*
  * Issuing CA over pub, signed by root/root_key, valid from not_before for EC_ISSUING_YEARS but never
- * past the root's notAfter. kid names it in the CN. *out owned by the caller (X509_free).
+ * past the root's notAfter. kid names it in the CN; crl_url (the root CRL's address) is its CRL
+ * distribution point. *out owned by the caller (X509_free).
  */
 int ec_cacert_issuing(X509 *root, EVP_PKEY *root_key, EVP_PKEY *pub, const char *org,
-    const char *kid, int64_t not_before, X509 **out);
+    const char *kid, const char *crl_url, int64_t not_before, X509 **out);
 
 /* The digest to sign with for key: SHA-256 for P-256, NULL for Ed25519; EC_ERR_UNSUPPORTED otherwise (cacert.c). */
 int ec_sign_md(EVP_PKEY *key, const EVP_MD **md);

@@ -48,6 +48,10 @@ void ec_trust_free(struct ec_trust *t);
 /* The issuing CA certificate with this KID, chain-verified to a root at load time; NULL if none. Borrowed. */
 X509 *ec_trust_issuer(const struct ec_trust *t, const char *kid);
 
+/* The number of root CAs of t, and root i (0 <= i < that number). Borrowed. */
+size_t ec_trust_nroots(const struct ec_trust *t);
+X509 *ec_trust_root(const struct ec_trust *t, size_t i);
+
 /* The issuing CA's subject CN (UTF-8, controls shown as '?') for kid; "" when unknown. Borrowed. */
 const char *ec_trust_issuer_cn(const struct ec_trust *t, const char *kid);
 

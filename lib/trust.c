@@ -8,6 +8,7 @@
 
 #include "cert.h"
 #include "conf.h"
+#include "der.h"
 #include "digest.h"
 #include "ecx509.h"
 #include "err.h"
@@ -151,13 +152,20 @@ add_issuer(struct ec_trust *t, X509 *x, const char *name)
 	return EC_OK;
 }
 
-/* Every certificate of the PEM text into *out (caller frees); text outside PEM blocks is ignored. */
+/*
+ * Every CERTIFICATE block of the PEM text into *out (caller frees), each strict DER; text outside
+ * PEM blocks is ignored.
+ */
 static int
 read_all(const char *pem, size_t len, const char *name, STACK_OF(X509) **out)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	BIO *bio = NULL;
 	X509 *x;
+	char *type = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	long dlen;
 	unsigned long e;
 	int rc = EC_OK;
 
@@ -167,12 +175,32 @@ read_all(const char *pem, size_t len, const char *name, STACK_OF(X509) **out)
 		goto out;
 	}
 	ERR_clear_error();
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (sk_X509_num(sk) >= TRUST_MAX_CERTS || !sk_X509_push(sk, x)) {
-			X509_free(x);
-			rc = ec_err_set(EC_ERR_TOOBIG, "%s: too many certificates", name);
-			goto out;
+	while (PEM_read_bio(bio, &type, &header, &der, &dlen) == 1) {
+		if (strcmp(type, "CERTIFICATE") == 0) {
+			p = der;
+			if ((x = d2i_X509(NULL, &p, dlen)) == NULL || p != der + dlen) {
+				X509_free(x);
+				rc = ec_err_set(EC_ERR_SYNTAX, "%s: malformed certificate (certificate %d)", name,
+				    sk_X509_num(sk) + 1);
+				goto out;
+			}
+			if ((rc = ec_der_check(der, (size_t)dlen)) != EC_OK ||
+			    (rc = ec_der_check_exts(X509_get0_extensions(x))) != EC_OK) {
+				X509_free(x);
+				rc = ec_err_set(rc, "%s: certificate %d: %s", name, sk_X509_num(sk) + 1, ec_err_msg(rc));
+				goto out;
+			}
+			if (sk_X509_num(sk) >= TRUST_MAX_CERTS || !sk_X509_push(sk, x)) {
+				X509_free(x);
+				rc = ec_err_set(EC_ERR_TOOBIG, "%s: too many certificates", name);
+				goto out;
+			}
 		}
+		OPENSSL_free(type);
+		OPENSSL_free(header);
+		OPENSSL_free(der);
+		type = header = NULL;
+		der = NULL;
 	}
 	e = ERR_peek_last_error();
 	if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
@@ -187,6 +215,9 @@ read_all(const char *pem, size_t len, const char *name, STACK_OF(X509) **out)
 	sk = NULL;
 out:
 	ERR_clear_error();
+	OPENSSL_free(type);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
 	BIO_free(bio);
 	sk_X509_pop_free(sk, X509_free);
 	return rc;
@@ -439,14 +470,26 @@ out:
 	return rc;
 }
 
+size_t
+ec_trust_nroots(const struct ec_trust *t)
+{
+	return t->nroots;
+}
+
+X509 *
+ec_trust_root(const struct ec_trust *t, size_t i)
+{
+	return i < t->nroots ? t->roots[i] : NULL;
+}
+
 int
-ec_trust_check_issuer_time(const struct ec_trust *t, const char *kid, int64_t issued_at)
+ec_trust_check_issuer_span(const struct ec_trust *t, const char *kid, ec_day expires)
 {
 	const struct issuer *is = find(t, kid);
 
 	if (is == NULL)
 		return ec_err_set(EC_ERR_SIG, "unknown issuing CA '%s'", kid != NULL ? kid : "");
-	if (issued_at < is->not_before || issued_at > is->not_after)
-		return ec_err_set(EC_ERR_SIG, "issued outside the validity of issuing CA %s", is->kid);
+	if ((int64_t)expires * 86400 + 86399 > is->not_after)
+		return ec_err_set(EC_ERR_SIG, "e-Cert outlives issuing CA %s, which never signs such a one", is->kid);
 	return EC_OK;
 }

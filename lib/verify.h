@@ -20,7 +20,7 @@ enum ec_vkind { EC_VK_UNKNOWN, EC_VK_PDF, EC_VK_PEM, EC_VK_DER, EC_VK_URL, EC_VK
 enum ec_vstage {
 	EC_VS_FORMAT,        /* the input parses, sizes are bounded, nothing trails */
 	EC_VS_SIGNATURE,     /* chain to a trusted root; or the token's signature by its kid */
-	EC_VS_ISSUER,        /* the issuing CA was valid at issuedAt (a token: the CA is known) */
+	EC_VS_ISSUER,        /* the e-Cert ends inside its issuing CA's validity (a token: the CA is known) */
 	EC_VS_VALIDITY,      /* effective <= at <= expires */
 	EC_VS_REVOCATION,    /* each CRL of the issuing CA: fresh and not listing the number */
 	EC_VS_CONSISTENCY,   /* PDF: embedded e-Cert vs its token; URL: path number vs token */
@@ -59,7 +59,7 @@ struct ec_verify_result {
 	int failed;                    /* that stage, or -1 */
 	struct ec_vstage_result stage[EC_VS_COUNT];
 	int have_facts;                /* e holds signed facts (the signature stage passed) */
-	int from_token;                /* e came from a token: no title, format or issuedAt */
+	int from_token;                /* e came from a token: no title */
 	struct ec_ecert e;
 	char issuer[256];              /* the issuing CA's subject CN, UTF-8 */
 	int revoked;

@@ -418,7 +418,10 @@ ec_web_parse_target(const char *uri, size_t len, struct ec_web_target *t)
 		strcpy(t->typed, rest);
 	} else if (strcmp(path, "/trust.pem") == 0)
 		t->route = EC_WEB_R_TRUST;
-	else if ((rest = segment_after(path, "/crl/")) != NULL && strlen(rest) == EC_KID_LEN + 4 &&
+	else if (strcmp(path, "/crl/root.crl") == 0) {
+		t->route = EC_WEB_R_CRL;
+		strcpy(t->kid, "root");
+	} else if ((rest = segment_after(path, "/crl/")) != NULL && strlen(rest) == EC_KID_LEN + 4 &&
 	    strcmp(rest + EC_KID_LEN, ".crl") == 0 && kid_ok(rest, EC_KID_LEN)) {
 		t->route = EC_WEB_R_CRL;
 		memcpy(t->kid, rest, EC_KID_LEN);

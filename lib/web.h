@@ -37,7 +37,7 @@ enum ec_web_lang { EC_WEB_EN = 0, EC_WEB_ZH = 1 };
 struct ec_web_target {
 	enum ec_web_route route;
 	char typed[EC_WEB_TYPED_MAX + 1];   /* PAGE, API: the number as typed (decoded) */
-	char kid[EC_KID_LEN + 1];           /* CRL */
+	char kid[EC_KID_LEN + 1];           /* CRL: an issuing CA's KID, or "root" */
 	char name[EC_WEB_NAME_MAX + 1];     /* ?name=, surrounding white space trimmed */
 	int has_name;                       /* 1 when a non-blank ?name= was given */
 	int lang;                           /* ?lang=en|zh as enum ec_web_lang, -1 when absent */

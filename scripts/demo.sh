@@ -48,10 +48,12 @@ ls "$demo/pdfs"
 step "revoke one, renew another"
 "$bin/ecert-issue" revoke "$second" --reason affiliationChanged
 "$bin/ecert-issue" renew "$first"
-openssl crl -inform DER -in "$ECERT_HOME"/crl/*.crl -noout -text | sed -n '/Revoked Certificates/,$p' | head -n 8
+kid=$(cat "$ECERT_HOME/certs/current")
+openssl crl -inform DER -in "$ECERT_HOME/crl/$kid.crl" -noout -text | sed -n '/Revoked Certificates/,$p' | head -n 8
 
-step "verify a PDF offline, as an employer would, with the trust bundle and the CRL"
-"$bin/ecert-verify" --trust "$ECERT_HOME/trust.pem" --crl "$ECERT_HOME"/crl/*.crl "$demo/pdfs/$first.pdf" || true
+step "verify a PDF offline, as an employer would, with the trust bundle and both CRLs"
+"$bin/ecert-verify" --trust "$ECERT_HOME/trust.pem" --crl "$ECERT_HOME/crl/root.crl" --crl "$ECERT_HOME/crl/$kid.crl" \
+	"$demo/pdfs/$first.pdf" || true
 
 step "audit the register"
 "$bin/ecert-issue" audit verify

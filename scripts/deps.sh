@@ -35,6 +35,10 @@ check|bench|valgrind)
 	cmd pdftotext poppler-utils
 	cmd zbarimg zbar-tools
 	cmd curl curl
+	# the X.509 peers that judge our certificates and CRLs (tests/e2e/interop.sh)
+	cmd certtool gnutls-bin
+	cmd go golang-go
+	[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cryptography' 2>/dev/null || want python3-cryptography
 	# the fuzz harnesses: clang and its libFuzzer runtime (libclang-rt-dev: the default clang's)
 	cmd clang clang
 	if command -v clang >/dev/null 2>&1; then

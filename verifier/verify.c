@@ -121,10 +121,6 @@ print_human(const struct ec_verify_result *r, const char *label, struct ec_buf *
 		line(b, " to ", to);
 		if (r->issuer[0])
 			line(b, "  issuer:         ", r->issuer);
-		if (e->renewal_of[0]) {
-			ec_number_display(e->renewal_of, disp);
-			line(b, "  renewal of:     ", disp);
-		}
 	}
 	for (s = 0; s < EC_VS_COUNT; s++)
 		if (r->stage[s].res == EC_VR_WARN)

@@ -319,7 +319,7 @@ out:
 	return rc;
 }
 
-/* The slot for an issuing CA's CRL; a slot is taken only for a KID whose CRL file exists. */
+/* The slot for an issuing CA's CRL (or "root"'s); a slot is taken only for one whose CRL file exists. */
 static struct vd_file *
 crl_slot(struct vd *v, const char *kid)
 {

@@ -110,6 +110,13 @@ expect 0 V "$T/b.pem"
 expect_out "revocation not checked"
 openssl crl -inform DER -in "$CRL" -noout -text | grep -q "Key Compromise" || fail "openssl does not see the revocation"
 expect 0 V --crl "$CRL" "$T/a.pdf"
+# the root's CRL completes the check: the issuing CA itself is not revoked
+expect 0 V --json --crl "$CRL" "$T/a.pdf"
+expect_out "no root CRL given"
+expect 0 V --json --crl "$D/crl/root.crl" --crl "$CRL" "$T/a.pdf"
+grep -q "no root CRL" "$T/out" && fail "the root CRL was given but is reported missing"
+expect 1 V --crl "$D/crl/root.crl" --crl "$CRL" "$T/b.pem"
+expect_out "revoked on 2026-03-10 (keyCompromise)"
 # Stale: the CRL's nextUpdate is 7 days after 2026-03-10.
 expect 0 V --crl "$CRL" --at 2026-03-16 "$T/a.pdf"
 expect 1 V --crl "$CRL" --at 2026-03-18 "$T/a.pdf"
@@ -117,7 +124,7 @@ expect_out "NOT VALID: revocation: CRL '$CRL' is stale"
 expect_err "a.pdf: not valid: revocation"
 # A CRL from outside the trust bundle is never used.
 expect 0 ecert-issue crl -d "$O"
-expect 1 V --crl "$O"/crl/*.crl "$T/a.pdf"
+expect 1 V --crl "$O/crl/$(cat "$O/certs/current").crl" "$T/a.pdf"
 expect_out "is unusable"
 
 # --- validity as of --at ---

@@ -251,6 +251,10 @@ if command -v openssl >/dev/null; then
 	openssl crl -inform DER -in "$T/body" -noout || fail "served CRL does not parse"
 fi
 CET=$(sed -n 's/^ETag: *\("[^"]*"\).*/\1/Ip' "$T/hdr" | tr -d '\r')
+want 200 "$U/crl/root.crl"
+cmp -s "$T/body" "$D/crl/root.crl" || fail "/crl/root.crl differs from the file"
+openssl crl -inform DER -in "$T/body" -CAfile "$D/certs/root.pem" -noout 2>&1 | grep -q 'verify OK' ||
+    fail "the served root CRL does not verify with the root"
 want 404 "$U/crl/AAAAAAAAAAA.crl"
 want 404 "$U/crl/short.crl"
 

@@ -19,6 +19,7 @@
 #include "ca.h"
 #include "conf.h"
 #include "crl.h"
+#include "der.h"
 #include "err.h"
 #include "helper_pki.h"
 
@@ -592,6 +593,104 @@ test_real_ca(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* DER CRL of root listing issuing CA cert (built with OpenSSL: no command of ours revokes an issuing CA). */
+static unsigned char *
+root_crl_listing(const struct helper_ca *ca, size_t *len)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *rev = X509_REVOKED_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)NOW);
+	AUTHORITY_KEYID *aki = AUTHORITY_KEYID_new();
+	unsigned char *der = NULL;
+	int n;
+
+	assert_true(X509_CRL_set_version(crl, 1) && X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->root)) &&
+	    X509_CRL_set1_lastUpdate(crl, t) && ASN1_TIME_set(t, (time_t)(NOW + 86400)) != NULL &&
+	    X509_CRL_set1_nextUpdate(crl, t));
+	assert_true(X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(ca->s.cert)) &&
+	    X509_REVOKED_set_revocationDate(rev, t) && X509_CRL_add0_revoked(crl, rev));
+	aki->keyid = ASN1_OCTET_STRING_dup(X509_get0_subject_key_id(ca->root));
+	assert_int_equal(X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, aki, 0, 0), 1);
+	assert_true(X509_CRL_sign(crl, ca->root_key, ca->s.alg == EC_ALG_ED25519 ? NULL : EVP_sha256()) > 0);
+	assert_true((n = i2d_X509_CRL(crl, &der)) > 0);
+	*len = (size_t)n;
+	AUTHORITY_KEYID_free(aki);
+	ASN1_TIME_free(t);
+	X509_CRL_free(crl);
+	return der;
+}
+
+/*
+ * The root's CRL of its issuing CAs: strict DER, loaded as the root's ("root"), a year of freshness,
+ * nothing listed; a root CRL that does list the issuing CA is found by ec_crl_lookup_ca; an issuing
+ * CA's CRL is never taken for a root's.
+ */
+static void
+test_root_crl(void **state)
+{
+	struct fx *f = *state;
+	struct helper_ca *cas[2] = { &f->p256, &f->ed };
+	struct ec_crl_entry got;
+	struct ec_crl *c;
+	unsigned char *der, *listed;
+	size_t len, llen, i;
+
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ec_crl_sign_root(cas[i]->root, cas[i]->root_key, NOW, 7, &der, &len), 0);
+		assert_int_equal(ec_der_check(der, len), 0);
+		assert_int_equal(ec_crl_load(der, len, f->trust, &c), 0);
+		assert_true(ec_crl_is_root(c));
+		assert_string_equal(ec_crl_kid(c), "root");
+		assert_int_equal(ec_crl_lookup_ca(c, cas[i]->s.cert, &got), 0);
+		assert_int_equal(ec_crl_check_fresh(c, NOW + EC_ROOT_CRL_VALIDITY), 0);
+		assert_int_equal(ec_crl_check_fresh(c, NOW + EC_ROOT_CRL_VALIDITY + 1), EC_ERR_STALE);
+		assert_non_null(strstr(ec_err_msg(EC_ERR_STALE), "root CA"));
+		ec_crl_free(c);
+		free(der);
+		listed = root_crl_listing(cas[i], &llen);
+		assert_int_equal(ec_crl_load(listed, llen, f->trust, &c), 0);
+		assert_int_equal(ec_crl_lookup_ca(c, cas[i]->s.cert, &got), 1);
+		assert_int_equal(got.revoked_at, NOW + 86400);
+		ec_crl_free(c);
+		OPENSSL_free(listed);
+	}
+	/* the other CA's root is not in the bundle */
+	assert_int_equal(ec_crl_sign_root(f->other.root, f->other.root_key, NOW, 7, &der, &len), 0);
+	assert_int_equal(ec_crl_load(der, len, f->trust, &c), EC_ERR_SIG);
+	free(der);
+	sign(&f->p256.s, NULL, 0, &der, &len);
+	assert_int_equal(ec_crl_load(der, len, f->trust, &c), 0);
+	assert_false(ec_crl_is_root(c));
+	assert_int_equal(ec_crl_lookup_ca(c, f->p256.s.cert, &got), 0);
+	ec_crl_free(c);
+	free(der);
+}
+
+/* A genuine CRL re-wrapped in BER (its signature still holds) is refused as not DER. */
+static void
+test_not_der(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *der, *ber;
+	size_t len, hl;
+	struct ec_crl *c;
+
+	sign(&f->p256.s, entries, 3, &der, &len);
+	hl = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
+	assert_non_null(ber = malloc(len - hl + 6));
+	ber[0] = 0x30;
+	ber[1] = 0x84;
+	ber[2] = (unsigned char)((len - hl) >> 24);
+	ber[3] = (unsigned char)((len - hl) >> 16);
+	ber[4] = (unsigned char)((len - hl) >> 8);
+	ber[5] = (unsigned char)(len - hl);
+	memcpy(ber + 6, der + hl, len - hl);
+	assert_int_equal(ec_crl_load(ber, len - hl + 6, f->trust, &c), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "not DER"));
+	free(ber);
+	free(der);
+}
+
 int
 main(void)
 {
@@ -607,6 +706,8 @@ main(void)
 		cmocka_unit_test(test_profile_checks),
 		cmocka_unit_test(test_write_and_openssl),
 		cmocka_unit_test(test_real_ca),
+		cmocka_unit_test(test_root_crl),
+		cmocka_unit_test(test_not_der),
 	};
 
 	return cmocka_run_group_tests_name("crl", tests, setup, teardown);

@@ -10,12 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/x509v3.h>
 #include <hpdf.h>
 
 #include "buf.h"
 #include "cert.h"
 #include "crl.h"
 #include "date.h"
+#include "ecx509.h"
 #include "err.h"
 #include "helper_pki.h"
 #include "token.h"
@@ -386,17 +388,22 @@ test_issuer_time(void **state)
 	struct fx *f = *state;
 	struct ec_verify_result r;
 	struct ec_ecert e2;
-	unsigned char *der;
-	size_t len;
+	struct ec_skel k;
+	unsigned char tbs[EC_FAST_DER_MAX], der[EC_FAST_DER_MAX], sig[80];
+	size_t tlen, slen = sizeof sig, len;
 
-	/* Signed by a trusted key but claiming an issuance before the issuing CA existed. */
+	/*
+	 * Signed by a trusted key, bypassing the signer's own refusal: an e-Cert that outlives its
+	 * issuing CA, which no issuing CA of ours ever signs.
+	 */
 	facts(f, &e2, &f->ca, N1);
-	e2.issued_at = f->now - 30 * 86400;
-	if (ec_ecert_sign(&f->ca.s, &e2, &der, &len) != 0)
-		skip();
+	e2.expires = ec_date_expiry(e2.effective, 30);
+	assert_int_equal(ec_skel_make(f->ca.s.cert, f->ca.s.placeholder, f->ca.s.crl_url, &k), 0);
+	assert_int_equal(ec_tbs_encode(&k, &e2, tbs, sizeof tbs, &tlen), 0);
+	assert_int_equal(ec_signer_sign(&f->ca.s, tbs, tlen, sig, &slen), 0);
+	assert_int_equal(ec_cert_encode(&k, tbs, tlen, sig, slen, der, sizeof der, &len), 0);
 	verify(f, der, len, &r);
-	expect_fail(&r, EC_VS_ISSUER, EC_ERR_SIG, "outside the validity");
-	free(der);
+	expect_fail(&r, EC_VS_ISSUER, EC_ERR_SIG, "outlives issuing CA");
 }
 
 static void
@@ -430,6 +437,69 @@ crl(struct fx *f, const struct helper_ca *ca, int64_t at, const struct ec_crl_en
 	assert_int_equal(ec_crl_sign(&ca->s, ents, n, at, 1, &der, &len), 0);
 	ec_verify_crl_load(f->trust, label, der, len, out);
 	free(der);
+}
+
+/*
+ * The root's CRL beside the issuing CA's: an empty one completes the check (no "no root CRL" note), a
+ * stale one fails it, one that lists the issuing CA revokes every e-Cert of that CA.
+ */
+static void
+test_root_revocation(void **state)
+{
+	struct fx *f = *state;
+	struct ec_crl_entry other = { N2, 0, 0 };
+	struct ec_verify_crl c[2];
+	struct ec_verify_result r;
+	struct ec_verify_opts o = f->o;
+	X509_CRL *x = X509_CRL_new();
+	X509_REVOKED *rev = X509_REVOKED_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(f->now - 60));
+	AUTHORITY_KEYID *aki = AUTHORITY_KEYID_new();
+	unsigned char *der = NULL;
+	size_t len;
+	int n;
+
+	other.revoked_at = f->now - 3600;
+	o.crls = c;
+	crl(f, &f->ca, f->now - 60, &other, 1, &c[0], "ca.crl");
+	o.ncrls = 1;
+	assert_int_equal(ec_verify_mem(&o, f->der, f->derlen, &r), 0);
+	assert_non_null(strstr(r.stage[EC_VS_REVOCATION].msg, "no root CRL given"));
+	o.ncrls = 2;
+	assert_int_equal(ec_crl_sign_root(f->ca.root, f->ca.root_key, f->now - 60, 1, &der, &len), 0);
+	ec_verify_crl_load(f->trust, "root.crl", der, len, &c[1]);
+	free(der);
+	assert_non_null(c[1].crl);
+	assert_int_equal(ec_verify_mem(&o, f->der, f->derlen, &r), 0);
+	assert_int_equal(r.stage[EC_VS_REVOCATION].res, EC_VR_PASS);
+	assert_null(strstr(r.stage[EC_VS_REVOCATION].msg, "no root CRL"));
+	/* checked a year and a day later, the root CRL is stale (and so is the issuing one, checked after it) */
+	o.at_time = f->now + EC_ROOT_CRL_VALIDITY + 86400;
+	ec_verify_mem(&o, f->der, f->derlen, &r);
+	expect_fail(&r, EC_VS_REVOCATION, EC_ERR_STALE, "'root.crl' is stale");
+	o.at_time = f->now;
+	ec_verify_crl_free(&c[1]);
+	/* a root CRL listing the issuing CA: every e-Cert of it is revoked */
+	der = NULL;
+	assert_true(X509_CRL_set_version(x, 1) && X509_CRL_set_issuer_name(x, X509_get_subject_name(f->ca.root)) &&
+	    X509_CRL_set1_lastUpdate(x, t) && X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(f->ca.s.cert)) &&
+	    X509_REVOKED_set_revocationDate(rev, t) && X509_CRL_add0_revoked(x, rev) &&
+	    ASN1_TIME_set(t, (time_t)(f->now + 86400)) != NULL && X509_CRL_set1_nextUpdate(x, t));
+	aki->keyid = ASN1_OCTET_STRING_dup(X509_get0_subject_key_id(f->ca.root));
+	assert_int_equal(X509_CRL_add1_ext_i2d(x, NID_authority_key_identifier, aki, 0, 0), 1);
+	assert_true(X509_CRL_sign(x, f->ca.root_key, EVP_sha256()) > 0);
+	assert_true((n = i2d_X509_CRL(x, &der)) > 0);
+	ec_verify_crl_load(f->trust, "root.crl", der, (size_t)n, &c[1]);
+	assert_non_null(c[1].crl);
+	ec_verify_mem(&o, f->der, f->derlen, &r);
+	expect_fail(&r, EC_VS_REVOCATION, EC_ERR_REVOKED, "issuing CA");
+	assert_true(r.revoked);
+	ec_verify_crl_free(&c[1]);
+	ec_verify_crl_free(&c[0]);
+	OPENSSL_free(der);
+	AUTHORITY_KEYID_free(aki);
+	ASN1_TIME_free(t);
+	X509_CRL_free(x);
 }
 
 static void
@@ -805,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_issuer_time),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_revocation),
+		cmocka_unit_test(test_root_revocation),
 		cmocka_unit_test(test_pdf),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_json),

@@ -341,6 +341,9 @@ test_routes(void **state)
 	assert_int_equal(parse("/crl/AbCd-_123xY.crl", &t), 0);
 	assert_int_equal(t.route, EC_WEB_R_CRL);
 	assert_string_equal(t.kid, "AbCd-_123xY");
+	assert_int_equal(parse("/crl/root.crl", &t), 0);
+	assert_int_equal(t.route, EC_WEB_R_CRL);
+	assert_string_equal(t.kid, "root");
 	assert_int_equal(parse("/healthz", &t), 0);
 	assert_int_equal(t.route, EC_WEB_R_HEALTH);
 	assert_int_equal(parse("/metrics", &t), 0);
@@ -351,6 +354,8 @@ test_routes(void **state)
 	assert_int_equal(parse("/v/1/2", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/trust.pem/", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/crl/AbCd.crl", &t), EC_ERR_NOTFOUND);
+	assert_int_equal(parse("/crl/root.pem", &t), EC_ERR_NOTFOUND);
+	assert_int_equal(parse("/crl/rootx.crl", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/crl/AbCd-_123xY.pem", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/crl/AbCd-_12=xY.crl", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/api/v1/certificates", &t), EC_ERR_NOTFOUND);
