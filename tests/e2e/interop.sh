@@ -1,8 +1,8 @@
 #!/bin/sh
 # Profile v2 judged by four X.509 stacks nobody here wrote: OpenSSL (verify -x509_strict -crl_check_all),
 # GnuTLS certtool, Go crypto/x509 and Python cryptography parse and verify every certificate and CRL of
-# a P-256 CA (rotated once) and an Ed25519 CA: e-Certs in several scripts, a renewed and a revoked one,
-# both CA certificates, the root CRL and every issuing CRL. Then BER re-encodings of a genuine e-Cert,
+# a P-256 CA (rotated once), an Ed25519 CA and the demo's CA: e-Certs in several scripts, a renewed
+# and a revoked one, both CA certificates, the root CRL and every issuing CRL. Then BER re-encodings of a genuine e-Cert,
 # which ecert-verify must refuse as not DER.
 . tests/e2e/lib.sh
 
@@ -124,6 +124,12 @@ layout "$T/ed" "$T/j-ed"
 [ "$(ls "$T"/j-p256/issuing-*.pem | wc -l)" -eq 2 ] || fail "the rotated CA should have two issuing CAs"
 judge "$T/j-p256" "$T/p256/trust.pem"
 judge "$T/j-ed" "$T/ed/trust.pem"
+# and literally what `make demo` produces
+port=$((20000 + $$ % 20000))
+ECERT_DEMO_DIR=$T/demo ECERT_DEMO_PORT=$port sh "$TOP/scripts/demo.sh" </dev/null >"$T/demo.log" 2>&1 ||
+    { tail -n 20 "$T/demo.log" >&2; fail "the demo failed"; }
+layout "$T/demo/state" "$T/j-demo"
+judge "$T/j-demo" "$T/demo/state/trust.pem"
 
 # --- the root CRL: re-signed by `ecert-ca crl` with a greater crlNumber, served by nobody else's rules
 export ECERT_HOME=$T/p256
