@@ -34,7 +34,11 @@ BA  = build/asan
 # `make V=1` shows full command lines.
 say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 
-LIB_SRC  = $(sort $(wildcard lib/*.c))
+# lib/<area>/: libecert.a; lib/sign/ alone: libecert-sign.a, which only ecert-ca, ecert-issue, the unit
+# tests and the benchmarks link, so a verifier or the portal calling signing code fails to link.
+LIB_SRC  = $(sort $(filter-out lib/sign/%,$(wildcard lib/*/*.c)))
+SIGN_SRC = $(sort $(wildcard lib/sign/*.c))
+INC      = -Ilib/include/ecert -Ilib/pki
 CA_SRC   = $(sort $(wildcard ca/*.c))
 IS_SRC   = $(sort $(wildcard issuer/*.c))
 VD_SRC   = $(sort $(wildcard verifier/verifyd*.c))
@@ -47,6 +51,8 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 objs     = $(patsubst %.c,$(1)/obj/%.o,$(2))
 LIB_A    = $(B)/libecert.a
 LIB_AA   = $(BA)/libecert.a
+SIGN_A   = $(B)/libecert-sign.a
+SIGN_AA  = $(BA)/libecert-sign.a
 
 BINS     = $(if $(CA_SRC),$(B)/bin/ecert-ca) $(if $(IS_SRC),$(B)/bin/ecert-issue) \
            $(if $(VD_SRC),$(B)/bin/ecert-verifyd) $(if $(V_SRC),$(B)/bin/ecert-verify)
@@ -61,6 +67,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZERS  = $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
 LIB_AF   = $(FZ)/libecert.a
+SIGN_AF  = $(FZ)/libecert-sign.a
 
 .PHONY: all deps deps-check deps-bench check unit e2e demo bench install uninstall clean fuzz fuzzers soak valgrind
 .DELETE_ON_ERROR:
@@ -78,15 +85,15 @@ deps-bench:
 
 $(B)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(call say,CC,$@)$(CC) $(CFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CFLAGS) $(WARN) $(DEFS) $(INC) $(pc_cflags) -MMD -MP -c $< -o $@
 
 $(BA)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(call say,CC,$@)$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) -Ilib $(pc_cflags) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CFLAGS) $(SANFLAGS) $(WARN) $(DEFS) $(INC) $(pc_cflags) -MMD -MP -c $< -o $@
 
 $(FZ)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(call say,CLANG,$@)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(DEFS) -Ilib -Iissuer \
+	$(call say,CLANG,$@)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(DEFS) $(INC) -Iissuer \
 		$(pc_cflags) -MMD -MP -c $< -o $@
 
 $(LIB_A): $(call objs,$(B),$(LIB_SRC))
@@ -97,13 +104,25 @@ $(LIB_AA): $(call objs,$(BA),$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-# Each tool links the static library, so it pulls in only the objects it uses: the verifiers
-# never contain signing code (checked by tests/nm-check.sh).
-$(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(LIB_A)
+$(SIGN_A): $(call objs,$(B),$(SIGN_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(SIGN_AA): $(call objs,$(BA),$(SIGN_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(SIGN_AF): $(call objs,$(FZ),$(SIGN_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# Each tool links the static libraries, so it pulls in only the objects it uses. The verifiers are
+# never given libecert-sign.a: signing code in them is a link error (tests/nm-check.sh checks again).
+$(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_CA))
 
-$(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(LIB_A)
+$(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) -lm
 
@@ -115,11 +134,11 @@ $(B)/bin/ecert-verify: $(call objs,$(B),$(V_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_V))
 
-$(B)/test/%: $(B)/obj/tests/unit/%.o $(call objs,$(B),$(UT_HELP)) $(LIB_A)
+$(B)/test/%: $(B)/obj/tests/unit/%.o $(call objs,$(B),$(UT_HELP)) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(HPDF_LIBS)
 
-$(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(LIB_AA)
+$(BA)/test/%: $(BA)/obj/tests/unit/%.o $(call objs,$(BA),$(UT_HELP)) $(SIGN_AA) $(LIB_AA)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(SANFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(HPDF_LIBS)
 
@@ -128,10 +147,10 @@ $(LIB_AF): $(call objs,$(FZ),$(LIB_SRC))
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 # issuer/check.c: the field checks the CSV importer applies, fuzzed with the reader.
-$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/obj/tests/fuzz/helper.o $(FZ)/obj/issuer/check.o $(LIB_AF)
+$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/obj/tests/fuzz/helper.o $(FZ)/obj/issuer/check.o $(SIGN_AF) $(LIB_AF)
 	$(call say,LD,$@)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL)) $(HPDF_LIBS)
 
-$(B)/bench/%: $(B)/obj/bench/%.o $(LIB_A)
+$(B)/bench/%: $(B)/obj/bench/%.o $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) libqrencode) $(HPDF_LIBS)
 

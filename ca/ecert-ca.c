@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "pass.h"
 #include "pki.h"
 

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "cert.h"
 #include "err.h"
+#include "paths.h"
 #include "issuer.h"
 #include "pki.h"
 #include "public.h"
@@ -100,12 +101,14 @@ cmd_audit(struct opts *o)
 		goto out;
 	}
 	printf("audit chain: %" PRIu64 " entr%s verified\n", n, n == 1 ? "y" : "ies");
-	snprintf(path, sizeof path, "%s/trust.pem", c.dir);
-	if ((rc = ec_trust_load(path, &w.trust))) {
+	if ((rc = ec_path(path, sizeof path, c.dir, EC_P_TRUST, NULL)) || (rc = ec_trust_load(path, &w.trust))) {
 		rc = fail(rc);
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/public", c.dir);
+	if ((rc = ec_path(path, sizeof path, c.dir, EC_P_PUBLIC, NULL))) {
+		rc = fail(rc);
+		goto out;
+	}
 	rc = ec_pubreg_open(path, &w.pub);
 	if (rc && rc != EC_ERR_NOTFOUND) {
 		rc = fail(rc);

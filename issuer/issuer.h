@@ -149,7 +149,7 @@ void mask_email(const char *email, char *out, size_t outsz);
 void mask_tel(const char *tel, char *out, size_t outsz);
 
 /*
- * Append certificate r as DESIGN.md's "A certificate in JSON". full = 0: the listing view (adds reg_no,
+ * Append certificate r as the certificate JSON of docs/verifier.md. full = 0: the listing view (adds reg_no,
  * format, the holder's name and masked email); full = 1: the operator view (adds every personal field,
  * shipping, the issuing CA and the QR URL).
  */

@@ -12,6 +12,8 @@
 #include "crl.h"
 #include "date.h"
 #include "err.h"
+#include "paths.h"
+#include "file.h"
 #include "issuer.h"
 #include "pass.h"
 #include "pki.h"
@@ -139,11 +141,9 @@ crl_resign(struct signing *sg, const struct ctx *c, size_t *n)
 		goto out;
 	if ((rc = ec_crl_sign(sg->s, e.v, e.n, ec_time_now(), crlno, &der, &len)))
 		goto out;
-	if ((size_t)snprintf(path, sizeof path, "%s/crl/%s.crl", c->dir, sg->s->kid) >= sizeof path) {
-		rc = ec_err_set(EC_ERR_ARG, "state directory path is too long");
+	if ((rc = ec_path(path, sizeof path, c->dir, EC_P_CRL, sg->s->kid)))
 		goto out;
-	}
-	rc = ec_crl_write(path, der, len);
+	rc = ec_file_write(path, der, len, 0644, 1);
 	*n = e.n;
 out:
 	free(der);

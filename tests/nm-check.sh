@@ -1,5 +1,5 @@
 #!/bin/sh
-# The public verifiers must not contain signing or key-loading code (DESIGN.md, components).
+# The public verifiers must not contain signing or key-loading code (docs/architecture.md).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 bad='X509_sign|X509_CRL_sign|EVP_DigestSign|EVP_PKEY_sign|EVP_PKEY_keygen|PEM_read_bio_PrivateKey|PKCS8_decrypt'

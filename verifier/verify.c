@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "date.h"
 #include "err.h"
+#include "paths.h"
 #include "number.h"
 #include "pki.h"
 #include "verify.h"
@@ -143,7 +144,8 @@ trust_path(const char *trust, const char *dir, char *buf, size_t bufsz)
 		return trust;
 	if (dir == NULL)
 		dir = home != NULL && home[0] ? home : DEFAULT_DIR;
-	snprintf(buf, bufsz, "%s/trust.pem", dir);
+	if (ec_path(buf, bufsz, dir, EC_P_TRUST, NULL) != EC_OK)
+		snprintf(buf, bufsz, "%s", dir);   /* too long: the load names the directory itself */
 	return buf;
 }
 

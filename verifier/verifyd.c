@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "paths.h"
 #include "verifyd.h"
 
 #define PROG "ecert-verifyd"
@@ -298,8 +299,8 @@ main(int argc, char **argv)
 		die(2, "%s", ec_err_msg(rc));
 	if (rate > 0 && (rc = ec_ratelimit_new(rate, 2.0 * rate, 65536, &v.rl)) != 0)
 		die(2, "%s", ec_err_msg(rc));
-	if ((size_t)snprintf(path, sizeof path, "%s/public", v.dir) >= sizeof path)
-		die(2, "state directory '%s': path too long", v.dir);
+	if ((rc = ec_path(path, sizeof path, v.dir, EC_P_PUBLIC, NULL)) != 0)
+		die(2, "%s", ec_err_msg(rc));
 	if ((rc = ec_pubreg_open(path, &v.reg)) != 0)
 		die(2, "%s", ec_err_msg(rc));
 

@@ -15,6 +15,8 @@
 #include "conf.h"
 #include "date.h"
 #include "err.h"
+#include "paths.h"
+#include "file.h"
 #include "verifyd.h"
 
 /* Per request, created when the request line arrives (MHD_OPTION_URI_LOG_CALLBACK) with the raw target. */
@@ -336,7 +338,8 @@ crl_slot(struct vd *v, const char *kid)
 		}
 	if (i == VD_CRL_SLOTS)
 		goto out;
-	snprintf(path, sizeof path, "%s/crl/%s.crl", v->dir, kid);
+	if (ec_path(path, sizeof path, v->dir, EC_P_CRL, kid) != EC_OK)
+		goto out;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		goto out;
 	f = &v->crl[i];
@@ -645,7 +648,7 @@ vd_init(struct vd *v)
 	if (ec_date_today(v->tz, &v->today) != 0)
 		return ec_err_set(EC_ERR_ARG, "cannot tell today's date in zone '%s': %s", v->tz,
 		    ec_err_msg(EC_ERR_ARG));
-	if ((size_t)snprintf(v->trust.path, sizeof v->trust.path, "%s/trust.pem", v->dir) >= sizeof v->trust.path)
+	if (ec_path(v->trust.path, sizeof v->trust.path, v->dir, EC_P_TRUST, NULL) != EC_OK)
 		return ec_err_set(EC_ERR_ARG, "state directory '%s': path too long", v->dir);
 	if ((v->stats = ec_web_stats_new()) == NULL)
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");

@@ -1,5 +1,5 @@
 /*
- * Fuzz ecert-verifyd's request logic (lib/web.c) without HTTP: the request target (path and query),
+ * Fuzz ecert-verifyd's request logic (lib/web/web.c) without HTTP: the request target (path and query),
  * method, Accept, Accept-Language, If-None-Match and X-Forwarded-For, answered from fake register
  * records, one of them carrying markup in every text field. The input is the method letter ('G' GET,
  * 'H' HEAD, anything else another method), then the target and the header values separated by newlines.

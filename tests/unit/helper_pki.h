@@ -1,4 +1,4 @@
-/* Test-only PKI: a root and an issuing CA of our profile built with OpenSSL, without lib/ca.c. */
+/* Test-only PKI: a root and an issuing CA of our profile built with OpenSSL, without lib/sign/ca.c. */
 #ifndef HELPER_PKI_H
 #define HELPER_PKI_H
 
@@ -8,7 +8,7 @@
 #include "pki.h"
 
 /*
- * A root CA and one issuing CA under it, as DESIGN.md profiles them (CN "<org> Issuing CA <KID>",
+ * A root CA and one issuing CA under it, as docs/formats-ecert.md profiles them (CN "<org> Issuing CA <KID>",
  * SKI = leftmost 160 bits of SHA-256(SPKI), AKI, CA:TRUE critical, keyCertSign|cRLSign), valid
  * from a day ago for 20 years. s is a ready signer whose fields the struct owns.
  */

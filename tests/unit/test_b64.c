@@ -1,4 +1,4 @@
-/* Unit tests for lib/b64.c: RFC 4648 vectors, strict decoding. */
+/* Unit tests for lib/base/b64.c: RFC 4648 vectors, strict decoding. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/buf.c and lib/err.c: growth, formatting, JSON and HTML escaping, error details. */
+/* Unit tests for lib/base/buf.c and lib/base/err.c: growth, formatting, JSON and HTML escaping, error details. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

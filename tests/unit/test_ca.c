@@ -1,4 +1,4 @@
-/* Unit tests for lib/ca.c and lib/conf.c: the state directory, init, rotate, list, signers, ecert.conf. */
+/* Unit tests for lib/sign/ca.c and lib/base/conf.c: the state directory, init, rotate, list, signers, ecert.conf. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include "ca.h"
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "pki.h"
 
 #define PASS "issuing pass"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/crl_sign.c and lib/crl_verify.c: the CRL profile, loading, forgery, freshness, openssl's view. */
+/* Unit tests for lib/sign/crl_sign.c and lib/pki/crl_verify.c: the CRL profile, loading, forgery, freshness, openssl's view. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +21,7 @@
 #include "crl.h"
 #include "der.h"
 #include "err.h"
+#include "file.h"
 #include "helper_pki.h"
 
 #define NOW ((int64_t)1793000000)   /* 2026-10-26 */
@@ -514,15 +515,15 @@ test_write_and_openssl(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/%s.crl", dir, f->p256.s.kid);
 	sign(&f->p256.s, entries, 3, &der, &len);
-	assert_int_equal(ec_crl_write(path, der, len), 0);
-	assert_int_equal(ec_crl_write(path, der, len), 0);             /* replaces */
+	assert_int_equal(ec_file_write(path, der, len, 0644, 1), 0);
+	assert_int_equal(ec_file_write(path, der, len, 0644, 1), 0);             /* replaces */
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal((size_t)st.st_size, len);
 	assert_int_equal(count_files(dir), 1);                         /* no temporary file left */
 	snprintf(cmd, sizeof cmd, "%s/missing/x.crl", dir);
-	assert_int_equal(ec_crl_write(cmd, der, len), EC_ERR_IO);
-	assert_int_equal(ec_crl_write("", der, len), EC_ERR_ARG);
+	assert_int_equal(ec_file_write(cmd, der, len, 0644, 1), EC_ERR_IO);
+	assert_int_equal(ec_file_write("", der, len, 0644, 1), EC_ERR_ARG);
 
 	if (system("openssl version >/dev/null 2>&1") != 0) {
 		print_message("openssl not found: skipping the cross-check\n");
@@ -553,7 +554,7 @@ test_write_and_openssl(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
-/* The real CA (lib/ca.c): its issuing CA signs a CRL that its own trust bundle accepts. */
+/* The real CA (lib/sign/ca.c): its issuing CA signs a CRL that its own trust bundle accepts. */
 static void
 test_real_ca(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for lib/der.c: DER accepted, each BER-only freedom refused with its own message. */
+/* Unit tests for lib/pki/der.c: DER accepted, each BER-only freedom refused with its own message. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/digest.c: SHA-256 and prepared-key HMAC-SHA-256 against published vectors. */
+/* Unit tests for lib/pki/digest.c: SHA-256 and prepared-key HMAC-SHA-256 against published vectors. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/key.c, lib/pass.c and lib/kid.c: encrypted key files, passphrase sources, KIDs. */
+/* Unit tests for lib/sign/key.c, lib/sign/pass.c and lib/pki/kid.c: encrypted key files, passphrase sources, KIDs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "ecx509.h"
 #include "err.h"
+#include "file.h"
 #include "key.h"
 #include "pass.h"
 #include "pki.h"
@@ -295,7 +296,7 @@ test_kid(void **state)
 	EVP_PKEY_free(b);
 }
 
-/* The KID of a known key: SHA-256 over its DER SPKI, base64url, 11 characters (DESIGN.md). */
+/* The KID of a known key: SHA-256 over its DER SPKI, base64url, 11 characters (docs/formats-ecert.md). */
 static void
 test_kid_known_answer(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for lib/token_sign.c and lib/token_verify.c: the QR token's exact form, strictness, forgery. */
+/* Unit tests for lib/sign/token_sign.c and lib/pki/token_verify.c: the QR token's exact form, strictness, forgery. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -479,7 +479,7 @@ test_qr_payload(void **state)
 	assert_int_equal(ec_qr_payload("https://x", NUM, "a b", out, sizeof out), EC_ERR_ARG);
 }
 
-/* The real CA (lib/ca.c): its issuing CA signs tokens that its own trust bundle verifies. */
+/* The real CA (lib/sign/ca.c): its issuing CA signs tokens that its own trust bundle verifies. */
 static void
 test_real_ca(void **state)
 {

@@ -654,7 +654,7 @@ test_pdf(void **state)
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "truncated PDF");
 	free(pdf);
 
-	/* The attachment's name and the document information, as lib/pdf.c writes them. */
+	/* The attachment's name and the document information, as lib/render/pdf.c writes them. */
 	names[0] = "cert.der";
 	pdf = pdf_with(names, data, lens, 1, &len);
 	assert_int_equal(verify(f, pdf, len, &r), 0);

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/cert_sign.c, lib/cert_parse.c, lib/trust.c and lib/cacert.c: the e-Cert profile,
+ * Unit tests for lib/sign/cert_sign.c, lib/pki/cert_parse.c, lib/pki/trust.c and lib/sign/cacert.c: the e-Cert profile,
  * strict parsing, signatures across rotation, P-256 and Ed25519. With EC_TEST_OUT and ECERT_HOME set,
  * only test_export runs: it signs e-Certs with the CA in ECERT_HOME into EC_TEST_OUT (tests/e2e/ca.sh).
  */

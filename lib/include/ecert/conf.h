@@ -1,0 +1,40 @@
+/* DIR/ecert.conf: organisation, public URL, algorithm, time zone; and the state directory itself. */
+#ifndef EC_CONF_H
+#define EC_CONF_H
+
+#include <stddef.h>
+#include "types.h"
+
+struct ec_conf {
+	char org[128];           /* organisation name, UTF-8, no control characters */
+	char public_url[448];    /* http(s)://host[:port][/path], no trailing slash */
+	enum ec_alg alg;
+	char tz[64];             /* IANA zone name; "UTC" by default */
+};
+
+/*
+ * The state directory: dir if not NULL, else $ECERT_HOME, else /var/lib/ecert. Returns a static
+ * string or dir itself; never NULL.
+ */
+const char *ec_conf_dir(const char *dir);
+
+/* The templates/ folder of the source tree the running tool was built in (build/bin/TOOL), or NULL.
+ * Lets an uninstalled build find its catalogue and designs; static per-thread storage. */
+const char *ec_conf_tree_templates(void);
+
+/* Read DIR/ecert.conf (key = value lines, '#' comments). EC_ERR_NOTFOUND when absent (not initialised),
+ * EC_ERR_SYNTAX with "FILE:LINE: ..." on a malformed line or value. */
+int ec_conf_load(const char *dir, struct ec_conf *out);
+
+/* Write DIR/ecert.conf atomically (temp file + rename). */
+int ec_conf_save(const char *dir, const struct ec_conf *c);
+
+/*
+ * Check every field of c: org 1..41 code points of UTF-8 without control characters or surrounding
+ * spaces (its issuing CA's CN must fit 64 characters); public_url http:// or https:// with a host,
+ * printable ASCII without spaces, quotes, <>, backslash or '#', no trailing slash; tz "UTC" or a zone
+ * file under /usr/share/zoneinfo. EC_ERR_ARG with a detail naming the field.
+ */
+int ec_conf_check(const struct ec_conf *c);
+
+#endif
