@@ -12,6 +12,8 @@
 #include "pdf.h"
 #include "template.h"
 #include "types.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define NUMBER "0101234567890123456707"
 #define PUBLIC "https://certs.example.org"

@@ -33,6 +33,7 @@
 #include "public.h"
 #include "record.h"
 #include "token.h"
+#include "signer.h"
 
 #define PASS "bench pass"
 #define BATCH 2000          /* ecert-issue's batch */

@@ -36,14 +36,11 @@ struct opts {
 	unsigned given;
 };
 
-/* Exit status: ec_err_exit's, except that a broken or missing CA directory is a system error (2). */
 static int
 fail(int rc)
 {
 	fprintf(stderr, "ecert-ca: %s\n", ec_err_msg(rc));
-	if (rc == EC_ERR_CORRUPT || rc == EC_ERR_SYNTAX || rc == EC_ERR_NOTFOUND)
-		return 2;
-	return ec_err_exit(rc);
+	return ec_err_exit_ca(rc);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -83,7 +83,7 @@ check(struct ctx *c, const struct app_in *in, struct ec_app *a, const char **fie
 
 	memset(a, 0, sizeof *a);
 	*field = "registration_no";
-	if ((rc = check_regno(in->reg_no)))
+	if ((rc = ec_field_regno(in->reg_no)))
 		return rc;
 	*field = "format";
 	if (!strcmp(in->format, "electronic"))
@@ -124,7 +124,7 @@ check(struct ctx *c, const struct app_in *in, struct ec_app *a, const char **fie
 	if (a->format == EC_FORMAT_PAPER) {
 		if (!in->address || !in->address[0])
 			return ec_err_set(EC_ERR_REFUSED, "a paper certificate needs a postal address");
-		if ((rc = check_text(in->address, EC_ADDRESS_MAX, 0)))
+		if ((rc = ec_field_text(in->address, EC_ADDRESS_MAX, 0)))
 			return rc;
 		snprintf(a->address, sizeof a->address, "%s", in->address);
 	}
@@ -143,11 +143,11 @@ check(struct ctx *c, const struct app_in *in, struct ec_app *a, const char **fie
 		goto out;
 	snprintf(a->name, sizeof a->name, "%s", nfc);
 	*field = "email";
-	if (in->email && in->email[0] && (rc = check_email(in->email)))
+	if (in->email && in->email[0] && (rc = ec_field_email(in->email)))
 		goto out;
 	snprintf(a->email, sizeof a->email, "%s", in->email && in->email[0] ? in->email : x.email);
 	*field = "tel";
-	if (in->tel && in->tel[0] && (rc = check_tel(in->tel)))
+	if (in->tel && in->tel[0] && (rc = ec_field_tel(in->tel)))
 		goto out;
 	snprintf(a->tel, sizeof a->tel, "%s", in->tel && in->tel[0] ? in->tel : x.tel);
 	snprintf(a->reg_no, sizeof a->reg_no, "%s", x.reg_no);

@@ -64,19 +64,19 @@ row(struct ctx *c, struct rows *r, const char *const *f, const int *ix, size_t l
 	}
 	x = &r->v[r->n];
 	memset(x, 0, sizeof *x);
-	if (check_regno(f[ix[C_REGNO]]))
+	if (ec_field_regno(f[ix[C_REGNO]]))
 		return bad_col(r, line, C_REGNO);
-	if (check_text(f[ix[C_LAST]], EC_PNAME_MAX, 1))
+	if (ec_field_text(f[ix[C_LAST]], EC_PNAME_MAX, 1))
 		return bad_col(r, line, C_LAST);
-	if (check_text(f[ix[C_FIRST]], EC_PNAME_MAX, 1))
+	if (ec_field_text(f[ix[C_FIRST]], EC_PNAME_MAX, 1))
 		return bad_col(r, line, C_FIRST);
 	if (!f[ix[C_LAST]][0] && !f[ix[C_FIRST]][0]) {
 		ec_err_set(EC_ERR_SYNTAX, "no last name and no first name");
 		return bad_col(r, line, C_LAST);
 	}
-	if (check_email(f[ix[C_EMAIL]]))
+	if (ec_field_email(f[ix[C_EMAIL]]))
 		return bad_col(r, line, C_EMAIL);
-	if (check_tel(f[ix[C_TEL]]))
+	if (ec_field_tel(f[ix[C_TEL]]))
 		return bad_col(r, line, C_TEL);
 	if (!ec_catalog_find(c->cat, f[ix[C_CERT]])) {
 		ec_err_set(EC_ERR_SYNTAX, "unknown certification '%.40s' (see '" PROG " catalog')", f[ix[C_CERT]]);

@@ -10,6 +10,7 @@
 #include "issuer.h"
 #include "number.h"
 #include "pki.h"
+#include "signer.h"
 
 #define BATCH 5000          /* certificates per write transaction */
 #define HUGE_PAGE (2u << 20)
@@ -337,7 +338,7 @@ life_check(struct life *l, const char *reg_no, const char *code, ec_day exam_dat
 		ec_date_format(ec_date_expiry(exam_date, ce->years), exp);
 		fmt_time(l->sg->not_after, ca);
 		errmsg("the e-Cert for '%s' would expire on %s, after its issuing CA '%s' (valid until %s)",
-		    reg_no, exp, l->sg->s->kid, ca);
+		    reg_no, exp, ec_signer_kid(l->sg->s), ca);
 	}
 }
 

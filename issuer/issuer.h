@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fields.h"
 #include "buf.h"
 #include "catalog.h"
 #include "conf.h"
@@ -107,16 +108,6 @@ int sign_cert(struct signing *sg, struct ec_cert *r);
 /* Re-sign the CRL of the loaded CA into DIR/crl/KID.crl; *n gets the number of entries. Returns an ec_err. */
 int crl_resign(struct signing *sg, const struct ctx *c, size_t *n);
 
-/*
- * Field checks shared by import and apply (check.c). Each returns 0 or EC_ERR_SYNTAX with a detail that
- * quotes the value but not the field ("'x@' is not an email address"); the caller adds "FILE:LINE:
- * field 'email': " or the option name.
- */
-int check_regno(const char *s);
-int check_email(const char *s);
-int check_tel(const char *s);
-/* Valid UTF-8, no control characters, at most max bytes; empty allowed when may_be_empty. */
-int check_text(const char *s, size_t max, int may_be_empty);
 
 /* Print "ecert-issue: MSG" to stderr. */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -3,9 +3,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/asn1.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
 
 #include "ca.h"
 #include "cert.h"
@@ -17,12 +14,12 @@
 #include "issuer.h"
 #include "pass.h"
 #include "pki.h"
+#include "signer.h"
 #include "token.h"
 
 int
 signing_load(struct signing *sg, const struct ctx *c, const char *kid)
 {
-	struct tm tm;
 	int rc;
 
 	if (sg->s)
@@ -30,13 +27,8 @@ signing_load(struct signing *sg, const struct ctx *c, const char *kid)
 	sg->s = NULL;
 	if ((rc = ec_ca_signer_load(c->dir, kid, sg->pass, sg->passlen, &sg->s)))
 		return rc;
-	if (X509_NAME_get_text_by_NID(X509_get_subject_name(sg->s->cert), NID_commonName, sg->issuer,
-	    sizeof sg->issuer) < 0)
-		sg->issuer[0] = '\0';
-	memset(&tm, 0, sizeof tm);
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(sg->s->cert), &tm) != 1)
-		return ec_err_set(EC_ERR_CORRUPT, "issuing CA '%s': unreadable notAfter", sg->s->kid);
-	sg->not_after = (int64_t)timegm(&tm);
+	ec_signer_issuer_cn(sg->s, sg->issuer, sizeof sg->issuer);
+	sg->not_after = ec_signer_not_after(sg->s);
 	return 0;
 }
 
@@ -77,9 +69,9 @@ sign_cert(struct signing *sg, struct ec_cert *r)
 		ec_date_format(r->e.expires, exp);
 		fmt_time(sg->not_after, ca);
 		return ec_err_set(EC_ERR_REFUSED, "the e-Cert for '%s' would expire on %s, after its issuing CA '%s' "
-		    "(valid until %s): run 'ecert-ca rotate' first", r->reg_no, exp, sg->s->kid, ca);
+		    "(valid until %s): run 'ecert-ca rotate' first", r->reg_no, exp, ec_signer_kid(sg->s), ca);
 	}
-	memcpy(r->e.kid, sg->s->kid, sizeof r->e.kid);
+	memcpy(r->e.kid, ec_signer_kid(sg->s), sizeof r->e.kid);
 	r->e.issued_at = ec_time_now();
 	if ((rc = ec_ecert_sign(sg->s, &r->e, &der, &len)))
 		goto out;
@@ -135,13 +127,13 @@ crl_resign(struct signing *sg, const struct ctx *c, size_t *n)
 	char path[4096];
 	int rc;
 
-	if ((rc = ec_office_revoked_each(c->off, sg->s->kid, add_entry, &e)))
+	if ((rc = ec_office_revoked_each(c->off, ec_signer_kid(sg->s), add_entry, &e)))
 		goto out;
-	if ((rc = ec_office_crl_next(c->off, sg->s->kid, &crlno)))
+	if ((rc = ec_office_crl_next(c->off, ec_signer_kid(sg->s), &crlno)))
 		goto out;
 	if ((rc = ec_crl_sign(sg->s, e.v, e.n, ec_time_now(), crlno, &der, &len)))
 		goto out;
-	if ((rc = ec_path(path, sizeof path, c->dir, EC_P_CRL, sg->s->kid)))
+	if ((rc = ec_path(path, sizeof path, c->dir, EC_P_CRL, ec_signer_kid(sg->s))))
 		goto out;
 	rc = ec_file_write(path, der, len, 0644, 1);
 	*n = e.n;

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <openssl/evp.h>
 
 #include "conf.h"
 #include "date.h"
+#include "digest.h"
 #include "err.h"
 #include "paths.h"
 #include "file.h"
@@ -261,8 +261,7 @@ blob_unref(void *cls)
 static int
 file_get(struct vd_file *f, struct vd_blob **out)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	unsigned char md[EC_SHA256_LEN];
 	struct vd_blob *b = NULL, *old = NULL;
 	struct stat st;
 	char *data = NULL;
@@ -284,7 +283,7 @@ file_get(struct vd_file *f, struct vd_blob **out)
 			rc = EC_ERR_NOMEM;
 			goto out;
 		}
-		if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1) {
+		if (ec_sha256(data, len, md) != EC_OK) {
 			rc = ec_err_set(EC_ERR_CRYPTO, "cannot hash '%s'", f->path);
 			goto out;
 		}

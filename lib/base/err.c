@@ -97,3 +97,11 @@ ec_err_exit(int code)
 		return 2;
 	}
 }
+
+int
+ec_err_exit_ca(int code)
+{
+	if (code == EC_ERR_CORRUPT || code == EC_ERR_SYNTAX || code == EC_ERR_NOTFOUND)
+		return 2;
+	return ec_err_exit(code);
+}

@@ -10,7 +10,33 @@
 #include "types.h"
 #include "utf8.h"
 
-struct ec_signer;
+struct ec_signer_fast;
+
+/*
+ * An issuing CA ready to sign, as ec_ca_signer_load() (ca.c) returns it.  Everything is owned by the
+ * struct and released by ec_signer_free(), which also cleanses the private key.
+ * Only the signing tools (ecert-ca, ecert-issue) ever hold one.
+ */
+struct ec_signer {
+	X509 *cert;                  /* the issuing CA certificate */
+	EVP_PKEY *key;               /* its private key */
+	EVP_PKEY *placeholder;       /* public key only: the subject key of every e-Cert it signs */
+	enum ec_alg alg;
+	char kid[EC_KID_LEN + 1];
+	char crl_url[512];           /* <public-url>/crl/KID.crl */
+	char public_url[448];        /* for the QR payload */
+	int retired;                 /* 1: may sign only the CRL of what it issued */
+	struct ec_signer_fast *fast; /* prepared state (ec_signer_prepare); NULL: set up per signature */
+};
+
+/*
+ * Prepare s for fast signing: the e-Cert skeleton and the signing contexts, built once and owned by s
+ * (ec_signer_free releases them; ec_signer_unprepare releases only them). ec_ca_signer_load() calls it.
+ * A signer built by hand and never prepared still signs, setting everything up per call.
+ */
+int ec_signer_prepare(struct ec_signer *s);
+void ec_signer_unprepare(struct ec_signer *s);
+
 
 #define EC_SKI_LEN 20            /* key identifiers: the leftmost 160 bits of SHA-256(DER SPKI) */
 #define EC_ROOT_YEARS 30

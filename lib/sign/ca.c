@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "signer.h"
 #include "crl.h"
 #include "date.h"
 #include "ecx509.h"
@@ -624,6 +625,32 @@ ec_signer_free(struct ec_signer *s)
 	X509_free(s->cert);
 	OPENSSL_cleanse(s, sizeof *s);
 	free(s);
+}
+
+const char *
+ec_signer_kid(const struct ec_signer *s)
+{
+	return s->kid;
+}
+
+int64_t
+ec_signer_not_after(const struct ec_signer *s)
+{
+	int64_t t = 0;
+
+	if (s->fast != NULL)
+		return s->fast->not_after;
+	if (ec_asn1_time_get(X509_get0_notAfter(s->cert), &t) != EC_OK)
+		t = 0;   /* a certificate we wrote and loaded has a valid time: 0 only if it was tampered with */
+	return t;
+}
+
+void
+ec_signer_issuer_cn(const struct ec_signer *s, char *out, size_t size)
+{
+	if (size > 0 && X509_NAME_get_text_by_NID(X509_get_subject_name(s->cert), NID_commonName, out, (int)size) < 0)
+		out[0] = '\0';
+	ERR_clear_error();
 }
 
 int

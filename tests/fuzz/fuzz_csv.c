@@ -1,7 +1,7 @@
 /*
  * Fuzz the CSV importer's path through library and checking code: the reader (ec_csv_*), the header
  * lookup for exam results and for applications, and every field check import and apply make
- * (issuer/check.c, dates, the catalogue, name normalisation) on each record read.
+ * (lib/issue/fields.c, dates, the catalogue, name normalisation) on each record read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +11,9 @@
 #include "csv.h"
 #include "date.h"
 #include "err.h"
+#include "fields.h"
+#include "office.h"
 #include "helper.h"
-#include "issuer.h"
 #include "name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,11 +39,11 @@ exam_row(const char *const *f, const int *ix)
 	ec_day d;
 	char *nfc = NULL;
 
-	check_regno(f[ix[0]]);
-	check_text(f[ix[1]], EC_PNAME_MAX, 1);
-	check_text(f[ix[2]], EC_PNAME_MAX, 1);
-	check_email(f[ix[3]]);
-	check_tel(f[ix[4]]);
+	ec_field_regno(f[ix[0]]);
+	ec_field_text(f[ix[1]], EC_PNAME_MAX, 1);
+	ec_field_text(f[ix[2]], EC_PNAME_MAX, 1);
+	ec_field_email(f[ix[3]]);
+	ec_field_tel(f[ix[4]]);
 	ec_catalog_find(catalog(), f[ix[5]]);
 	ec_date_parse(f[ix[6]], &d);
 	(void)strcasecmp(f[ix[7]], "pass");
@@ -55,10 +56,10 @@ app_row(const char *const *f, const int *ix)
 {
 	char *nfc = NULL, *masked = NULL, *folded = NULL;
 
-	check_regno(f[ix[0]]);
-	check_text(f[ix[5]], EC_ADDRESS_MAX, 0);
-	check_email(f[ix[3]]);
-	check_tel(f[ix[4]]);
+	ec_field_regno(f[ix[0]]);
+	ec_field_text(f[ix[5]], EC_ADDRESS_MAX, 0);
+	ec_field_email(f[ix[3]]);
+	ec_field_tel(f[ix[4]]);
 	if (ec_name_normalize(f[ix[2]], strlen(f[ix[2]]), &nfc) == EC_OK) {
 		if (ec_name_mask(nfc, &masked) == EC_OK)
 			free(masked);

@@ -10,6 +10,7 @@
 
 #include "ecx509.h"
 #include "helper_pki.h"
+#include "signer.h"
 
 static EVP_PKEY *
 keygen(enum ec_alg alg)

@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include "pki.h"
+#include "signer.h"
+#include "ecx509.h"
 
 /*
  * A root CA and one issuing CA under it, as docs/formats-ecert.md profiles them (CN "<org> Issuing CA <KID>",

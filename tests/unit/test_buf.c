@@ -84,6 +84,13 @@ test_error_details(void **state)
 	assert_int_equal(ec_err_exit(EC_ERR_CHECKSUM), 1);
 	assert_int_equal(ec_err_exit(EC_ERR_PASS), 2);
 	assert_int_equal(ec_err_exit(EC_ERR_IO), 2);
+	/* ecert-ca: its own state directory broken or missing is a system error, a refusal is not */
+	assert_int_equal(ec_err_exit_ca(EC_ERR_CORRUPT), 2);
+	assert_int_equal(ec_err_exit_ca(EC_ERR_NOTFOUND), 2);
+	assert_int_equal(ec_err_exit_ca(EC_ERR_SYNTAX), 2);
+	assert_int_equal(ec_err_exit_ca(EC_ERR_EXISTS), 1);
+	assert_int_equal(ec_err_exit_ca(EC_ERR_PASS), 2);
+	assert_int_equal(ec_err_exit_ca(0), 0);
 	assert_int_equal(ec_err_exit(EC_ERR_ARG), 2);
 }
 

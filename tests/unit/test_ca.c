@@ -15,6 +15,8 @@
 #include "err.h"
 #include "file.h"
 #include "pki.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define PASS "issuing pass"
 #define ROOT_PASS "root pass"

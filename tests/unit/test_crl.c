@@ -23,6 +23,8 @@
 #include "err.h"
 #include "file.h"
 #include "helper_pki.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define NOW ((int64_t)1793000000)   /* 2026-10-26 */
 #define N1 "0101234567890123456707"

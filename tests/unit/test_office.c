@@ -24,6 +24,8 @@
 #include "register.h"
 #include "token.h"
 #include "helper_pki.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define KID "AbCdEfGhIjK"
 #define KID2 "ZyXwVuTsRqP"

@@ -19,6 +19,8 @@
 #include "pdf.h"
 #include "pdfread.h"
 #include "template.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define URL "https://certs.example.org/v/0101234567890123456707"
 /* A realistic payload: URL, then a compact JWS (header, payload, 64-byte signature) after '#'. */

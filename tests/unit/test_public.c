@@ -16,6 +16,8 @@
 #include "number.h"
 #include "office.h"
 #include "public.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define KID "AbCdEfGhIjK"
 #define NCERT 6

@@ -20,6 +20,8 @@
 #include "err.h"
 #include "helper_pki.h"
 #include "token.h"
+#include "signer.h"
+#include "ecx509.h"
 
 #define NUM "0101234567890123456707"
 

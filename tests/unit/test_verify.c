@@ -22,6 +22,7 @@
 #include "helper_pki.h"
 #include "token.h"
 #include "verify.h"
+#include "signer.h"
 
 #define N1 "0101234567890123456707"
 #define N2 "0101999999999999999944"

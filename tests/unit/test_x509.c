@@ -27,6 +27,7 @@
 #include "err.h"
 #include "key.h"
 #include "number.h"
+#include "signer.h"
 
 #define PASS "issuing pass"
 #define ROOT_PASS "root pass"

@@ -50,5 +50,11 @@ void ec_err_clear(void);
 
 /* The exit status for code (docs/architecture.md): 0 success, 1 not valid or refused, 2 usage or system error. */
 int ec_err_exit(int code);
+/*
+ * The exit status of ecert-ca for code: as ec_err_exit, except that a broken, unreadable or missing
+ * CA directory (EC_ERR_CORRUPT, EC_ERR_SYNTAX, EC_ERR_NOTFOUND) is a system error (2): ecert-ca
+ * judges no outside input, so those codes can only mean its own state is wrong.
+ */
+int ec_err_exit_ca(int code);
 
 #endif

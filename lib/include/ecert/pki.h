@@ -1,4 +1,4 @@
-/* Library-internal PKI handles shared by the signing and the verifying modules (OpenSSL types inside). */
+/* Trust bundles and KIDs: the PKI handles the verifying side uses (OpenSSL types inside). */
 #ifndef EC_PKI_H
 #define EC_PKI_H
 
@@ -6,34 +6,8 @@
 #include <openssl/x509.h>
 #include "types.h"
 
-struct ec_signer_fast;
-
-/*
- * An issuing CA ready to sign, as ec_ca_signer_load() (ca.c) returns it.  Everything is owned by the
- * struct and released by ec_signer_free(), which also cleanses the private key.
- * Only the signing tools (ecert-ca, ecert-issue) ever hold one.
- */
-struct ec_signer {
-	X509 *cert;                  /* the issuing CA certificate */
-	EVP_PKEY *key;               /* its private key */
-	EVP_PKEY *placeholder;       /* public key only: the subject key of every e-Cert it signs */
-	enum ec_alg alg;
-	char kid[EC_KID_LEN + 1];
-	char crl_url[512];           /* <public-url>/crl/KID.crl */
-	char public_url[448];        /* for the QR payload */
-	int retired;                 /* 1: may sign only the CRL of what it issued */
-	struct ec_signer_fast *fast; /* prepared state (ec_signer_prepare); NULL: set up per signature */
-};
-
-void ec_signer_free(struct ec_signer *s);
-
-/*
- * Prepare s for fast signing: the e-Cert skeleton and the signing contexts, built once and owned by s
- * (ec_signer_free releases them; ec_signer_unprepare releases only them). ec_ca_signer_load() calls it.
- * A signer built by hand and never prepared still signs, setting everything up per call.
- */
-int ec_signer_prepare(struct ec_signer *s);
-void ec_signer_unprepare(struct ec_signer *s);
+/* An issuing CA ready to sign: opaque outside lib/sign/ (signer.h). */
+struct ec_signer;
 
 /*
  * A trust bundle: the root CA(s) and every issuing CA, parsed from PEM (trust.pem).

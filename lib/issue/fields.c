@@ -1,14 +1,15 @@
-/* ecert-issue: strict checks of the personal fields an import or an application carries. */
+/* Strict checks of the personal fields an exam import or an application carries. */
 #include <string.h>
 
 #include "err.h"
-#include "issuer.h"
+#include "fields.h"
+#include "office.h"
 #include "name.h"
 
 #define QUOTE 40            /* bytes of a bad value quoted back */
 
 int
-check_regno(const char *s)
+ec_field_regno(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -32,7 +33,7 @@ atext(char ch)
 
 /* A dot-atom local part and a host name with at least one dot: what a mail system will deliver to. */
 int
-check_email(const char *s)
+ec_field_email(const char *s)
 {
 	const char *at = strchr(s, '@'), *p, *label;
 	size_t n = strlen(s);
@@ -65,7 +66,7 @@ bad:
 
 /* Digits with the separators people write: an optional leading '+', spaces, dashes, dots, parentheses. */
 int
-check_tel(const char *s)
+ec_field_tel(const char *s)
 {
 	size_t i, digits = 0, n = strlen(s);
 
@@ -86,7 +87,7 @@ bad:
 }
 
 int
-check_text(const char *s, size_t max, int may_be_empty)
+ec_field_text(const char *s, size_t max, int may_be_empty)
 {
 	const unsigned char *p;
 	size_t n = strlen(s);

@@ -1,0 +1,437 @@
+/* Certificates change: issuance, revocation, renewal, shipping, the revoked index and CRL numbers. */
+#include "office_int.h"
+
+/* Issuance. */
+
+struct issue_ctx {
+	struct skel_memo m;
+	const struct ec_cert *certs;
+	size_t n;
+	int *rc;
+	uint64_t gen;
+	struct ec_cert c;
+	struct ec_app a;
+	struct ec_buf b;
+};
+
+/* A new certificate as stored: valid, nothing revoked, superseded or mailed yet. */
+static void
+fresh(struct ec_cert *c)
+{
+	c->status = EC_ST_VALID;
+	c->revoked_at = 0;
+	c->reason[0] = '\0';
+	c->superseded_by[0] = '\0';
+	c->carrier[0] = c->order[0] = '\0';
+	c->mailed_at = 0;
+}
+
+/* Soft checks first so that a refused certificate writes nothing. */
+static int
+issue_one(struct ec_kvtxn *t, struct issue_ctx *x, const struct ec_cert *in, int *rc)
+{
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	size_t klen;
+	int r;
+
+	x->c = *in;
+	fresh(&x->c);
+	if ((r = off_regno_check(in->reg_no)) || (r = ec_rec_num_pack(in->e.number, key))) {
+		*rc = r;
+		return 0;
+	}
+	klen = strlen(in->reg_no);
+	r = ec_kv_get(t, EC_ODB_APP, in->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND) {
+		*rc = ec_err_set(r, "no application for registration number '%s'", in->reg_no);
+		return 0;
+	}
+	if (r || (r = ec_rec_app_dec(v.p, v.n, in->reg_no, klen, &x->a)))
+		return r;
+	if (x->a.number[0]) {
+		*rc = ec_err_set(EC_ERR_EXISTS, "registration number '%s' was issued '%s' already", in->reg_no,
+		    x->a.number);
+		return 0;
+	}
+	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
+	if (r == 0) {
+		*rc = ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", in->e.number);
+		return 0;
+	}
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	if ((r = off_cert_encode(t, &x->m, &x->c, &x->b))) {
+		if (r != EC_ERR_ARG)
+			return r;
+		*rc = r;
+		return 0;
+	}
+	x->a.status = EC_ST_VALID;
+	memcpy(x->a.number, in->e.number, sizeof x->a.number);
+	if ((r = off_cert_put(t, &x->c, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_ISSUE)) || (r = off_email_index(t, &x->c)))
+		return r;
+	ec_buf_reset(&x->b);
+	if ((r = ec_rec_app_enc(&x->b, &x->a)) ||
+	    (r = ec_kv_put(t, EC_ODB_APP, in->reg_no, klen, x->b.p, x->b.len, 0)) ||
+	    (r = ec_kv_del(t, EC_ODB_PENDING, in->reg_no, klen)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "application '%s' was not pending",
+		    in->reg_no) : r;
+	*rc = 0;
+	return 0;
+}
+
+static int
+issue_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct issue_ctx *x = ctx;
+	size_t i, stored = 0;
+	int r;
+
+	x->gen = 0;
+	x->m.valid = 0;
+	for (i = 0; i < x->n; i++) {
+		if ((r = issue_one(t, x, &x->certs[i], &x->rc[i])))
+			return r;
+		stored += x->rc[i] == 0;
+	}
+	return stored ? off_gen_bump(t, &x->gen) : 0;
+}
+
+static int
+by_number(const void *a, const void *b)
+{
+	return strcmp((*(const struct ec_cert *const *)a)->e.number, (*(const struct ec_cert *const *)b)->e.number);
+}
+
+int
+ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc)
+{
+	struct issue_ctx *x;
+	const struct ec_cert **done = NULL;
+	size_t i, m = 0;
+	int r;
+
+	if ((r = off_writable(o)))
+		return r;
+	if (!(x = calloc(1, sizeof *x)) || (n && !(done = calloc(n, sizeof *done)))) {
+		free(x);
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	}
+	x->certs = certs;
+	x->n = n;
+	x->rc = rc;
+	if ((r = ec_kv_update(o->kv, issue_txn, x)))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (rc[i] == 0)
+			done[m++] = &certs[i];
+	if (m) {
+		/* Random numbers put in key order walk the public tree's pages once, not once per record. */
+		qsort(done, m, sizeof *done, by_number);
+		r = off_pub_sync(o, done, m, 1, x->gen);
+	}
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	free(done);
+	return r;
+}
+
+/* Revocation. */
+
+struct revoke_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
+	const char *number;
+	int64_t at;
+	const char *reason;
+	uint64_t gen;
+	struct ec_cert c;
+	struct ec_buf b;
+};
+
+static int
+revoke_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct revoke_ctx *x = ctx;
+	unsigned char key[REVOKED_KEY];
+	int r;
+
+	x->m.valid = 0;
+	if ((r = off_cert_load(x->o, t, x->number, &x->c)))
+		return r;
+	if (x->c.status == EC_ST_REVOKED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked already", x->number);
+	if (strlen(x->c.e.kid) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_CORRUPT, "certificate '%s' has no issuing CA", x->number);
+	x->c.status = EC_ST_REVOKED;
+	x->c.revoked_at = x->at;
+	memcpy(x->c.reason, x->reason, strlen(x->reason) + 1);
+	memcpy(key, x->c.e.kid, EC_KID_LEN);
+	if ((r = ec_rec_num_pack(x->number, key + EC_KID_LEN)) ||
+	    (r = off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
+	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)))
+		return r;
+	return off_gen_bump(t, &x->gen);
+}
+
+int
+ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason, struct ec_cert *out)
+{
+	const struct ec_cert *one[1];
+	struct revoke_ctx *x;
+	int r;
+
+	if ((r = off_writable(o)))
+		return r;
+	if (!reason || !reason[0] || strlen(reason) > EC_REASON_MAX)
+		return ec_err_set(EC_ERR_ARG, "revocation reason missing or too long");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
+	x->number = number;
+	x->at = at;
+	x->reason = reason;
+	if ((r = ec_kv_update(o->kv, revoke_txn, x)))
+		goto out;
+	if (out)
+		*out = x->c;
+	one[0] = &x->c;
+	r = off_pub_sync(o, one, 1, 0, x->gen);
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* Renewal. */
+
+struct renew_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
+	const struct ec_cert *newc;
+	uint64_t gen;
+	struct ec_cert n, old;
+	struct ec_buf b;
+};
+
+static int
+renew_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct renew_ctx *x = ctx;
+	unsigned char key[EC_NUMBIN];
+	struct ec_kv_val v;
+	int r;
+
+	x->n = *x->newc;
+	fresh(&x->n);
+	x->m.valid = 0;
+	if ((r = off_cert_load(x->o, t, x->n.e.renewal_of, &x->old)))
+		return r;
+	if (x->old.status == EC_ST_REVOKED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked", x->old.e.number);
+	if (x->old.status == EC_ST_SUPERSEDED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was renewed already as '%s'", x->old.e.number,
+		    x->old.superseded_by);
+	if ((r = ec_rec_num_pack(x->n.e.number, key)))
+		return r;
+	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
+	if (r == 0)
+		return ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", x->n.e.number);
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	if ((r = off_cert_store(t, &x->m, &x->n, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_RENEW)) || (r = off_email_index(t, &x->n)))
+		return r;
+	x->old.status = EC_ST_SUPERSEDED;
+	memcpy(x->old.superseded_by, x->n.e.number, sizeof x->old.superseded_by);
+	if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
+		return r;
+	return off_gen_bump(t, &x->gen);
+}
+
+int
+ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
+{
+	const struct ec_cert *two[2];
+	struct renew_ctx *x;
+	int r;
+
+	if ((r = off_writable(o)))
+		return r;
+	if (!newc->e.renewal_of[0])
+		return ec_err_set(EC_ERR_ARG, "a renewal must name the certificate it renews");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
+	x->newc = newc;
+	if ((r = ec_kv_update(o->kv, renew_txn, x)))
+		goto out;
+	two[0] = &x->old;
+	two[1] = &x->n;
+	r = off_pub_sync(o, two, 2, 0, x->gen);
+out:
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* Shipping. */
+
+struct mail_ctx {
+	struct ec_office *o;
+	struct skel_memo m;
+	const char *number, *carrier, *order;
+	int64_t at;
+	struct ec_cert c;
+	struct ec_buf b;
+};
+
+static int
+mail_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct mail_ctx *x = ctx;
+	int r;
+
+	x->m.valid = 0;
+	if ((r = off_cert_load(x->o, t, x->number, &x->c)))
+		return r;
+	if (x->c.e.format != EC_FORMAT_PAPER)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is electronic: nothing to ship", x->number);
+	if (x->c.carrier[0]) {
+		if (strcmp(x->c.carrier, x->carrier) == 0 && strcmp(x->c.order, x->order) == 0)
+			return 0;
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was shipped already by %s, order %s", x->number,
+		    x->c.carrier, x->c.order);
+	}
+	memcpy(x->c.carrier, x->carrier, strlen(x->carrier) + 1);
+	memcpy(x->c.order, x->order, strlen(x->order) + 1);
+	x->c.mailed_at = x->at;
+	return off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_MAIL);
+}
+
+int
+ec_office_mail(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at)
+{
+	struct mail_ctx *x;
+	int r;
+
+	if ((r = off_writable(o)))
+		return r;
+	if (!carrier[0] || strlen(carrier) > EC_CARRIER_MAX)
+		return ec_err_set(EC_ERR_ARG, "carrier name missing or too long");
+	if (!order[0] || strlen(order) > EC_ORDER_MAX)
+		return ec_err_set(EC_ERR_ARG, "order number missing or too long");
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
+	x->number = number;
+	x->carrier = carrier;
+	x->order = order;
+	x->at = at;
+	r = ec_kv_update(o->kv, mail_txn, x);
+	ec_buf_free(&x->b);
+	free(x);
+	return r;
+}
+
+/* CRL support. */
+
+struct revoked_ctx {
+	struct ec_office *o;
+	const char *kid;
+	int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason);
+	void *ctx;
+	struct ec_cert c;
+};
+
+static int
+revoked_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct revoked_ctx *x = ctx;
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v;
+	int r;
+
+	if ((r = ec_kv_cursor(t, EC_ODB_REVOKED, &c)))
+		return r;
+	for (r = ec_kv_seek(c, x->kid, EC_KID_LEN, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
+		if (k.n != REVOKED_KEY || memcmp(k.p, x->kid, EC_KID_LEN) != 0) {
+			r = EC_ERR_NOTFOUND;
+			break;
+		}
+		if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + EC_KID_LEN, EC_NUMBIN, &v)) ||
+		    (r = off_cert_dec(x->o, t, &v, k.p + EC_KID_LEN, &x->c, 0))) {
+			if (r == EC_ERR_NOTFOUND)
+				r = ec_err_set(EC_ERR_CORRUPT, "revocation index names a missing certificate");
+			goto out;
+		}
+		if ((r = x->fn(x->ctx, x->c.e.number, x->c.revoked_at, x->c.reason)))
+			goto out;
+	}
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}
+
+int
+ec_office_revoked_each(struct ec_office *o, const char *kid,
+    int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason), void *ctx)
+{
+	struct revoked_ctx *x;
+	int r;
+
+	if (strnlen(kid, EC_KID_LEN + 1) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_ARG, "'%.20s' is not a KID", kid);
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o;
+	x->kid = kid;
+	x->fn = fn;
+	x->ctx = ctx;
+	r = ec_kv_view(o->kv, revoked_txn, x);
+	free(x);
+	return r;
+}
+
+struct crl_ctx {
+	char key[4 + EC_KID_LEN + 1];
+	uint64_t n;
+};
+
+static int
+crl_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct crl_ctx *x = ctx;
+	unsigned char rec[sizeof x->key + 8];
+	int r;
+
+	if ((r = ec_kv_get64(t, EC_ODB_META, x->key, &x->n, NULL)))
+		return r;
+	x->n++;
+	if ((r = ec_kv_put64(t, EC_ODB_META, x->key, x->n)))
+		return r;
+	memcpy(rec, x->key, strlen(x->key));
+	ec_rec_put64(rec + strlen(x->key), x->n);
+	return ec_audit_append(t, ec_time_now(), EC_AUDIT_CRL, EC_AUDIT_SUBJ_NONE, NULL, rec, strlen(x->key) + 8);
+}
+
+int
+ec_office_crl_next(struct ec_office *o, const char *kid, uint64_t *out)
+{
+	struct crl_ctx x;
+	int r;
+
+	if ((r = off_writable(o)))
+		return r;
+	if (strnlen(kid, EC_KID_LEN + 1) != EC_KID_LEN)
+		return ec_err_set(EC_ERR_ARG, "'%.20s' is not a KID", kid);
+	memset(&x, 0, sizeof x);
+	snprintf(x.key, sizeof x.key, "crl.%s", kid);
+	if ((r = ec_kv_update(o->kv, crl_txn, &x)))
+		return r;
+	*out = x.n;
+	return 0;
+}

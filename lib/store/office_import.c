@@ -1,0 +1,207 @@
+/* The office register's inputs: exam results (import) and applications. */
+#include "office_int.h"
+
+/* Import. */
+
+struct import_ctx {
+	const struct ec_exam_src *src;
+	struct ec_import_stats st;
+	struct ec_buf b;
+};
+
+static int
+import_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct import_ctx *c = ctx;
+	struct ec_exam row;
+	struct ec_kv_val v;
+	int64_t now = ec_time_now();
+	size_t klen;
+	int r;
+
+	memset(&c->st, 0, sizeof c->st);
+	if ((r = c->src->rewind(c->src->ctx)))
+		return r;
+	while ((r = c->src->next(c->src->ctx, &row)) == 1) {
+		if ((r = off_regno_check(row.reg_no)))
+			return r;
+		klen = strlen(row.reg_no);
+		ec_buf_reset(&c->b);
+		if ((r = ec_rec_exam_enc(&c->b, &row)))
+			return ec_err_set(r, "registration number '%s': %s", row.reg_no, ec_err_msg(r));
+		r = ec_kv_get(t, EC_ODB_EXAM, row.reg_no, klen, &v);
+		if (r == 0) {
+			if (v.n != c->b.len || memcmp(v.p, c->b.p, v.n) != 0)
+				return ec_err_set(EC_ERR_REFUSED, "registration number '%s' already imported with "
+				    "different data", row.reg_no);
+			c->st.unchanged++;
+			continue;
+		}
+		if (r != EC_ERR_NOTFOUND)
+			return r;
+		if ((r = ec_kv_put(t, EC_ODB_EXAM, row.reg_no, klen, c->b.p, c->b.len, 0)) ||
+		    (r = ec_audit_append(t, now, EC_AUDIT_IMPORT, EC_AUDIT_SUBJ_REGNO, row.reg_no, c->b.p, c->b.len)))
+			return r;
+		c->st.added++;
+	}
+	return r < 0 ? r : 0;
+}
+
+int
+ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, struct ec_import_stats *st)
+{
+	struct import_ctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = off_writable(o)))
+		return r;
+	c.src = src;
+	r = ec_kv_update(o->kv, import_txn, &c);
+	if (r == 0 && st)
+		*st = c.st;
+	ec_buf_free(&c.b);
+	return r;
+}
+
+struct array_src {
+	const struct ec_exam *rows;
+	size_t n, i;
+};
+
+static int
+array_rewind(void *ctx)
+{
+	((struct array_src *)ctx)->i = 0;
+	return 0;
+}
+
+static int
+array_next(void *ctx, struct ec_exam *row)
+{
+	struct array_src *a = ctx;
+
+	if (a->i == a->n)
+		return 0;
+	*row = a->rows[a->i++];
+	return 1;
+}
+
+int
+ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st)
+{
+	struct array_src a = { rows, n, 0 };
+	struct ec_exam_src src = { array_rewind, array_next, &a };
+
+	return ec_office_import_stream(o, &src, st);
+}
+
+/* Applications. */
+
+struct apply_ctx {
+	const struct ec_app *apps;
+	size_t n;
+	int *rc;
+	struct ec_app *existing;
+	struct ec_buf b;
+};
+
+/* One application inside the transaction: a soft refusal goes to *rc, a hard failure is returned. */
+static int
+apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct ec_app *existing, int *rc)
+{
+	struct ec_app a;
+	struct ec_exam x;
+	struct ec_kv_val v;
+	size_t klen;
+	int r;
+
+	if ((r = off_regno_check(in->reg_no))) {
+		*rc = r;
+		return 0;
+	}
+	klen = strlen(in->reg_no);
+	r = ec_kv_get(t, EC_ODB_EXAM, in->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND) {
+		*rc = ec_err_set(r, "no exam result for registration number '%s'", in->reg_no);
+		return 0;
+	}
+	if (r || (r = ec_rec_exam_dec(v.p, v.n, in->reg_no, klen, &x)))
+		return r;
+	if (!x.passed) {
+		*rc = ec_err_set(EC_ERR_REFUSED, "registration number '%s' did not pass the exam", in->reg_no);
+		return 0;
+	}
+	r = ec_kv_get(t, EC_ODB_APP, in->reg_no, klen, &v);
+	if (r == 0) {
+		if (existing && (r = ec_rec_app_dec(v.p, v.n, in->reg_no, klen, existing)))
+			return r;
+		*rc = ec_err_set(EC_ERR_EXISTS, "an application for registration number '%s' exists already",
+		    in->reg_no);
+		return 0;
+	}
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	a = *in;
+	a.status = EC_ST_REQUESTED;
+	a.number[0] = '\0';
+	ec_buf_reset(b);
+	if ((r = ec_rec_app_enc(b, &a))) {
+		*rc = r;
+		return 0;
+	}
+	if ((r = ec_kv_put(t, EC_ODB_APP, a.reg_no, klen, b->p, b->len, 0)) ||
+	    (r = ec_kv_put(t, EC_ODB_PENDING, a.reg_no, klen, "", 0, 0)) ||
+	    (r = ec_audit_append(t, ec_time_now(), EC_AUDIT_APPLY, EC_AUDIT_SUBJ_REGNO, a.reg_no, b->p, b->len)))
+		return r;
+	*rc = 0;
+	return 0;
+}
+
+static int
+apply_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct apply_ctx *c = ctx;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->n; i++)
+		if ((r = apply_one(t, &c->apps[i], &c->b, c->existing, &c->rc[i])))
+			return r;
+	return 0;
+}
+
+int
+ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *existing)
+{
+	struct apply_ctx c;
+	int rc = 0, r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = off_writable(o)))
+		return r;
+	c.apps = a;
+	c.n = 1;
+	c.rc = &rc;
+	c.existing = existing;
+	r = ec_kv_update(o->kv, apply_txn, &c);
+	ec_buf_free(&c.b);
+	return r ? r : rc;
+}
+
+int
+ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, int *rc)
+{
+	struct apply_ctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if ((r = off_writable(o)))
+		return r;
+	c.apps = apps;
+	c.n = n;
+	c.rc = rc;
+	r = ec_kv_update(o->kv, apply_txn, &c);
+	ec_buf_free(&c.b);
+	return r;
+}
