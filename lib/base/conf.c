@@ -168,6 +168,7 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 {
 	char path[PATH_MAX];
 	char *text = NULL, *line, *next, *eq, *key, *val;
+	size_t len = 0;
 	struct stat st;
 	unsigned seen = 0, bit = 0;
 	int rc = EC_OK, lineno = 0;
@@ -182,8 +183,12 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 		return rc;
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return ec_err_set(EC_ERR_NOTFOUND, "'%s' holds no CA ('%s' is missing; run 'ecert-ca init')", dir, path);
-	if ((rc = ec_file_read(path, CONF_MAX, &text, NULL)) != EC_OK)
+	if ((rc = ec_file_read(path, CONF_MAX, &text, &len)) != EC_OK)
 		return rc;
+	if (memchr(text, '\0', len) != NULL) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "'%s' holds a NUL byte", path);
+		goto out;
+	}
 	for (line = text; line != NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "file.h"
 #include "pki.h"
+#include "utf8.h"
 
 #define TRUST_MAX_BYTES (1024 * 1024)
 #define TRUST_MAX_CERTS 1000
@@ -74,6 +75,31 @@ is_root(X509 *x)
 	return X509_check_issued(x, x) == X509_V_OK && X509_verify(x, X509_get0_pubkey(x)) == 1;
 }
 
+/* u[0..n) into out[size], whole code points only so that a long name cut to fit stays UTF-8; controls as '?'. */
+static void
+copy_cn(char *out, size_t size, const unsigned char *u, size_t n)
+{
+	const unsigned char *c;
+	size_t k = 0, o = 0, step, clen;
+	unsigned long cp;
+
+	while (k < n) {
+		c = u + k;
+		clen = step = ec_utf8_next(c, n - k, &cp);
+		if (step == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			c = (const unsigned char *)"?";
+			clen = 1;
+			step = step ? step : 1;
+		}
+		if (o + clen >= size)
+			break;
+		memcpy(out + o, c, clen);
+		o += clen;
+		k += step;
+	}
+	out[o] = '\0';
+}
+
 /* The issuing CA's name, CN and verification context, once per bundle. */
 static int
 prepare(struct issuer *is, X509 *x, const char *bundle)
@@ -90,12 +116,10 @@ prepare(struct issuer *is, X509 *x, const char *bundle)
 	is->cn[0] = '\0';
 	if ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1)) >= 0) {
 		unsigned char *u = NULL;
-		int k, m = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
+		int m = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
 
-		for (k = 0; k < m && k < (int)sizeof is->cn - 1; k++)
-			is->cn[k] = (u[k] < 0x20 || u[k] == 0x7f) ? '?' : (char)u[k];
 		if (m > 0)
-			is->cn[k] = '\0';
+			copy_cn(is->cn, sizeof is->cn, u, (size_t)m);
 		OPENSSL_free(u);
 	}
 	if ((is->mu = malloc(sizeof *is->mu)) == NULL || pthread_mutex_init(is->mu, NULL) != 0) {

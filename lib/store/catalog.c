@@ -16,6 +16,7 @@
 #include "file.h"
 #include "paths.h"
 #include "text.h"
+#include "utf8.h"
 #include "name.h"
 
 #define FILE_MAX (1 << 20)
@@ -141,6 +142,7 @@ digits(const char *s, size_t min, size_t max)
 static int
 entry(struct parse *p, char *line)
 {
+	unsigned long bad_cp;
 	struct ec_cat_entry e, *nv;
 	char *f[FIELDS], *s = line, *bar;
 	size_t nf = 0, i, *nl;
@@ -167,8 +169,10 @@ entry(struct parse *p, char *line)
 			return bad(p, "certification code '%.40s' must be printable ASCII without spaces", f[0]);
 	memcpy(e.code, f[0], strlen(f[0]) + 1);
 
-	if (!f[1][0] || strlen(f[1]) > EC_TITLE_MAX || ec_utf8_len(f[1], strlen(f[1])) < 0)
-		return bad(p, "title '%.60s' is empty, too long or not UTF-8", f[1]);
+	/* the title is signed into every e-Cert (subject description): the certificates' text rule */
+	if (!f[1][0] || strlen(f[1]) > EC_TITLE_MAX || ec_text_check(f[1], strlen(f[1]), &bad_cp) < 0)
+		return bad(p, "title '%.60s' is empty, too long, not UTF-8 or holds a control or bidi character",
+		    f[1]);
 	memcpy(e.title, f[1], strlen(f[1]) + 1);
 
 	if (!digits(f[2], 4, 4))
