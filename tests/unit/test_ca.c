@@ -232,6 +232,19 @@ test_conf_load_errors(void **state)
 	assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
 	write_conf(dir, "org = X\npublic_url = ftp://x.org\n");
 	assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
+	{
+		/* a NUL byte would hide what follows it from the line reader: refused, not cut short */
+		static const char nul[] = "org = A\0\norg = B\n";
+		char path[256];
+		FILE *fp;
+
+		snprintf(path, sizeof path, "%s/ecert.conf", dir);
+		assert_non_null(fp = fopen(path, "w"));
+		assert_int_equal(fwrite(nul, 1, sizeof nul - 1, fp), sizeof nul - 1);
+		fclose(fp);
+		assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
+		assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "NUL byte"));
+	}
 }
 
 static void

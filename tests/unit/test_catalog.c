@@ -143,6 +143,8 @@ test_syntax(void **state)
 		{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA | T | 0001 | 2 | paper | associate\n", "longer than 31" },
 		{ "A |  | 0001 | 2 | paper | associate\n", ":1: title" },
 		{ "A | \xff\xfe | 0001 | 2 | paper | associate\n", "not UTF-8" },
+		{ "A | Tab\there | 0001 | 2 | paper | associate\n", "control or bidi" },
+		{ "A | Over\xe2\x80\xaeride | 0001 | 2 | paper | associate\n", "control or bidi" },
 		{ "A | T | 001 | 2 | paper | associate\n", "programme code '001'" },
 		{ "A | T | 00a1 | 2 | paper | associate\n", "programme code '00a1'" },
 		{ "A | T | 0001 | 0 | paper | associate\n", "validity '0'" },
