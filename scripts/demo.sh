@@ -65,15 +65,25 @@ echo "trust bundle: $ECERT_HOME/trust.pem"
 step "serve the public verification endpoint on http://localhost:$port"
 user_opt=""
 if [ "$(id -u)" -eq 0 ]; then
-	# The endpoint refuses to run as root: it drops to nobody, which needs only to reach the public
-	# register and write its reader table (docs/verifier.md).
-	user_opt="--user nobody"
-	d=$ECERT_HOME
-	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
-	chown nobody "$ECERT_HOME/public/lock.mdb"
+	# The endpoint refuses to run as root: it drops to a system user of its own, which only reads the
+	# public side of the state directory and keeps LMDB's reader table (docs/verifier.md). The name key
+	# is read before the drop, so it stays readable by root alone.
+	vuser=ecert-verifyd
+	getent passwd "$vuser" >/dev/null ||
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$vuser"
+	user_opt="--user $vuser"
+	chown "$vuser" "$ECERT_HOME/public/lock.mdb"
+	chmod 600 "$ECERT_HOME/name.key"
+	if ! runuser -u "$vuser" -- test -r "$ECERT_HOME/public/data.mdb"; then
+		echo "demo: user $vuser cannot reach $ECERT_HOME/public: every directory above it must be searchable" \
+		    "(o+x); choose another ECERT_DEMO_DIR" >&2
+		exit 2
+	fi
 fi
+# The office's passphrases stay with the office tools: the endpoint starts without them.
 # shellcheck disable=SC2086
-"$bin/ecert-verifyd" -d "$ECERT_HOME" --listen "127.0.0.1:$port" $user_opt 2>"$demo/verifyd.log" &
+env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-verifyd" -d "$ECERT_HOME" --listen "127.0.0.1:$port" $user_opt \
+	2>"$demo/verifyd.log" &
 vpid=$!
 trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; echo; echo "ecert-verifyd stopped"' EXIT
 i=0
@@ -86,6 +96,13 @@ until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
 	fi
 	sleep 0.1
 done
+# What the endpoint runs with, as an operator would check it.
+vu=$(stat -c %U "/proc/$vpid")
+if tr '\0' '\n' <"/proc/$vpid/environ" | grep -q '^ECERT_\(ROOT_\)\{0,1\}PASS='; then
+	echo "demo: ecert-verifyd has a passphrase in its environment" >&2
+	exit 2
+fi
+echo "ecert-verifyd: pid $vpid, user $vu, no passphrase in its environment"
 for n in $("$bin/ecert-issue" list --json | grep -o '"number":"[0-9]*"' | cut -d'"' -f4); do
 	echo "  http://localhost:$port/v/$n"
 done

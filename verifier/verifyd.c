@@ -20,8 +20,10 @@
 
 #include <microhttpd.h>
 
+#include "budget.h"
 #include "conf.h"
 #include "err.h"
+#include "public.h"
 #include "paths.h"
 #include "verifyd.h"
 
@@ -45,11 +47,14 @@ static const char usage_text[] =
     "  --connections N      open connections at most (default 4096)\n"
     "  --per-ip N           open connections per client address at most (default 64)\n"
     "  --timeout SECONDS    idle connection timeout (default 15)\n"
+    "  --name-key FILE      the holders' name key, read before dropping privileges (default DIR/name.key)\n"
+    "  --name-checks N      name checks per certificate per day, all clients together (default 10;\n"
+    "                       0 = no name checks)\n"
     "  -h, --help           this text\n"
     "  --version            print the version\n";
 
 enum { OPT_LISTEN = 256, OPT_URL, OPT_THREADS, OPT_USER, OPT_RATE, OPT_PROXY, OPT_CONNS, OPT_PERIP,
-    OPT_TIMEOUT, OPT_VERSION };
+    OPT_TIMEOUT, OPT_NAMEKEY, OPT_NAMECHECKS, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -61,6 +66,8 @@ static const struct option longopts[] = {
 	{ "connections", required_argument, NULL, OPT_CONNS },
 	{ "per-ip", required_argument, NULL, OPT_PERIP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "name-key", required_argument, NULL, OPT_NAMEKEY },
+	{ "name-checks", required_argument, NULL, OPT_NAMECHECKS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -240,8 +247,10 @@ int
 main(int argc, char **argv)
 {
 	static struct vd v;
-	const char *dir = NULL, *listen_spec = "127.0.0.1:8080", *user = NULL, *url = NULL;
-	unsigned threads = 0, rate = 10, conns = 4096, per_ip = 64, timeout = 15;
+	const char *dir = NULL, *listen_spec = "127.0.0.1:8080", *user = NULL, *url = NULL, *keyfile = NULL;
+	unsigned threads = 0, rate = 10, conns = 4096, per_ip = 64, timeout = 15, name_checks = 10;
+	unsigned char key[EC_NAME_KEY_LEN];
+	int key_rc = EC_ERR_UNSUPPORTED;
 	struct MHD_Daemon *d;
 	struct ec_conf conf;
 	char bound[INET6_ADDRSTRLEN + 16], path[PATH_MAX], msg[160];
@@ -262,6 +271,8 @@ main(int argc, char **argv)
 		case OPT_CONNS: conns = number_arg("connections", optarg, 1, 1000000); break;
 		case OPT_PERIP: per_ip = number_arg("per-ip", optarg, 1, 1000000); break;
 		case OPT_TIMEOUT: timeout = number_arg("timeout", optarg, 1, 3600); break;
+		case OPT_NAMEKEY: keyfile = optarg; break;
+		case OPT_NAMECHECKS: name_checks = number_arg("name-checks", optarg, 0, 65535); break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case OPT_VERSION: puts(PROG " " EC_VERSION); return 0;
 		default: fputs(usage_text, stderr); return 2;
@@ -278,8 +289,22 @@ main(int argc, char **argv)
 	}
 	v.dir = ec_conf_dir(dir);
 	signal(SIGPIPE, SIG_IGN);
+	/* The endpoint never signs: passphrases meant for the office tools must not linger in its environment. */
+	unsetenv("ECERT_PASS");
+	unsetenv("ECERT_ROOT_PASS");
 
 	fd = listen_on(listen_spec, bound, sizeof bound);
+	/* The name key is read while the process may still be root, so the file can stay unreadable to the
+	 * unprivileged user the endpoint becomes. */
+	if (name_checks > 0) {
+		if (keyfile == NULL && (rc = ec_path(path, sizeof path, v.dir, EC_P_NAME_KEY, NULL)) != 0)
+			die(2, "%s", ec_err_msg(rc));
+		key_rc = ec_name_key_read(keyfile != NULL ? keyfile : path, key);
+		if (key_rc != 0 && keyfile != NULL)
+			die(2, "%s", ec_err_msg(key_rc));
+		if (key_rc != 0)
+			snprintf(msg, sizeof msg, "%s: name checks answer 503", ec_err_msg(key_rc));
+	}
 	conns = fit_fd_limit(conns);
 	if (v.trust_proxy || per_ip > conns)
 		per_ip = conns;
@@ -303,6 +328,16 @@ main(int argc, char **argv)
 		die(2, "%s", ec_err_msg(rc));
 	if ((rc = ec_pubreg_open(path, &v.reg)) != 0)
 		die(2, "%s", ec_err_msg(rc));
+	if (key_rc == 0) {
+		rc = ec_pubreg_name_key(v.reg, key);
+		explicit_bzero(key, sizeof key);
+		if (rc != 0)
+			die(2, "%s", ec_err_msg(rc));
+		if ((rc = ec_budget_new(name_checks, &v.budget)) != 0)
+			die(2, "%s", ec_err_msg(rc));
+	} else if (name_checks > 0) {
+		vd_event("warning", "name_key", msg);
+	}
 
 	/* Every thread MHD starts inherits this mask, so only sigwait below sees the signals. */
 	sigemptyset(&sigs);

@@ -40,6 +40,7 @@ struct vd {
 	struct ec_pubreg *reg;
 	struct ec_web_stats *stats;
 	struct ec_ratelimit *rl;         /* NULL when --rate 0 */
+	struct ec_budget *budget;        /* name checks per number per day; NULL: names cannot be checked */
 	int trust_proxy;
 	unsigned char proxy_addr[16];    /* exact address (IPv4 mapped) of the trusted proxy */
 	struct vd_file trust;

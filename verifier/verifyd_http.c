@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "budget.h"
 #include "conf.h"
 #include "date.h"
 #include "digest.h"
@@ -25,6 +27,7 @@ struct vd_req {
 	int64_t wall_us;
 	int seen;                 /* the handler was called once: the response goes out on the next call */
 	int status;               /* 0 until our handler answered */
+	int close;                /* answer with Connection: close (the framing cannot be trusted) */
 	enum ec_web_route route;
 	uint64_t bytes;
 	char method[16];
@@ -381,6 +384,11 @@ name_matches(void *arg, const struct ec_pub *p, const char *name, size_t len)
 {
 	struct vd *v = arg;
 
+	if (v->budget == NULL)
+		return ec_err_set(EC_ERR_UNSUPPORTED, "name checks are off");
+	/* Every attempt counts, right or wrong: the budget bounds guesses, not successes. */
+	if (!ec_budget_take(v->budget, p->number, __atomic_load_n(&v->today, __ATOMIC_RELAXED)))
+		return ec_err_set(EC_ERR_REFUSED, "name checks of '%s' spent for today", p->number);
 	return ec_pubreg_name_matches(v->reg, p, name, len);
 }
 
@@ -453,7 +461,7 @@ respond(struct vd *v, struct MHD_Connection *c, struct vd_req *rq, struct ec_web
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, wr->ctype);
 	for (i = 0; i < wr->nhdr; i++)
 		MHD_add_response_header(r, wr->hdr[i].name, wr->hdr[i].value);
-	if (__atomic_load_n(&v->draining, __ATOMIC_RELAXED))
+	if (rq->close || __atomic_load_n(&v->draining, __ATOMIC_RELAXED))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, (unsigned)wr->status, r);
 	MHD_destroy_response(r);
@@ -557,10 +565,45 @@ out:
 	return ret;
 }
 
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	unsigned *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 || strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		(*n)++;
+	return MHD_YES;
+}
+
+/*
+ * A GET or HEAD has no body, so Content-Length or Transfer-Encoding on one can only be an attempt to
+ * make this server and a proxy in front of it disagree on where the next request starts (request
+ * smuggling): answered 400 at once, and the connection closed.
+ */
+static enum MHD_Result
+refuse_framing(struct vd *v, struct MHD_Connection *c, struct vd_req *rq)
+{
+	struct ec_web_resp wr;
+	enum MHD_Result ret;
+	unsigned n = 0;
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &n);
+	if (n == 0)
+		return MHD_YES;
+	ec_web_resp_init(&wr);
+	rq->close = 1;
+	ec_web_error(&wr, 400, EC_WEB_EN, 0);
+	ret = respond(v, c, rq, &wr, NULL);
+	ec_web_resp_free(&wr);
+	return ret;
+}
+
 /*
  * GET and HEAD are answered on the second call: a response queued on the first makes libmicrohttpd
- * close the connection, losing keep-alive (NOTES.md). Other methods are refused on the first call,
- * before any body is read.
+ * close the connection, losing keep-alive (docs/performance.md); only a GET or HEAD with body framing is refused
+ * on the first call. Other methods are refused on the first call, before any body is read.
  */
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
@@ -581,7 +624,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		memcpy(rq->method, method, n);
 		rq->method[n] = '\0';
 		if (get)
-			return MHD_YES;
+			return refuse_framing(cls, c, rq);
 	} else if (*upload_data_size > 0) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -602,6 +645,7 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	rq->seen = 0;
 	rq->status = 0;
+	rq->close = 0;
 	rq->route = EC_WEB_R_NONE;
 	rq->bytes = 0;
 	rq->method[0] = '\0';
@@ -679,6 +723,8 @@ vd_cleanup(struct vd *v)
 	log_close();
 	ec_web_stats_free(v->stats);
 	ec_ratelimit_free(v->rl);
+	ec_budget_free(v->budget);
+	v->budget = NULL;
 	if (v->reg != NULL)
 		ec_pubreg_close(v->reg);
 	v->stats = NULL;

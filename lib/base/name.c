@@ -337,33 +337,22 @@ int
 ec_name_mask(const char *nfc, char **out)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)nfc;
-	size_t i, len = strlen(nfc), at;
+	size_t len = strlen(nfc), at;
 	utf8proc_ssize_t m;
 	utf8proc_int32_t cp;
-	struct ec_buf b = { 0 };
-	int first = 1, rc;
+	char *s;
 
 	*out = NULL;
 	if ((at = bad_utf8(nfc, len)) < len)
 		return ec_err_set(EC_ERR_SYNTAX, "name: invalid UTF-8 at byte %zu", at + 1);
-	for (i = 0; i < len; i += (size_t)m) {
-		m = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (cp == ' ') {
-			ec_buf_addc(&b, ' ');
-			first = 1;
-		} else if (first) {
-			ec_buf_add(&b, p + i, (size_t)m);
-			first = 0;
-		} else {
-			ec_buf_addc(&b, '*');
-		}
-	}
-	ec_buf_adds(&b, "");
-	if ((rc = b.err) != 0) {
-		ec_buf_free(&b);
-		return rc;
-	}
-	*out = b.p;
+	m = len > 0 ? utf8proc_iterate(p, (utf8proc_ssize_t)len, &cp) : 0;
+	if (m < 0)
+		m = 0;
+	if ((s = malloc((size_t)m + 4)) == NULL)
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	memcpy(s, nfc, (size_t)m);
+	memcpy(s + m, "***", 4);
+	*out = s;
 	return 0;
 }
 

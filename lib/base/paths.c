@@ -23,6 +23,7 @@ static const struct {
 	[EC_P_ROOT_CRL] = { "crl/root.crl", NULL },
 	[EC_P_REGISTER] = { "register", NULL },
 	[EC_P_PUBLIC] = { "public", NULL },
+	[EC_P_NAME_KEY] = { "name.key", NULL },
 	[EC_P_TEMPLATES] = { "templates", NULL },
 };
 

@@ -32,6 +32,7 @@ struct issuer {
 	unsigned char *name;           /* DER of the subject name */
 	size_t namelen;
 	char cn[256];
+	char url[512];                 /* the issuer's public URL, from its CRL distribution point; "" if none */
 	int ed;                        /* Ed25519, else P-256 */
 	EVP_PKEY_CTX *pctx;            /* P-256: EVP_PKEY_verify of a SHA-256 digest */
 	EVP_MD_CTX *mctx;              /* Ed25519: an initialised DigestVerify context */
@@ -100,6 +101,37 @@ copy_cn(char *out, size_t size, const unsigned char *u, size_t n)
 	out[o] = '\0';
 }
 
+/*
+ * The public URL of the body that runs issuing CA x: its CRL distribution point names the root's CRL
+ * at <public-url>/crl/root.crl (docs/formats-ecert.md). "" when it has no such point.
+ */
+static void
+public_url_of(X509 *x, char *out, size_t size)
+{
+	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+	static const char tail[] = "/crl/root.crl";
+	const GENERAL_NAME *gn;
+	const DIST_POINT *dp;
+	const char *u;
+	int n;
+
+	out[0] = '\0';
+	if (dps != NULL && sk_DIST_POINT_num(dps) == 1 && (dp = sk_DIST_POINT_value(dps, 0))->distpoint != NULL &&
+	    dp->distpoint->type == 0 && sk_GENERAL_NAME_num(dp->distpoint->name.fullname) == 1 &&
+	    (gn = sk_GENERAL_NAME_value(dp->distpoint->name.fullname, 0))->type == GEN_URI) {
+		u = (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier);
+		n = ASN1_STRING_length(gn->d.uniformResourceIdentifier);
+		if (n > (int)sizeof tail - 1 && (size_t)n - (sizeof tail - 1) < size &&
+		    memcmp(u + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0 &&
+		    memchr(u, '\0', (size_t)n) == NULL) {
+			memcpy(out, u, (size_t)n - (sizeof tail - 1));
+			out[n - (sizeof tail - 1)] = '\0';
+		}
+	}
+	CRL_DIST_POINTS_free(dps);
+	ERR_clear_error();
+}
+
 /* The issuing CA's name, CN and verification context, once per bundle. */
 static int
 prepare(struct issuer *is, X509 *x, const char *bundle)
@@ -113,6 +145,7 @@ prepare(struct issuer *is, X509 *x, const char *bundle)
 		return ec_err_set(EC_ERR_SYNTAX, "%s: issuing CA %s cannot be read", bundle, is->kid);
 	is->name = der;
 	is->namelen = (size_t)n;
+	public_url_of(x, is->url, sizeof is->url);
 	is->cn[0] = '\0';
 	if ((i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1)) >= 0) {
 		unsigned char *u = NULL;
@@ -493,6 +526,14 @@ out:
 	ERR_clear_error();
 	ec_ecert_raw_free(&raw);
 	return rc;
+}
+
+const char *
+ec_trust_public_url(const struct ec_trust *t, const char *kid)
+{
+	const struct issuer *is = find(t, kid);
+
+	return is != NULL ? is->url : "";
 }
 
 size_t

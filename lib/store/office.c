@@ -382,7 +382,7 @@ int
 ec_office_open(const char *dir, unsigned flags, struct ec_office **out)
 {
 	struct ec_office *o = NULL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], keypath[PATH_MAX];
 	uint64_t ogen = 0, pgen = 0;
 	int r;
 
@@ -406,9 +406,10 @@ ec_office_open(const char *dir, unsigned flags, struct ec_office **out)
 	    (r = lock_writer(path, &o->lockfd)) ||
 	    (r = ec_kv_update(o->kv, init_txn, NULL)))
 		goto out;
-	if ((r = ec_path(path, sizeof path, dir, EC_P_PUBLIC, NULL)))
+	if ((r = ec_path(path, sizeof path, dir, EC_P_PUBLIC, NULL)) ||
+	    (r = ec_path(keypath, sizeof keypath, dir, EC_P_NAME_KEY, NULL)))
 		goto out;
-	if ((r = ec_pubw_open(path, &o->pub)) || (r = ec_pubw_generation(o->pub, &pgen)))
+	if ((r = ec_pubw_open(path, keypath, &o->pub)) || (r = ec_pubw_generation(o->pub, &pgen)))
 		goto out;
 	if ((r = ec_kv_view(o->kv, gen_txn, &ogen)))
 		goto out;

@@ -1,5 +1,6 @@
 /* The public register DIR/public/: thread-safe read-only lookups for ecert-verifyd, batch writes for ecert-issue. */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -12,29 +13,34 @@
 #include "date.h"
 #include "digest.h"
 #include "err.h"
+#include "text.h"
+#include "file.h"
 #include "name.h"
 #include "public.h"
 #include "record.h"
 #include "register.h"
 
-#define KEY_LEN 32
+#define KEY_LEN EC_NAME_KEY_LEN
 #define FORMAT 1
 #define NAME_INPUT_MAX 1024     /* longer typed names cannot match a 64-code-point name */
 
 static const char *const pub_dbs[] = { "meta", "cert" };
 enum { PDB_META, PDB_CERT, PDB_COUNT };
 
-/* key is the name key as read or drawn; mac holds it prepared for HMAC-SHA-256. */
+/* key is the name key (DIR/name.key); mac holds it prepared for HMAC-SHA-256; have_key: loaded. */
 struct ec_pubreg {
 	struct ec_kv *kv;
 	unsigned char key[KEY_LEN];
 	struct ec_hmac mac;
+	int have_key;
 };
 
 struct ec_pubw {
 	struct ec_kv *kv;
 	unsigned char key[KEY_LEN];
 	struct ec_hmac mac;
+	int have_mac;
+	const char *key_path;    /* borrowed for the duration of ec_pubw_open */
 };
 
 enum ec_status
@@ -42,6 +48,8 @@ ec_pub_status(const struct ec_pub *p, ec_day today)
 {
 	if ((p->status == EC_ST_VALID || p->status == EC_ST_SUPERSEDED) && today > p->expires)
 		return EC_ST_EXPIRED;
+	if (p->status == EC_ST_VALID && today < p->effective)
+		return EC_ST_NOT_YET_VALID;
 	return p->status;
 }
 
@@ -55,6 +63,7 @@ ec_status_name(enum ec_status s)
 	case EC_ST_REVOKED: return "revoked";
 	case EC_ST_EXPIRED: return "expired";
 	case EC_ST_SUPERSEDED: return "superseded";
+	case EC_ST_NOT_YET_VALID: return "not_yet_valid";
 	}
 	return "unknown";
 }
@@ -69,15 +78,15 @@ ec_status_word(enum ec_status s)
 	case EC_ST_REVOKED: return "Revoked";
 	case EC_ST_EXPIRED: return "Expired";
 	case EC_ST_SUPERSEDED: return "Superseded";
+	case EC_ST_NOT_YET_VALID: return "Not Yet Valid";
 	}
 	return "Unknown";
 }
 
-/* The format version and the name key, as the reader and the writer both need them. */
+/* The format version, as the reader and the writer both check it. */
 static int
-load_meta(struct ec_kvtxn *t, unsigned char key[KEY_LEN])
+check_format(struct ec_kvtxn *t)
 {
-	struct ec_kv_val v;
 	uint64_t fmt;
 	int present, r;
 
@@ -88,20 +97,81 @@ load_meta(struct ec_kvtxn *t, unsigned char key[KEY_LEN])
 	if (fmt != FORMAT)
 		return ec_err_set(EC_ERR_UNSUPPORTED, "public register format %llu is not supported",
 		    (unsigned long long)fmt);
-	if ((r = ec_kv_get(t, PDB_META, "namekey", 7, &v)))
-		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "public register has no name key") : r;
-	if (v.n != KEY_LEN)
-		return ec_err_set(EC_ERR_CORRUPT, "public register name key is corrupt");
-	memcpy(key, v.p, KEY_LEN);
 	return 0;
 }
 
 static int
 reader_meta(struct ec_kvtxn *t, void *ctx)
 {
-	struct ec_pubreg *r = ctx;
+	(void)ctx;
+	return check_format(t);
+}
 
-	return load_meta(t, r->key);
+/*
+ * The name key file: 64 hexadecimal digits and a newline. It lives beside the public register, never
+ * in it, so that a copy of the register (a replica, a backup, a world-readable data.mdb) cannot be used
+ * to test guessed names offline; only the writer and the endpoint's user may read it.
+ */
+static int
+key_read(const char *path, unsigned char key[KEY_LEN])
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	int hi, lo, rc;
+
+	if ((rc = ec_file_read(path, 4 * KEY_LEN, &text, &len)) != EC_OK)
+		return rc == EC_ERR_IO && errno == ENOENT ? ec_err_set(EC_ERR_NOTFOUND, "no name key '%s'", path) : rc;
+	rc = EC_OK;
+	if (len < 2 * KEY_LEN || (len > 2 * KEY_LEN && strcmp(text + 2 * KEY_LEN, "\n") != 0))
+		rc = ec_err_set(EC_ERR_CORRUPT, "name key '%s' is not 64 hexadecimal digits", path);
+	for (i = 0; rc == EC_OK && i < KEY_LEN; i++) {
+		if ((hi = ec_hexval(text[2 * i])) < 0 || (lo = ec_hexval(text[2 * i + 1])) < 0)
+			rc = ec_err_set(EC_ERR_CORRUPT, "name key '%s' is not 64 hexadecimal digits", path);
+		else
+			key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return rc;
+}
+
+/* Write key to path, mode 0640, never over an existing file. */
+static int
+key_write(const char *path, const unsigned char key[KEY_LEN])
+{
+	char text[2 * KEY_LEN + 2];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < KEY_LEN; i++)
+		snprintf(text + 2 * i, 3, "%02x", key[i]);
+	text[2 * KEY_LEN] = '\n';
+	text[2 * KEY_LEN + 1] = '\0';
+	rc = ec_file_write(path, text, 2 * KEY_LEN + 1, 0640, 0);
+	OPENSSL_cleanse(text, sizeof text);
+	return rc;
+}
+
+int
+ec_name_key_read(const char *path, unsigned char key[EC_NAME_KEY_LEN])
+{
+	return key_read(path, key);
+}
+
+int
+ec_pubreg_name_key(struct ec_pubreg *r, const unsigned char key[EC_NAME_KEY_LEN])
+{
+	int rc;
+
+	if (r->have_key)
+		return EC_OK;
+	memcpy(r->key, key, KEY_LEN);
+	if ((rc = ec_hmac_init(&r->mac, r->key, KEY_LEN)) != EC_OK) {
+		OPENSSL_cleanse(r->key, sizeof r->key);
+		return rc;
+	}
+	r->have_key = 1;
+	return EC_OK;
 }
 
 /* path names DIR/public; for convenience the state directory DIR itself is accepted too. */
@@ -133,7 +203,7 @@ ec_pubreg_open(const char *path, struct ec_pubreg **out)
 	}
 	if ((rc = ec_kv_open(b.p, EC_KV_RDONLY, 0, 0, 0, pub_dbs, PDB_COUNT, &r->kv)))
 		goto out;
-	if ((rc = ec_kv_view(r->kv, reader_meta, r)) || (rc = ec_hmac_init(&r->mac, r->key, KEY_LEN)))
+	if ((rc = ec_kv_view(r->kv, reader_meta, r)))
 		goto out;
 	*out = r;
 	r = NULL;
@@ -149,7 +219,8 @@ ec_pubreg_close(struct ec_pubreg *r)
 	if (!r)
 		return;
 	ec_kv_close(r->kv);
-	ec_hmac_free(&r->mac);
+	if (r->have_key)
+		ec_hmac_free(&r->mac);
 	OPENSSL_cleanse(r->key, sizeof r->key);
 	free(r);
 }
@@ -197,6 +268,8 @@ ec_pubreg_name_matches(struct ec_pubreg *r, const struct ec_pub *p, const char *
 	unsigned char mac[32];
 	int match;
 
+	if (!r->have_key)
+		return ec_err_set(EC_ERR_UNSUPPORTED, "name confirmation is not set up here (no name key)");
 	if (len == 0 || len > NAME_INPUT_MAX || name_mac(&r->mac, name, len, mac))
 		return 0;
 	match = CRYPTO_memcmp(mac, p->name_mac, sizeof mac) == 0;
@@ -227,29 +300,37 @@ ec_pubreg_age(struct ec_pubreg *r)
 
 /* Write side. */
 
+/*
+ * A new register gets its format and generation; an existing one is checked. A name key that an
+ * earlier version kept in the register's metadata is moved out to the key file (when there is none
+ * yet, so the stored HMACs stay right) and deleted from the register.
+ */
 static int
 writer_init(struct ec_kvtxn *t, void *ctx)
 {
 	struct ec_pubw *w = ctx;
+	struct ec_kv_val v;
+	struct stat st;
 	uint64_t fmt;
 	int present, r;
 
 	if ((r = ec_kv_get64(t, PDB_META, "format", &fmt, &present)))
 		return r;
-	if (!present) {
-		if (RAND_bytes(w->key, KEY_LEN) != 1)
-			return ec_err_set(EC_ERR_CRYPTO, "cannot draw the public register's name key");
-		if ((r = ec_kv_put64(t, PDB_META, "format", FORMAT)) ||
-		    (r = ec_kv_put(t, PDB_META, "namekey", 7, w->key, KEY_LEN, 0)) ||
-		    (r = ec_kv_put64(t, PDB_META, "gen", 0)))
-			return r;
+	if (!present)
+		return (r = ec_kv_put64(t, PDB_META, "format", FORMAT)) ? r : ec_kv_put64(t, PDB_META, "gen", 0);
+	if ((r = check_format(t)))
+		return r;
+	if ((r = ec_kv_get(t, PDB_META, "namekey", 7, &v)) == EC_ERR_NOTFOUND)
 		return 0;
-	}
-	return load_meta(t, w->key);
+	if (r)
+		return r;
+	if (v.n == KEY_LEN && lstat(w->key_path, &st) != 0 && (r = key_write(w->key_path, v.p)) != EC_OK)
+		return r;
+	return ec_kv_del(t, PDB_META, "namekey", 7);
 }
 
 int
-ec_pubw_open(const char *path, struct ec_pubw **out)
+ec_pubw_open(const char *path, const char *key_path, struct ec_pubw **out)
 {
 	struct ec_pubw *w;
 	int r;
@@ -257,13 +338,28 @@ ec_pubw_open(const char *path, struct ec_pubw **out)
 	*out = NULL;
 	if (!(w = calloc(1, sizeof *w)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	w->key_path = key_path;
 	if ((r = ec_kv_open(path, 0, 0755, 0644, 0, pub_dbs, PDB_COUNT, &w->kv)) ||
-	    (r = ec_kv_update(w->kv, writer_init, w)) || (r = ec_hmac_init(&w->mac, w->key, KEY_LEN))) {
-		ec_pubw_close(w);
-		return r;
+	    (r = ec_kv_update(w->kv, writer_init, w)))
+		goto fail;
+	if ((r = key_read(key_path, w->key)) == EC_ERR_NOTFOUND) {
+		if (RAND_bytes(w->key, KEY_LEN) != 1) {
+			r = ec_err_set(EC_ERR_CRYPTO, "cannot draw the name key");
+			goto fail;
+		}
+		/* Another writer may have made it meanwhile: theirs is the one to use. */
+		if ((r = key_write(key_path, w->key)) == EC_ERR_EXISTS)
+			r = key_read(key_path, w->key);
 	}
+	if (r || (r = ec_hmac_init(&w->mac, w->key, KEY_LEN)))
+		goto fail;
+	w->have_mac = 1;
+	w->key_path = NULL;
 	*out = w;
 	return 0;
+fail:
+	ec_pubw_close(w);
+	return r;
 }
 
 void
@@ -272,7 +368,8 @@ ec_pubw_close(struct ec_pubw *w)
 	if (!w)
 		return;
 	ec_kv_close(w->kv);
-	ec_hmac_free(&w->mac);
+	if (w->have_mac)
+		ec_hmac_free(&w->mac);
 	OPENSSL_cleanse(w->key, sizeof w->key);
 	free(w);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -507,6 +508,28 @@ check_token_stages(const struct ec_verify_opts *o, const char *tok, size_t len, 
 	check_revocation(o, r);
 }
 
+/*
+ * A genuine token can be put behind any address: a forger's QR code would send whoever scans it to a
+ * look-alike site. The URL before "/v/" (base[0..n)) must be the issuer's public URL, which its
+ * issuing CA certificate states; a different one is a warning (the token itself is genuine).
+ */
+static void
+check_url_base(const struct ec_verify_opts *o, const unsigned char *base, size_t n, struct ec_verify_result *r)
+{
+	const char *want = ec_trust_public_url(o->trust, r->e.kid);
+
+	if (want[0] == '\0')
+		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0,
+		    "the URL's number is the token's (the issuing CA states no public URL to compare the address with)");
+	else if (strlen(want) == n && strncasecmp(want, (const char *)base, n) == 0)
+		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0, "the URL's number is the token's, at the issuer's address %s",
+		    want);
+	else
+		stage(r, EC_VS_CONSISTENCY, EC_VR_WARN, 0, 0,
+		    "the QR URL points to %.*s, not to the issuer's %s: a page opened from this code is not the issuer's",
+		    (int)(n > 200 ? 200 : n), (const char *)base, want);
+}
+
 /* A QR URL "<anything>/v/<22 digits>#<token>" or a bare token. */
 static void
 check_text(const struct ec_verify_opts *o, const unsigned char *in, size_t len, struct ec_verify_result *r)
@@ -555,11 +578,12 @@ check_text(const struct ec_verify_opts *o, const unsigned char *in, size_t len, 
 	check_token_stages(o, (const char *)tok, toklen, r);
 	if (r->kind != EC_VK_URL || !r->have_facts)
 		return;
-	if (strcmp(num, r->e.number) != 0)
+	if (strcmp(num, r->e.number) != 0) {
 		stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
 		    "the URL's number %s differs from the token's %s", num, r->e.number);
-	else
-		stage(r, EC_VS_CONSISTENCY, EC_VR_PASS, 0, 0, "the URL's number is the token's");
+		return;
+	}
+	check_url_base(o, p, (size_t)(v - p), r);
 }
 
 /* A token (bare or inside a QR URL) in text t[0..n), its span into *tok / *toklen; 0 when t holds none. */

@@ -10,7 +10,6 @@
 #define LOG_PATH_MAX 200
 #define LOG_METHOD_MAX 16
 
-/* JSON string of s[0..n) for a log: printable ASCII as is, every other byte as \u00XX. */
 /* s[0..n) as a JSON string for a log: printable ASCII as is, every other byte as \\u00XX (6n + 2 at most). */
 static char *
 w_log_str(char *w, const char *s, size_t n)
@@ -55,9 +54,9 @@ int
 ec_web_log_line(struct ec_buf *b, int64_t epoch_usec, const char *method, const char *target, size_t len,
     int status, uint64_t bytes, uint64_t usec)
 {
-	char path[LOG_PATH_MAX], ts[20], *w;
+	char path[LOG_PATH_MAX + 1], ts[20], *w;
 	const char *cut;
-	size_t n, i, last, end, digits, k, mlen;
+	size_t n, i, last, end, digits, k, mlen, dn;
 	int64_t us = epoch_usec < 0 ? 0 : epoch_usec;
 	uint32_t f;
 
@@ -65,23 +64,32 @@ ec_web_log_line(struct ec_buf *b, int64_t epoch_usec, const char *method, const 
 	n = cut ? (size_t)(cut - target) : len;
 	if ((cut = memchr(target, '#', n)) != NULL)
 		n = (size_t)(cut - target);
-	if (n > sizeof path)
-		n = sizeof path;
-	memcpy(path, target, n);
+	if (n > LOG_PATH_MAX) {
+		n = LOG_PATH_MAX;
+		/* not in the middle of a %XX escape */
+		if (target[n - 1] == '%')
+			n--;
+		else if (target[n - 2] == '%')
+			n -= 2;
+	}
+	/*
+	 * Masked after percent-decoding, as the route reads it: "/v/%30%31..." is the same number. A path
+	 * that does not decode is not written at all.
+	 */
+	if (ec_web_pct_decode(target, n, 0, path, sizeof path, &dn) != EC_OK) {
+		memcpy(path, "(undecodable)", 13);
+		dn = 13;
+	}
+	n = dn;
 	/* Every segment on its own: a number is no less personal with a slash or a segment after it. */
 	for (last = 0; last < n; last = end + 1) {
 		for (end = last; end < n && path[end] != '/'; end++)
 			;
-		for (digits = 0, i = last; i < end; i++) {
-			if (path[i] == '%' && i + 2 < end)
-				i += 2;
-			else if (path[i] >= '0' && path[i] <= '9')
+		for (digits = 0, i = last; i < end; i++)
+			if (path[i] >= '0' && path[i] <= '9')
 				digits++;
-		}
 		for (k = 0, i = last; i < end; i++) {
-			if (path[i] == '%' && i + 2 < end)
-				i += 2;
-			else if (path[i] >= '0' && path[i] <= '9') {
+			if (path[i] >= '0' && path[i] <= '9') {
 				if (k >= 4 && k + 2 < digits)
 					path[i] = '*';
 				k++;

@@ -118,14 +118,15 @@ resp_header_str(struct ec_web_resp *r, const char *name, const char *value)
 
 /* Every string a person reads, in English and Chinese. "%s" marks where an (escaped) value goes. */
 struct strs {
-	const char *html_lang, *site, *valid, *revoked, *expired, *superseded, *notfound, *typo, *malformed;
-	const char *valid_line, *revoked_line, *expired_line, *superseded_line, *notfound_line, *typo_line;
+	const char *html_lang, *site, *valid, *revoked, *expired, *superseded, *notyet, *notfound, *typo, *malformed;
+	const char *valid_line, *revoked_line, *expired_line, *superseded_line, *notyet_line, *notfound_line, *typo_line;
 	const char *malformed_line;
 	const char *l_number, *l_cert, *l_holder, *l_effective, *l_expires, *l_issuer, *l_renewal_of;
 	const char *l_replaced_by, *confirm, *confirm_hint, *check, *match_yes, *match_no, *checked_on;
 	const char *another, *verify, *home_line;
 	const char *e400, *e400_line, *e404, *e404_line, *e405, *e405_line, *e414, *e414_line;
 	const char *e429, *e429_line, *e431, *e431_line, *e500, *e500_line, *e503, *e503_line;
+	const char *n429, *n429_line, *n503, *n503_line;   /* name checks: budget spent, not set up */
 	const char *reasons[11];
 };
 
@@ -136,12 +137,13 @@ static const char *const reason_keys[11] = {
 };
 
 static const struct strs str_en = {
-	"en", "Certificate verification", "VALID", "REVOKED", "EXPIRED", "SUPERSEDED", "NOT FOUND",
+	"en", "Certificate verification", "VALID", "REVOKED", "EXPIRED", "SUPERSEDED", "NOT YET VALID", "NOT FOUND",
 	"PROBABLY A TYPO", "NOT A CERTIFICATE NUMBER",
 	"This certificate is genuine and valid until %s.",
 	"Revoked on %s. Reason: %s.",
 	"This certificate expired on %s.",
 	"Replaced by certificate %s. This one remains valid until %s.",
+	"This certificate is genuine but takes effect only on %s.",
 	"No certificate with the number %s is in the register. Check the number printed on the certificate.",
 	"The number you entered, %s, has wrong check digits: probably a typo. Please check it and try again.",
 	"%s is not a certificate number. A certificate number has 22 digits, for example "
@@ -162,17 +164,22 @@ static const struct strs str_en = {
 	"HEADERS TOO LARGE", "The request headers are too large.",
 	"SERVER ERROR", "The register cannot be read right now. Please try again later.",
 	"SERVICE UNAVAILABLE", "The service is restarting. Please try again in a moment.",
+	"TOO MANY NAME CHECKS", "This certificate's name checks for today are used up. Its status, shown "
+	    "without a name, is still available; please try the name again tomorrow.",
+	"NAME CHECK UNAVAILABLE", "This server cannot check names. The certificate's status, shown "
+	    "without a name, is still available.",
 	{ "unspecified", "key compromise", "CA compromise", "affiliation changed", "superseded",
 	  "cessation of operation", "certificate hold", "removed from CRL", "privilege withdrawn",
 	  "AA compromise", NULL }
 };
 
 static const struct strs str_zh = {
-	"zh-CN", "证书验证", "有效", "已吊销", "已过期", "已被取代", "未找到", "号码可能有误", "不是证书编号",
+	"zh-CN", "证书验证", "有效", "已吊销", "已过期", "已被取代", "尚未生效", "未找到", "号码可能有误", "不是证书编号",
 	"此证书真实有效，有效期至 %s。",
 	"已于 %s 吊销。原因：%s。",
 	"此证书已于 %s 过期。",
 	"已被证书 %s 取代。本证书在 %s 之前仍然有效。",
+	"此证书真实，但自 %s 起才生效。",
 	"登记册中没有编号为 %s 的证书。请核对证书上印的编号。",
 	"您输入的编号 %s 校验位不符，可能输入有误。请核对后重试。",
 	"%s 不是证书编号。证书编号由 22 位数字组成，例如 0101 2345 6789 0123 4567 89。",
@@ -189,6 +196,8 @@ static const struct strs str_zh = {
 	"请求头过大", "请求头过大。",
 	"服务器错误", "暂时无法读取登记册，请稍后重试。",
 	"服务暂不可用", "服务正在重启，请稍后重试。",
+	"姓名核对次数过多", "此证书今日的姓名核对次数已用完。不带姓名仍可查看证书状态；请明天再核对姓名。",
+	"无法核对姓名", "此服务器无法核对姓名。不带姓名仍可查看证书状态。",
 	{ "未指定", "密钥泄露", "CA 密钥泄露", "隶属关系变更", "已被取代", "停止运营", "证书冻结",
 	  "已从吊销列表移除", "权限撤销", "AA 密钥泄露", NULL }
 };
@@ -333,33 +342,50 @@ error_words(const struct strs *s, int status, const char **line, const char **co
 	}
 }
 
+/* An error answer: JSON {"error":code,"message":English line}, or a page with the words in lang. */
+static int
+error_answer(struct ec_web_resp *r, int status, const char *code, const char *word, const char *line,
+    const char *line_en, enum ec_web_lang lang, int json)
+{
+	r->status = status;
+	ec_buf_reset(&r->body);
+	if (json) {
+		set_json(r);
+		ec_buf_addf(&r->body, "{\"error\":\"%s\",\"message\":", code);
+		ec_buf_json(&r->body, line_en);
+		ec_buf_adds(&r->body, "}\n");
+	} else {
+		set_html(r, lang);
+		page_head(&r->body, strs_of(lang), word, NULL);
+		banner(&r->body, "unk", word, line);
+		if (status == 404 || status == 400)
+			number_form(&r->body, strs_of(lang), NULL, -1);
+		page_tail(&r->body, NULL);
+	}
+	return r->body.err;
+}
+
 int
 ec_web_error(struct ec_web_resp *r, int status, enum ec_web_lang lang, int json)
 {
-	const struct strs *s = strs_of(lang);
-	const char *word, *line, *code;
+	const char *word, *line, *line_en, *code;
 
 	if (status != 400 && status != 404 && status != 405 && status != 414 && status != 429 &&
 	    status != 431 && status != 503)
 		status = 500;
-	r->status = status;
-	ec_buf_reset(&r->body);
-	if (json) {
-		error_words(&str_en, status, &line, &code);
-		set_json(r);
-		ec_buf_addf(&r->body, "{\"error\":\"%s\",\"message\":", code);
-		ec_buf_json(&r->body, line);
-		ec_buf_adds(&r->body, "}\n");
-	} else {
-		word = error_words(s, status, &line, &code);
-		set_html(r, lang);
-		page_head(&r->body, s, word, NULL);
-		banner(&r->body, "unk", word, line);
-		if (status == 404 || status == 400)
-			number_form(&r->body, s, NULL, -1);
-		page_tail(&r->body, NULL);
-	}
-	return r->body.err;
+	error_words(&str_en, status, &line_en, &code);
+	word = error_words(strs_of(lang), status, &line, &code);
+	return error_answer(r, status, code, word, line, line_en, lang, json);
+}
+
+/* A name check refused: the day's budget for this number spent (429), or no name key here (503). */
+static int
+name_refused(struct ec_web_resp *r, int spent, enum ec_web_lang lang, int json)
+{
+	const struct strs *s = strs_of(lang);
+
+	return spent ? error_answer(r, 429, "name_checks_exhausted", s->n429, s->n429_line, str_en.n429_line, lang,
+	    json) : error_answer(r, 503, "name_check_unavailable", s->n503, s->n503_line, str_en.n503_line, lang, json);
 }
 
 /* The length of a record's text field, which a register decoder fills NUL-terminated. */
@@ -474,6 +500,7 @@ cert_page(const struct ec_web_env *env, const struct ec_web_target *t, const str
 	case EC_ST_REVOKED: word = s->revoked; cls = "bad"; break;
 	case EC_ST_EXPIRED: word = s->expired; cls = "old"; break;
 	case EC_ST_SUPERSEDED: word = s->superseded; cls = "sup"; break;
+	case EC_ST_NOT_YET_VALID: word = s->notyet; cls = "old"; break;
 	default: word = s->valid; cls = "ok"; break;
 	}
 	page_head(b, s, word, canon);
@@ -490,6 +517,10 @@ cert_page(const struct ec_web_env *env, const struct ec_web_target *t, const str
 	case EC_ST_SUPERSEDED:
 		ec_date_format(p->expires, d1);
 		tmpl(&e1, s->superseded_line, cert_link(&e2, p->superseded_by), d1);
+		break;
+	case EC_ST_NOT_YET_VALID:
+		ec_date_format(p->effective, d1);
+		tmpl(&e1, s->notyet_line, d1, NULL);
 		break;
 	default:
 		ec_date_format(p->expires, d1);
@@ -629,15 +660,19 @@ cert(const struct ec_web_env *env, const struct ec_web_target *t, struct ec_web_
 	if (rc == 0) {
 		p.number[EC_NUMBER_DIGITS] = '\0';
 		st = ec_pub_status(&p, env->today);
-		if (st != EC_ST_VALID && st != EC_ST_REVOKED && st != EC_ST_EXPIRED && st != EC_ST_SUPERSEDED)
+		if (st != EC_ST_VALID && st != EC_ST_REVOKED && st != EC_ST_EXPIRED && st != EC_ST_SUPERSEDED &&
+		    st != EC_ST_NOT_YET_VALID)
 			rc = EC_ERR_NOTFOUND;
 	}
 	if (rc == EC_ERR_NOTFOUND)
 		return number_error(r, 404, rc, t->typed, num, lang, json);
 	if (rc)
 		return ec_web_error(r, 500, lang, json);
-	if (t->has_name && (match = env->name_matches(env->arg, &p, t->name, strlen(t->name))) < 0)
+	if (t->has_name && (match = env->name_matches(env->arg, &p, t->name, strlen(t->name))) < 0) {
+		if (match == EC_ERR_REFUSED || match == EC_ERR_UNSUPPORTED)
+			return name_refused(r, match == EC_ERR_REFUSED, lang, json);
 		return ec_web_error(r, 500, lang, json);
+	}
 	r->status = 200;
 	ec_buf_reset(&r->body);
 	if (json) {

@@ -124,10 +124,14 @@ layout "$T/ed" "$T/j-ed"
 [ "$(ls "$T"/j-p256/issuing-*.pem | wc -l)" -eq 2 ] || fail "the rotated CA should have two issuing CAs"
 judge "$T/j-p256" "$T/p256/trust.pem"
 judge "$T/j-ed" "$T/ed/trust.pem"
-# and literally what `make demo` produces
+# and literally what `make demo` produces (its endpoint's user must be able to reach the state directory)
+chmod 711 "$T"
 port=$((20000 + $$ % 20000))
 ECERT_DEMO_DIR=$T/demo ECERT_DEMO_PORT=$port sh "$TOP/scripts/demo.sh" </dev/null >"$T/demo.log" 2>&1 ||
     { tail -n 20 "$T/demo.log" >&2; fail "the demo failed"; }
+grep -q "^ecert-verifyd: pid [0-9]*, user [a-z-]*, no passphrase in its environment" "$T/demo.log" ||
+    { tail -n 5 "$T/demo.log" >&2; fail "the demo's endpoint does not run as it should"; }
+[ "$(id -u)" -ne 0 ] || grep -q "user ecert-verifyd," "$T/demo.log" || fail "the demo's endpoint does not run as ecert-verifyd"
 layout "$T/demo/state" "$T/j-demo"
 judge "$T/j-demo" "$T/demo/state/trust.pem"
 

@@ -81,7 +81,7 @@ expect_out "\"number\":\"$N2\""
 expect 0 I show "$N2" --json
 expect_out '"status":"valid"'
 expect_out '"name":"李瑞瑞"'
-expect_out '"name_masked":"李**"'
+expect_out '"name_masked":"李***"'
 expect_out '"tel_masked":"+86 139****2157"'
 expect_out '"effective":"2026-03-02"'
 expect_out '"expires":"2029-03-01"'

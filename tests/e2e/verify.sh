@@ -73,6 +73,20 @@ for f in a.pem a.der url.txt token.txt; do
 	expect_out "$G1"
 done
 openssl_ok "$T/a.der" || fail "openssl verify rejects a.der"
+
+# --- a genuine token behind another address: valid, but the QR code would send people elsewhere ---
+expect 0 V "$URL"
+grep -q "not to the issuer" "$T/out" && fail "the issuer's own QR URL is warned about"
+expect 0 V --json "$URL"
+expect_out "at the issuer's address https://certs.example.org"
+expect 0 V "https://evil.example/v/$N1#$TOK"
+expect_out "VALID"
+expect_out "warning:        the QR URL points to https://evil.example, not to the issuer's https://certs.example.org"
+expect 0 V "https://certs.example.org.evil.example/v/$N1#$TOK"
+expect_out "not to the issuer's"
+expect 0 V "HTTPS://CERTS.EXAMPLE.ORG/v/$N1#$TOK"
+grep -q "not to the issuer" "$T/out" && fail "the issuer's address in capitals is warned about"
+true
 expect 0 V "$URL"
 expect_out "VALID"
 expect_out "certification:  NET-A"

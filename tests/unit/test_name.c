@@ -296,13 +296,14 @@ test_mask(void **state)
 	char *out = (char *)"sentinel";
 
 	(void)state;
-	mask_is("Zo\xc3\xab O'Brien", "Z** O******");
-	mask_is("\xe6\x9d\x8e\xe7\x91\x9e\xe7\x91\x9e", "\xe6\x9d\x8e**");
-	mask_is("Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Minh Khai", "N***** T** M*** K***");
-	mask_is("\xc3\x89mile", "\xc3\x89****");
-	mask_is("A", "A");
-	mask_is("A B", "A B");
-	mask_is("", "");
+	mask_is("Zo\xc3\xab O'Brien", "Z***");
+	mask_is("\xe6\x9d\x8e\xe7\x91\x9e\xe7\x91\x9e", "\xe6\x9d\x8e***");
+	mask_is("Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Minh Khai", "N***");
+	mask_is("\xc3\x89mile", "\xc3\x89***");
+	/* one shape whatever the length or the number of words: nothing to count */
+	mask_is("A", "A***");
+	mask_is("A B", "A***");
+	mask_is("Fran\xc3\xa7oise M\xc3\xbcller-Westernhagen", "F***");
 	assert_int_equal(ec_name_mask("Zo\xc3", &out), EC_ERR_SYNTAX);
 	assert_null(out);
 }

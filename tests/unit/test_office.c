@@ -562,13 +562,14 @@ test_crash_repair(void **state)
 	struct ec_pubreg *pr;
 	struct ec_pub p;
 	uint64_t gen = 0;
-	char path[128];
+	char path[128], key[128];
 
 	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, c);
 	ec_office_close(o);
 	/* as if the run had stopped after the office commit: public register empty, a generation behind */
 	snprintf(path, sizeof path, "%s/public", (char *)*state);
-	assert_int_equal(ec_pubw_open(path, &w), 0);
+	snprintf(key, sizeof key, "%s/name.key", (char *)*state);
+	assert_int_equal(ec_pubw_open(path, key, &w), 0);
 	assert_int_equal(ec_pubw_rebuild(w, empty_rewind, empty_next, NULL, 0, NULL), 0);
 	ec_pubw_close(w);
 	assert_int_equal(ec_pubreg_open(path, &pr), 0);
@@ -578,7 +579,7 @@ test_crash_repair(void **state)
 	assert_int_equal(ec_pubreg_get(pr, c->e.number, &p), 0);
 	assert_int_equal(p.status, EC_ST_VALID);
 	ec_pubreg_close(pr);
-	assert_int_equal(ec_pubw_open(path, &w), 0);
+	assert_int_equal(ec_pubw_open(path, key, &w), 0);
 	assert_int_equal(ec_pubw_generation(w, &gen), 0);
 	assert_true(gen >= 2);
 	ec_pubw_close(w);
@@ -665,6 +666,7 @@ test_issue_public(void **state)
 	struct ec_pubreg *pr;
 	struct ec_pub p;
 	char path[128];
+	unsigned char key[EC_NAME_KEY_LEN];
 	int rc[3], i;
 
 	assert_int_equal(ec_office_apply_many(o, apps, 3, rc), 0);
@@ -687,7 +689,10 @@ test_issue_public(void **state)
 	assert_int_equal(p.status, EC_ST_VALID);
 	assert_string_equal(p.reason, "");
 	assert_string_equal(p.issuer, "Example Issuing CA");
-	assert_string_equal(p.name_masked, "李**");
+	assert_string_equal(p.name_masked, "李***");
+	snprintf(path, sizeof path, "%s/name.key", (char *)*state);
+	assert_int_equal(ec_name_key_read(path, key), 0);
+	assert_int_equal(ec_pubreg_name_key(pr, key), 0);
 	assert_int_equal(ec_pubreg_name_matches(pr, &p, "李瑞瑞", strlen("李瑞瑞")), 1);
 	ec_pubreg_close(pr);
 	test_free(c);

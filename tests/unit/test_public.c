@@ -16,6 +16,7 @@
 #include "number.h"
 #include "office.h"
 #include "public.h"
+#include "register.h"
 #include "signer.h"
 #include "ecx509.h"
 
@@ -139,8 +140,8 @@ test_rebuild_equals_incremental(void **state)
 	assert_int_equal(inc[2].status, EC_ST_SUPERSEDED);
 	assert_string_equal(inc[2].superseded_by, fx->numbers[5]);
 	assert_string_equal(inc[5].renewal_of, fx->numbers[2]);
-	assert_string_equal(inc[0].name_masked, "Z** O******");
-	assert_string_equal(inc[3].name_masked, "李**");
+	assert_string_equal(inc[0].name_masked, "Z***");
+	assert_string_equal(inc[3].name_masked, "李***");
 	assert_string_equal(inc[0].issuer, "Example Issuing CA " KID);
 	assert_string_equal(inc[0].kid, KID);
 	assert_string_equal(inc[0].token, "");
@@ -164,9 +165,17 @@ test_name_match(void **state)
 	struct ec_pub p, q;
 	const char *s;
 
+	unsigned char key[EC_NAME_KEY_LEN];
+	char path[160];
+
 	assert_int_equal(ec_pubreg_open(fx->pubdir, &r), 0);
 	assert_int_equal(ec_pubreg_get(r, fx->numbers[0], &p), 0);
 	s = "Zoë O'Brien";
+	/* the register alone cannot check a name: the key is not in it */
+	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), EC_ERR_UNSUPPORTED);
+	snprintf(path, sizeof path, "%s/name.key", fx->dir);
+	assert_int_equal(ec_name_key_read(path, key), 0);
+	assert_int_equal(ec_pubreg_name_key(r, key), 0);
 	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
 	s = "  zoë   o'brien ";
 	assert_int_equal(ec_pubreg_name_matches(r, &p, s, strlen(s)), 1);
@@ -262,6 +271,17 @@ test_privacy(void **state)
 	assert_true(n > 0);
 	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
 		assert_null(memmem(buf, n, secrets[i], strlen(secrets[i])));
+	/* nor the name key: with the public files alone no guessed name can be tested offline */
+	{
+		unsigned char key[EC_NAME_KEY_LEN];
+		struct stat st;
+
+		snprintf(path, sizeof path, "%s/name.key", fx->dir);
+		assert_int_equal(ec_name_key_read(path, key), 0);
+		assert_null(memmem(buf, n, key, sizeof key));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0640);
+	}
 	/* the office register does hold them (the check above is meaningful) */
 	snprintf(path, sizeof path, "%s/register/data.mdb", fx->dir);
 	assert_non_null(f = fopen(path, "rb"));
@@ -314,12 +334,74 @@ test_threads(void **state)
 	ec_pubreg_close(r);
 }
 
+static int
+old_layout(struct ec_kvtxn *t, void *ctx)
+{
+	int r;
+
+	if ((r = ec_kv_put64(t, 0, "format", 1)) || (r = ec_kv_put64(t, 0, "gen", 0)))
+		return r;
+	return ec_kv_put(t, 0, "namekey", 7, ctx, EC_NAME_KEY_LEN, 0);
+}
+
+static int
+has_namekey(struct ec_kvtxn *t, void *ctx)
+{
+	struct ec_kv_val v;
+
+	*(int *)ctx = ec_kv_get(t, 0, "namekey", 7, &v) == 0;
+	return 0;
+}
+
+/*
+ * The name key file: a key an earlier version kept inside the public register moves out to
+ * DIR/name.key (so its HMACs stay right) and leaves the register; a malformed or missing file is
+ * refused by name.
+ */
+static void
+test_name_key_file(void **state)
+{
+	static const char *const dbs[] = { "meta", "cert" };
+	unsigned char old[EC_NAME_KEY_LEN], got[EC_NAME_KEY_LEN];
+	char dir[] = "/tmp/ecert-test-namekey.XXXXXX", pub[96], key[96];
+	struct ec_kv *kv;
+	struct ec_pubw *w;
+	FILE *f;
+	int present = 1;
+
+	(void)state;
+	memset(old, 0x5a, sizeof old);
+	assert_non_null(mkdtemp(dir));
+	snprintf(pub, sizeof pub, "%s/public", dir);
+	snprintf(key, sizeof key, "%s/name.key", dir);
+	assert_int_equal(ec_kv_open(pub, 0, 0755, 0644, 0, dbs, 2, &kv), 0);
+	assert_int_equal(ec_kv_update(kv, old_layout, old), 0);
+	ec_kv_close(kv);
+	assert_int_equal(ec_name_key_read(key, got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_pubw_open(pub, key, &w), 0);
+	ec_pubw_close(w);
+	assert_int_equal(ec_name_key_read(key, got), 0);
+	assert_memory_equal(got, old, sizeof old);
+	assert_int_equal(ec_kv_open(pub, EC_KV_RDONLY, 0, 0, 0, dbs, 2, &kv), 0);
+	assert_int_equal(ec_kv_view(kv, has_namekey, &present), 0);
+	ec_kv_close(kv);
+	assert_int_equal(present, 0);
+	assert_non_null(f = fopen(key, "w"));
+	fputs("not a key\n", f);
+	fclose(f);
+	assert_int_equal(ec_name_key_read(key, got), EC_ERR_CORRUPT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CORRUPT), "name.key"));
+	assert_int_equal(ec_pubw_open(pub, key, &w), EC_ERR_CORRUPT);
+	assert_int_equal(nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rebuild_equals_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_match, setup, teardown),
+		cmocka_unit_test(test_name_key_file),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),

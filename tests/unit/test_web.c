@@ -19,7 +19,7 @@
 #include "number.h"
 #include "web.h"
 
-#define NREC 6
+#define NREC 8
 
 /* A register of fakes: the holder names stay here, as in the real register they stay behind the HMAC. */
 struct fake {
@@ -31,7 +31,7 @@ struct fake {
 };
 
 static struct fake F;
-static char N_VALID[23], N_REVOKED[23], N_EXPIRED[23], N_OLD[23], N_NEW[23], N_XSS[23], N_UNKNOWN[23];
+static char N_VALID[23], N_REVOKED[23], N_EXPIRED[23], N_OLD[23], N_NEW[23], N_XSS[23], N_UNKNOWN[23], N_FUTURE[23];
 static char N_BROKEN[23];
 
 /* A 22-digit number with correct check digits from 20 digits of body. */
@@ -127,18 +127,20 @@ setup(void **state)
 	make_number("01010000000000000006", N_XSS);
 	make_number("01010000000000000007", N_UNKNOWN);
 	make_number("01010000000000000008", N_BROKEN);
-	add(N_VALID, EC_ST_VALID, "Zoë O'Brien", "Z** O******", "2026-10-27", "2029-10-26");
-	add(N_REVOKED, EC_ST_REVOKED, "李瑞瑞", "李**", "2026-10-27", "2029-10-26");
+	make_number("01010000000000000009", N_FUTURE);
+	add(N_VALID, EC_ST_VALID, "Zoë O'Brien", "Z***", "2026-10-27", "2029-10-26");
+	add(N_REVOKED, EC_ST_REVOKED, "李瑞瑞", "李***", "2026-10-27", "2029-10-26");
 	F.rec[1].revoked_on = day("2027-01-15");
 	strcpy(F.rec[1].reason, "keyCompromise");
-	add(N_EXPIRED, EC_ST_VALID, "Old Holder", "O** H*****", "2017-11-16", "2019-11-15");
-	add(N_OLD, EC_ST_SUPERSEDED, "Renewed Holder", "R****** H*****", "2024-01-01", "2027-12-31");
+	add(N_EXPIRED, EC_ST_VALID, "Old Holder", "O***", "2017-11-16", "2019-11-15");
+	add(N_OLD, EC_ST_SUPERSEDED, "Renewed Holder", "R***", "2024-01-01", "2027-12-31");
 	strcpy(F.rec[3].superseded_by, N_NEW);
-	add(N_NEW, EC_ST_VALID, "Renewed Holder", "R****** H*****", "2027-03-01", "2030-12-31");
+	add(N_NEW, EC_ST_VALID, "Renewed Holder", "R***", "2027-03-01", "2030-12-31");
 	strcpy(F.rec[4].renewal_of, N_OLD);
 	add(N_XSS, EC_ST_VALID, "<script>alert(1)</script>", "<script>\"&'", "2026-10-27", "2029-10-26");
 	strcpy(F.rec[5].title, "<b>Bold</b> & \"quoted\"");
 	strcpy(F.rec[5].issuer, "<img src=x onerror=alert(1)>");
+	add(N_FUTURE, EC_ST_VALID, "Early Bird", "E***", "2027-07-01", "2030-06-30");
 	strcpy(F.broken, N_BROKEN);
 	return 0;
 }
@@ -518,7 +520,7 @@ test_page_valid(void **state)
 	assert_has(&r, "<h1>VALID</h1>");
 	assert_has(&r, "valid until 2029-10-26");
 	assert_has(&r, "HCIA-AI Artificial Intelligence (HCIA-AI)");
-	assert_has(&r, "Z** O******");
+	assert_has(&r, "Z***");
 	assert_has(&r, "<dd>2026-10-27</dd>");
 	assert_has(&r, "Example Org Issuing CA AbCdEfGhIjK");
 	assert_has(&r, display(N_VALID));
@@ -682,7 +684,7 @@ test_json(void **state)
 	assert_string_equal(header(&r, "Access-Control-Allow-Origin"), "*");
 	snprintf(want, sizeof want, "{\"number\":\"%s\",\"number_display\":\"%s\","
 	    "\"status\":\"valid\",\"certification\":{\"code\":\"HCIA-AI\",\"title\":\"HCIA-AI Artificial Intelligence\"},"
-	    "\"holder\":{\"name_masked\":\"Z** O******\"},\"effective\":\"2026-10-27\",\"expires\":\"2029-10-26\","
+	    "\"holder\":{\"name_masked\":\"Z***\"},\"effective\":\"2026-10-27\",\"expires\":\"2029-10-26\","
 	    "\"issuer\":\"Example Org Issuing CA AbCdEfGhIjK\"}\n", N_VALID, display(N_VALID));
 	assert_string_equal(r.body.p, want);
 	ec_web_resp_free(&r);
@@ -692,7 +694,7 @@ test_json(void **state)
 	assert_string_equal(r.ctype, "application/json");
 	assert_has(&r, "\"status\":\"revoked\"");
 	assert_has(&r, "\"revoked\":{\"date\":\"2027-01-15\",\"reason\":\"keyCompromise\"}");
-	assert_has(&r, "\"name_masked\":\"李**\"");
+	assert_has(&r, "\"name_masked\":\"李***\"");
 	assert_lacks(&r, "superseded_by");
 	assert_lacks(&r, "renewal_of");
 	assert_lacks(&r, "name_match");
@@ -716,6 +718,17 @@ test_json(void **state)
 	snprintf(url, sizeof url, "/api/v1/certificates/%s", N_EXPIRED);
 	assert_int_equal(get(&r, url), 200);
 	assert_has(&r, "\"status\":\"expired\"");
+	ec_web_resp_free(&r);
+
+	/* effective after today: genuine, but not valid yet, as ecert-verify says */
+	snprintf(url, sizeof url, "/api/v1/certificates/%s", N_FUTURE);
+	assert_int_equal(get(&r, url), 200);
+	assert_has(&r, "\"status\":\"not_yet_valid\"");
+	ec_web_resp_free(&r);
+	snprintf(url, sizeof url, "/v/%s", N_FUTURE);
+	assert_int_equal(get(&r, url), 200);
+	assert_has(&r, "NOT YET VALID");
+	assert_has(&r, "takes effect only on 2027-07-01");
 	ec_web_resp_free(&r);
 
 	snprintf(url, sizeof url, "/api/v1/certificates/%s", N_XSS);
@@ -1030,7 +1043,7 @@ test_log_line(void **state)
 
 	t = "/api/v1/certificates/0101%202345%206789%200123%204567%2007";
 	assert_int_equal(ec_web_log_line(&b, 0, "HEAD", t, strlen(t), 200, 0, 1), 0);
-	assert_non_null(strstr(b.p, "\"path\":\"/api/v1/certificates/0101%20****%20****%20****%20****%2007\""));
+	assert_non_null(strstr(b.p, "\"path\":\"/api/v1/certificates/0101 **** **** **** **** 07\""));
 	ec_buf_reset(&b);
 
 	/* A number is masked in any segment, not only the last: a trailing slash or more path hides nothing. */
@@ -1046,7 +1059,18 @@ test_log_line(void **state)
 	t = "/v/\x01\"\\\xff";
 	assert_int_equal(ec_web_log_line(&b, 0, "G\x01T", t, strlen(t), 400, 0, 1), 0);
 	assert_non_null(strstr(b.p, "\"method\":\"G\\u0001T\""));
-	assert_non_null(strstr(b.p, "\"path\":\"/v/\\u0001\\u0022\\u005c\\u00ff\""));
+	assert_non_null(strstr(b.p, "\"path\":\"(undecodable)\""));
+	ec_buf_reset(&b);
+
+	/* percent-encoded digits are the same number: masked after decoding (%30 is '0') */
+	t = "/v/%30%31%30%31%32%33%34%35%36%37%38%39%30%31%32%33%34%35%36%37%30%37";
+	assert_int_equal(ec_web_log_line(&b, 0, "GET", t, strlen(t), 200, 0, 1), 0);
+	assert_non_null(strstr(b.p, "\"path\":\"/v/0101****************07\""));
+	assert_null(strstr(b.p, "%3"));
+	ec_buf_reset(&b);
+	t = "/v/01%2001%202345%206789%200123%204567%2007";
+	assert_int_equal(ec_web_log_line(&b, 0, "GET", t, strlen(t), 200, 0, 1), 0);
+	assert_non_null(strstr(b.p, "\"path\":\"/v/01 01 **** **** **** **** 07\""));
 	ec_buf_reset(&b);
 
 	t = "/v/123#frag";

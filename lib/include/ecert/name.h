@@ -21,8 +21,10 @@ int ec_name_normalize(const char *in, size_t len, char **out);
  */
 int ec_name_fold(const char *in, size_t len, char **out);
 
-/* The public masked form: each space-separated part keeps its first character, the rest become '*'
- * ("Zoë O'Brien" -> "Z** O******", "李瑞瑞" -> "李**"). *out is malloc'd; caller frees. */
+/*
+ * The public masked form, of one fixed shape that reveals no length and no word count: the first
+ * character, then "***" ("Zoë O'Brien" -> "Z***", "李瑞瑞" -> "李***"). *out is malloc'd; caller frees.
+ */
 int ec_name_mask(const char *nfc, char **out);
 
 /* Number of code points in valid UTF-8 s (-1 when invalid). */

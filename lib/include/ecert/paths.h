@@ -21,6 +21,7 @@ enum ec_path {
 	EC_P_ROOT_CRL,         /* crl/root.crl */
 	EC_P_REGISTER,         /* register/: the office register (LMDB) */
 	EC_P_PUBLIC,           /* public/: the public register (LMDB) */
+	EC_P_NAME_KEY,         /* name.key: the HMAC key of the holders' names, beside the public register */
 	EC_P_TEMPLATES         /* templates/: the installation's own layouts */
 };
 

@@ -22,6 +22,12 @@ void ec_trust_free(struct ec_trust *t);
 /* The issuing CA certificate with this KID, chain-verified to a root at load time; NULL if none. Borrowed. */
 X509 *ec_trust_issuer(const struct ec_trust *t, const char *kid);
 
+/*
+ * The public URL of the body whose issuing CA kid is ("https://verify.example.org"), as that CA's
+ * certificate states it (its CRL distribution point <url>/crl/root.crl); "" when unknown. Borrowed.
+ */
+const char *ec_trust_public_url(const struct ec_trust *t, const char *kid);
+
 /* The number of root CAs of t, and root i (0 <= i < that number). Borrowed. */
 size_t ec_trust_nroots(const struct ec_trust *t);
 X509 *ec_trust_root(const struct ec_trust *t, size_t i);

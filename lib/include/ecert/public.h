@@ -43,7 +43,21 @@ void ec_pubreg_close(struct ec_pubreg *r);
 /* Look up a 22-digit number. EC_ERR_NOTFOUND when unknown. */
 int ec_pubreg_get(struct ec_pubreg *r, const char *number, struct ec_pub *out);
 
-/* 1 when name (as a person typed it) matches the record's holder name under ec_name_fold, 0 when not. */
+#define EC_NAME_KEY_LEN 32
+/*
+ * Read the name key file (DIR/name.key, which ec_pubw_open makes: 64 hexadecimal digits) into key;
+ * the caller wipes it. EC_ERR_NOTFOUND when the file is missing, EC_ERR_CORRUPT when malformed,
+ * EC_ERR_IO when it cannot be read. The endpoint reads it before it drops its privileges.
+ */
+int ec_name_key_read(const char *path, unsigned char key[EC_NAME_KEY_LEN]);
+
+/* Give r the name key that name checks need (copied); until then r answers lookups but no name check. */
+int ec_pubreg_name_key(struct ec_pubreg *r, const unsigned char key[EC_NAME_KEY_LEN]);
+
+/*
+ * 1 when name (as a person typed it) matches the record's holder name under ec_name_fold, 0 when not,
+ * EC_ERR_UNSUPPORTED when r has no name key. The work and the comparison are the same either way.
+ */
 int ec_pubreg_name_matches(struct ec_pubreg *r, const struct ec_pub *p, const char *name, size_t len);
 
 /* Seconds since the public register was last written (for /metrics); negative error code on failure. */
@@ -51,13 +65,16 @@ int64_t ec_pubreg_age(struct ec_pubreg *r);
 
 /*
  * Write side, for ecert-issue (office.c drives it; see docs/register.md on the generation number).
- * A writable handle on DIR/public; not shared between threads. The register is created 0755 with a
- * fresh random 32-byte name key in its metadata. The public register never holds the full name, the
- * email, the phone, the address or the QR token (the token's payload carries the full name).
+ * A writable handle on DIR/public; not shared between threads. The register is created 0755. The
+ * name key (32 random bytes, the HMAC key of the holders' names) lives in the file key_path
+ * (DIR/name.key), never in the register: ec_pubw_open creates it (0640) when it is missing, and
+ * moves a key an earlier version kept in the register's metadata out to it. The public register never
+ * holds the full name, the email, the phone, the address, the QR token (the token's payload carries
+ * the full name) or the name key.
  */
 struct ec_pubw;
 
-int ec_pubw_open(const char *path, struct ec_pubw **out);
+int ec_pubw_open(const char *path, const char *key_path, struct ec_pubw **out);
 void ec_pubw_close(struct ec_pubw *w);
 
 /* The office generation the public register reflects (0 when never written). */

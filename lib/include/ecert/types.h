@@ -21,14 +21,15 @@ enum ec_format { EC_FORMAT_ELECTRONIC = 0, EC_FORMAT_PAPER = 1 };
 
 enum ec_alg { EC_ALG_P256 = 0, EC_ALG_ED25519 = 1 };
 
-/* Stored statuses; EC_ST_EXPIRED is derived at read time from the expiration date. */
+/* Stored statuses; EC_ST_EXPIRED and EC_ST_NOT_YET_VALID are derived at read time from the dates. */
 enum ec_status {
 	EC_ST_NOT_APPLIED = 0,
 	EC_ST_REQUESTED = 1,
 	EC_ST_VALID = 2,          /* the guide's "Approved" */
 	EC_ST_REVOKED = 3,
 	EC_ST_EXPIRED = 4,
-	EC_ST_SUPERSEDED = 5
+	EC_ST_SUPERSEDED = 5,
+	EC_ST_NOT_YET_VALID = 6   /* signed, but its effective date is still to come (public views) */
 };
 
 /*

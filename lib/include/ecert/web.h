@@ -103,7 +103,11 @@ const char *const *ec_web_security_headers(void);
 struct ec_web_env {
 	/* 0 and *out filled; EC_ERR_NOTFOUND when number (22 digits) is unknown; another code on failure. */
 	int (*lookup)(void *arg, const char *number, struct ec_pub *out);
-	/* 1 when name[0..len) is the holder's name, 0 when not, a negative code on failure. */
+	/*
+	 * 1 when name[0..len) is the holder's name, 0 when not; EC_ERR_REFUSED when the number's name
+	 * checks for the day are spent (429), EC_ERR_UNSUPPORTED when names cannot be checked (503),
+	 * another negative code on failure (500).
+	 */
 	int (*name_matches)(void *arg, const struct ec_pub *p, const char *name, size_t len);
 	void *arg;
 	ec_day today;                       /* in the register's time zone, for the shown status */
