@@ -353,10 +353,16 @@ main(int argc, char **argv)
 	vd_event("limits", "settings", msg);
 
 	/* Waiting for a signal, the main thread writes out the access lines the threads buffer. */
+	i = 0;
 	do {
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		vd_log_flush();
+		if (++i >= VD_SUMMARY_SECONDS * 1000 / VD_LOG_TICK_MS) {
+			vd_log_summary();
+			i = 0;
+		}
 	} while (sig < 0);
+	vd_log_summary();
 	vd_event("stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	__atomic_store_n(&v.draining, 1, __ATOMIC_RELAXED);
 	fd = MHD_quiesce_daemon(d);

@@ -66,6 +66,10 @@ struct MHD_Daemon *vd_start(struct vd *v, int fd, unsigned threads, unsigned con
 /* Write out the access lines the threads have buffered (main calls it every VD_LOG_TICK_MS). */
 void vd_log_flush(void);
 
+#define VD_SUMMARY_SECONDS 10     /* how often the counts of unlogged answers are written */
+/* One "suppressed" event with what was counted instead of logged since the last call, if anything. */
+void vd_log_summary(void);
+
 /* One JSON event line on stderr: {"time":...,"event":EVENT[,KEY:"VALUE"]}; key may be NULL. */
 void vd_event(const char *event, const char *key, const char *value);
 

@@ -225,7 +225,48 @@ vd_event(const char *event, const char *key, const char *value)
 	ec_buf_free(&b);
 }
 
-/* libmicrohttpd's own diagnostics, as event lines like ours. */
+/*
+ * A flood must not become a flood of log lines: 429 answers are only counted, other error answers and
+ * libmicrohttpd's diagnostics are written up to QUIET_MAX per summary interval and counted beyond.
+ * vd_log_summary (the main thread, every VD_SUMMARY_SECONDS) writes the counts as one event.
+ */
+#define QUIET_MAX 100
+static unsigned long quiet_429, quiet_err, quiet_mhd;     /* suppressed this interval (atomic) */
+static unsigned long errs_seen, mhd_seen;                 /* written this interval (atomic) */
+
+void
+vd_log_summary(void)
+{
+	unsigned long a = __atomic_exchange_n(&quiet_429, 0, __ATOMIC_RELAXED);
+	unsigned long e = __atomic_exchange_n(&quiet_err, 0, __ATOMIC_RELAXED);
+	unsigned long m = __atomic_exchange_n(&quiet_mhd, 0, __ATOMIC_RELAXED);
+	char msg[160];
+
+	__atomic_store_n(&errs_seen, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&mhd_seen, 0, __ATOMIC_RELAXED);
+	if (a + e + m == 0)
+		return;
+	snprintf(msg, sizeof msg, "429: %lu, other errors: %lu, server diagnostics: %lu in %d s", a, e, m,
+	    VD_SUMMARY_SECONDS);
+	vd_event("suppressed", "counts", msg);
+}
+
+/* 1 when the access line of a request answered status is written, 0 when only counted. */
+static int
+worth_logging(int status)
+{
+	if (status == 429) {
+		__atomic_fetch_add(&quiet_429, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (status >= 400 && status != 404 && __atomic_fetch_add(&errs_seen, 1, __ATOMIC_RELAXED) >= QUIET_MAX) {
+		__atomic_fetch_add(&quiet_err, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return 1;
+}
+
+/* libmicrohttpd's own diagnostics, as event lines like ours (bounded like error answers). */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -233,6 +274,10 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n;
 
 	(void)cls;
+	if (__atomic_fetch_add(&mhd_seen, 1, __ATOMIC_RELAXED) >= QUIET_MAX) {
+		__atomic_fetch_add(&quiet_mhd, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
@@ -672,7 +717,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 	*con_cls = NULL;
 	usec = mono_us() - rq->start_us;
 	ec_web_stats_add(v->stats, rq->route, rq->status, usec);
-	log_request(rq, usec);
+	if (worth_logging(rq->status))
+		log_request(rq, usec);
 	free(rq);
 	__atomic_fetch_sub(&v->in_flight, 1, __ATOMIC_RELEASE);
 }

@@ -516,6 +516,9 @@ sleep 1.2
 want 200 "$U/healthz"
 kill -TERM "$PID"
 wait "$PID" || fail "the rate-limited server did not stop cleanly"
+# a flood does not flood the log: 429s are counted, not written one by one
+grep -q '"status":429' "$T/rate.log" && fail "429 answers were logged one line each"
+grep -q '"event":"suppressed","counts":"429: [1-9]' "$T/rate.log" || { cat "$T/rate.log" >&2; fail "no count of the 429 answers"; }
 
 note "behind a trusted proxy, clients are told apart by X-Forwarded-For's last hop"
 start proxy --rate 1 --trust-proxy 127.0.0.1
