@@ -37,6 +37,8 @@ check|bench|valgrind)
 	cmd curl curl
 	# the X.509 peers that judge our certificates and CRLs (tests/e2e/interop.sh)
 	cmd certtool gnutls-bin
+	# the documented deployment, attacked (tests/e2e/nginx_front.sh)
+	cmd nginx nginx-light
 	cmd go golang-go
 	[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cryptography' 2>/dev/null || want python3-cryptography
 	# the fuzz harnesses: clang and its libFuzzer runtime (libclang-rt-dev: the default clang's)
