@@ -17,13 +17,13 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS     = -D_GNU_SOURCE -DEC_VERSION='"$(VERSION)"' -DEC_DATADIR='"$(DATADIR)"'
 
 # pkg-config runs when a recipe does, after the dependency step has installed what is missing.
-PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset libutf8proc zlib
+PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset libutf8proc zlib libqpdf
 # the unit tests pin our QR encoder to libqrencode's symbols; the benchmark anchor draws with it
 PKGS_TEST   = $(PKGS_ALL) libqrencode cmocka
 PKGS_CA     = libcrypto libutf8proc
 PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset libutf8proc zlib
 PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
-PKGS_V      = libcrypto zlib
+PKGS_V      = libcrypto zlib libqpdf
 pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
 pc_libs     = $(shell pkg-config --libs $(1))
 # libharu: only the unit tests (hostile PDFs for the reader) and the bare-page benchmark anchor use it

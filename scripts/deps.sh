@@ -22,6 +22,7 @@ pc libmicrohttpd libmicrohttpd-dev
 pc harfbuzz-subset libharfbuzz-dev
 pc libutf8proc libutf8proc-dev
 pc zlib zlib1g-dev
+pc libqpdf libqpdf-dev
 file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 file /usr/share/fonts/truetype/arphic/uming.ttc fonts-arphic-uming
 cmd openssl openssl
@@ -37,6 +38,10 @@ check|bench|valgrind)
 	cmd curl curl
 	# the X.509 peers that judge our certificates and CRLs (tests/e2e/interop.sh)
 	cmd certtool gnutls-bin
+	# tools that re-save PDFs, as holders' software does (tests/e2e/verify_resaved.sh)
+	cmd qpdf qpdf
+	cmd mutool mupdf-tools
+	cmd gs ghostscript
 	# the documented deployment, attacked (tests/e2e/nginx_front.sh)
 	cmd nginx nginx-light
 	cmd go golang-go

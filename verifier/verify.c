@@ -97,6 +97,8 @@ print_human(const struct ec_verify_result *r, const char *label, struct ec_buf *
 		ec_buf_adds(b, ": VALID\n");
 	} else if (ec_err_exit(r->code) != 1) {
 		line(b, ": ERROR: ", r->stage[r->failed].msg);
+	} else if (r->cannot_check) {
+		line(b, ": CANNOT CHECK: ", r->stage[r->failed].msg);
 	} else {
 		ec_buf_adds(b, ": NOT VALID: ");
 		ec_buf_adds(b, ec_verify_stage_name(r->failed));
@@ -240,7 +242,9 @@ main(int argc, char **argv)
 		code = ec_err_exit(r.code);
 		if (code > status)
 			status = code;
-		if (r.code != EC_OK && code == 1)
+		if (r.code != EC_OK && code == 1 && r.cannot_check)
+			fprintf(stderr, PROG ": %s: cannot check: %s\n", label, r.stage[r.failed].msg);
+		else if (r.code != EC_OK && code == 1)
 			fprintf(stderr, PROG ": %s: not valid: %s: %s\n", label, ec_verify_stage_name(r.failed),
 			    r.stage[r.failed].msg);
 		else if (r.code != EC_OK)

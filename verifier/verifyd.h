@@ -26,6 +26,7 @@ struct vd_blob {
 struct vd_file {
 	char path[4096];
 	char kid[EC_KID_LEN + 1];
+	int jwks;                        /* serve the trust bundle's issuing-CA keys as a JWK set */
 	pthread_mutex_t lock;
 	struct vd_blob *cur;
 	uint64_t dev, ino, size;
@@ -44,6 +45,7 @@ struct vd {
 	int trust_proxy;
 	unsigned char proxy_addr[16];    /* exact address (IPv4 mapped) of the trusted proxy */
 	struct vd_file trust;
+	struct vd_file jwks;             /* the same file, as /jwks.json */
 	struct vd_file crl[VD_CRL_SLOTS];
 	pthread_mutex_t crl_lock;        /* guards which crl[] slots are taken */
 	pthread_mutex_t today_lock;      /* guards recomputing today; today_sec and today are read atomically */

@@ -17,6 +17,7 @@
 #include "date.h"
 #include "digest.h"
 #include "err.h"
+#include "pki.h"
 #include "paths.h"
 #include "file.h"
 #include "verifyd.h"
@@ -301,6 +302,29 @@ blob_unref(void *cls)
 	}
 }
 
+/* Replace the trust bundle text *data with the JWK set of its issuing CAs (*data re-allocated). */
+static int
+to_jwks(const char *path, char **data, size_t *len)
+{
+	struct ec_trust *t = NULL;
+	struct ec_buf b;
+	int rc;
+
+	ec_buf_init(&b);
+	if ((rc = ec_trust_load_mem(*data, *len, &t)) != 0 || (rc = ec_trust_jwks(t, &b)) != 0) {
+		ec_err_set(rc, "cannot publish the keys of '%s': %s", path, ec_err_msg(rc));
+		goto out;
+	}
+	free(*data);
+	*data = b.p;
+	*len = b.len;
+	b.p = NULL;
+out:
+	ec_buf_free(&b);
+	ec_trust_free(t);
+	return rc;
+}
+
 /*
  * The current snapshot of f with a reference for the caller, rereading the file when it changed
  * (a stat per request: these routes are rare and must follow a revocation at once).
@@ -325,7 +349,8 @@ file_get(struct vd_file *f, struct vd_blob **out)
 	if (f->cur == NULL || f->dev != (uint64_t)st.st_dev || f->ino != (uint64_t)st.st_ino ||
 	    f->size != (uint64_t)st.st_size ||
 	    f->mtime_ns != (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec) {
-		if ((rc = ec_file_read(f->path, VD_FILE_MAX, &data, &len)) != 0)
+		if ((rc = ec_file_read(f->path, VD_FILE_MAX, &data, &len)) != 0 ||
+		    (f->jwks && (rc = to_jwks(f->path, &data, &len)) != 0))
 			goto out;
 		if ((b = calloc(1, sizeof *b)) == NULL) {
 			rc = EC_ERR_NOMEM;
@@ -520,7 +545,8 @@ static enum MHD_Result
 serve_file(struct vd *v, struct MHD_Connection *c, struct vd_req *rq, const struct ec_web_target *t,
     struct ec_web_resp *wr, enum ec_web_lang lang)
 {
-	struct vd_file *f = t->route == EC_WEB_R_TRUST ? &v->trust : crl_slot(v, t->kid);
+	struct vd_file *f = t->route == EC_WEB_R_TRUST ? &v->trust : t->route == EC_WEB_R_JWKS ? &v->jwks :
+	    crl_slot(v, t->kid);
 	struct vd_blob *blob = NULL;
 	int rc = f ? file_get(f, &blob) : EC_ERR_NOTFOUND;
 
@@ -531,7 +557,8 @@ serve_file(struct vd *v, struct MHD_Connection *c, struct vd_req *rq, const stru
 		return respond(v, c, rq, wr, NULL);
 	}
 	wr->status = 200;
-	wr->ctype = t->route == EC_WEB_R_TRUST ? "application/x-pem-file" : "application/pkix-crl";
+	wr->ctype = t->route == EC_WEB_R_TRUST ? "application/x-pem-file" : t->route == EC_WEB_R_JWKS ?
+	    "application/jwk-set+json" : "application/pkix-crl";
 	ec_web_resp_header(wr, "ETag", "%s", blob->etag);
 	ec_web_resp_header(wr, "Cache-Control", "public, max-age=300");
 	ec_web_resp_header(wr, "Access-Control-Allow-Origin", "*");
@@ -586,6 +613,7 @@ answer(struct vd *v, struct MHD_Connection *c, struct vd_req *rq)
 	}
 	switch (t.route) {
 	case EC_WEB_R_TRUST:
+	case EC_WEB_R_JWKS:
 	case EC_WEB_R_CRL:
 		ret = serve_file(v, c, rq, &t, &wr, ec_web_lang_pick(req.accept_language));
 		goto out;
@@ -731,6 +759,7 @@ vd_init(struct vd *v)
 	pthread_mutex_init(&v->today_lock, NULL);
 	pthread_mutex_init(&v->crl_lock, NULL);
 	pthread_mutex_init(&v->trust.lock, NULL);
+	pthread_mutex_init(&v->jwks.lock, NULL);
 	for (i = 0; i < VD_CRL_SLOTS; i++)
 		pthread_mutex_init(&v->crl[i].lock, NULL);
 	v->today_sec = -1;
@@ -739,6 +768,8 @@ vd_init(struct vd *v)
 		    ec_err_msg(EC_ERR_ARG));
 	if (ec_path(v->trust.path, sizeof v->trust.path, v->dir, EC_P_TRUST, NULL) != EC_OK)
 		return ec_err_set(EC_ERR_ARG, "state directory '%s': path too long", v->dir);
+	memcpy(v->jwks.path, v->trust.path, sizeof v->jwks.path);
+	v->jwks.jwks = 1;
 	if ((v->stats = ec_web_stats_new()) == NULL)
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	ec_web_security_headers();
@@ -762,6 +793,7 @@ vd_cleanup(struct vd *v)
 	size_t i;
 
 	file_drop(&v->trust);
+	file_drop(&v->jwks);
 	for (i = 0; i < VD_CRL_SLOTS; i++)
 		file_drop(&v->crl[i]);
 	pthread_mutex_destroy(&v->crl_lock);

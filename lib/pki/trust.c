@@ -2,10 +2,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "cert.h"
 #include "conf.h"
 #include "der.h"
@@ -534,6 +537,50 @@ ec_trust_public_url(const struct ec_trust *t, const char *kid)
 	const struct issuer *is = find(t, kid);
 
 	return is != NULL ? is->url : "";
+}
+
+/* One JWK (RFC 7517) of issuing CA is: P-256 as EC x/y, Ed25519 as OKP x; kid and alg as tokens name them. */
+static int
+jwk_add(const struct issuer *is, struct ec_buf *b)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(is->cert);
+	unsigned char pt[65];
+	char x[48], y[48];
+	size_t n = sizeof pt;
+
+	if (is->ed) {
+		if (EVP_PKEY_get_raw_public_key(pub, pt, &n) != 1 || n != 32 ||
+		    ec_b64url_encode(pt, 32, x, sizeof x) != EC_OK)
+			return ec_err_set(EC_ERR_CRYPTO, "cannot export the key of issuing CA %s", is->kid);
+		ec_buf_addf(b, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\",\"kid\":\"%s\",\"alg\":\"EdDSA\","
+		    "\"use\":\"sig\"}", x, is->kid);
+		return EC_OK;
+	}
+	if (EVP_PKEY_get_octet_string_param(pub, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof pt, &n) != 1 ||
+	    n != 65 || pt[0] != 0x04 || ec_b64url_encode(pt + 1, 32, x, sizeof x) != EC_OK ||
+	    ec_b64url_encode(pt + 33, 32, y, sizeof y) != EC_OK)
+		return ec_err_set(EC_ERR_CRYPTO, "cannot export the key of issuing CA %s", is->kid);
+	ec_buf_addf(b, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\",\"kid\":\"%s\",\"alg\":\"ES256\","
+	    "\"use\":\"sig\"}", x, y, is->kid);
+	return EC_OK;
+}
+
+int
+ec_trust_jwks(const struct ec_trust *t, struct ec_buf *b)
+{
+	size_t i;
+	int rc;
+
+	ec_buf_adds(b, "{\"keys\":[");
+	for (i = 0; i < t->niss; i++) {
+		if (i > 0)
+			ec_buf_addc(b, ',');
+		if ((rc = jwk_add(&t->iss[i], b)) != EC_OK)
+			return rc;
+	}
+	ec_buf_adds(b, "]}\n");
+	ERR_clear_error();
+	return b->err;
 }
 
 size_t

@@ -9,6 +9,7 @@
 #include "pdfread.h"
 
 #define MAX_DEPTH 32            /* nesting of arrays and dictionaries inside one object */
+#define MAX_ITEMS 4096          /* entries of one array or dictionary: each lookup re-reads it */
 #define MAX_OBJECTS (1u << 18)  /* a trailer /Size above this is refused */
 #define MAX_SECTIONS 16         /* cross-reference sections followed through /Prev */
 #define MAX_TREE_NODES 64       /* name-tree nodes visited, each object once */
@@ -237,6 +238,7 @@ lex(const struct pdf *d, size_t *pos, struct val *v, int depth)
 {
 	size_t p = skipws(d, *pos);
 	struct val sub;
+	unsigned items = 0;
 	int rc;
 
 	if (depth > MAX_DEPTH)
@@ -267,6 +269,9 @@ lex(const struct pdf *d, size_t *pos, struct val *v, int depth)
 					return rc;
 				if (sub.t == V_KEYWORD)
 					return bad(sub.beg, "keyword inside a dictionary");
+				if (++items > MAX_ITEMS)
+					return ec_err_set(EC_ERR_TOOBIG, "PDF dictionary of more than %d entries at byte %zu",
+					    MAX_ITEMS, v->beg);
 			}
 			p += 2;
 		} else {
@@ -286,6 +291,9 @@ lex(const struct pdf *d, size_t *pos, struct val *v, int depth)
 				return rc;
 			if (sub.t == V_KEYWORD)
 				return bad(sub.beg, "keyword inside an array");
+			if (++items > MAX_ITEMS)
+				return ec_err_set(EC_ERR_TOOBIG, "PDF array of more than %d entries at byte %zu", MAX_ITEMS,
+				    v->beg);
 		}
 		p++;
 		break;
@@ -725,9 +733,8 @@ visit(struct pdf *d, const struct val *ref)
 	return EC_OK;
 }
 
-/* Inflate data[0..n) (zlib format) into a fresh buffer of at most EC_PDF_MAX_FILE bytes, nothing trailing. */
-static int
-inflate_bounded(const unsigned char *data, size_t n, unsigned char **out, size_t *outlen)
+int
+ec_pdf_inflate(const unsigned char *data, size_t n, unsigned char **out, size_t *outlen)
 {
 	z_stream z;
 	unsigned char *buf;
@@ -837,7 +844,7 @@ stream_read(const struct pdf *d, const struct val *ref, unsigned char **out, siz
 	else if (v.t != V_NULL)
 		return ec_err_set(EC_ERR_SYNTAX, "unsupported PDF: stream filter other than FlateDecode");
 	if (flate)
-		return inflate_bounded(d->p + beg, n, out, outlen);
+		return ec_pdf_inflate(d->p + beg, n, out, outlen);
 	if (n > EC_PDF_MAX_FILE)
 		return ec_err_set(EC_ERR_TOOBIG, "PDF attachment larger than %u KiB", EC_PDF_MAX_FILE >> 10);
 	if ((*out = malloc(n ? n : 1)) == NULL)

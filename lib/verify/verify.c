@@ -16,6 +16,7 @@
 #include "date.h"
 #include "err.h"
 #include "number.h"
+#include "pdfqpdf.h"
 #include "pdfread.h"
 #include "token.h"
 #include "verify.h"
@@ -94,6 +95,14 @@ stage(struct ec_verify_result *r, int s, enum ec_vres res, int code, int dflt, c
 		r->failed = s;
 		r->code = code;
 	}
+}
+
+/* A format failure that means "nothing here could be checked", not "a check failed". */
+static void
+cannot_check(struct ec_verify_result *r, int code, const char *detail)
+{
+	stage(r, EC_VS_FORMAT, EC_VR_FAIL, code, EC_ERR_SYNTAX, "%s", detail);
+	r->cannot_check = 1;
 }
 
 static int
@@ -630,6 +639,19 @@ number_in(const char *s, char out[EC_NUMBER_DIGITS + 1])
 	}
 }
 
+/* One PDF input, parsed by the strict reader, or once through qpdf when that refused its structure. */
+struct pdfsrc {
+	const unsigned char *in;
+	size_t len;
+	struct ec_qpdf *q;
+};
+
+static int
+pdf_info(const struct pdfsrc *s, const char *key, char *out, size_t outsz)
+{
+	return s->q != NULL ? ec_qpdf_info(s->q, key, out, outsz) : ec_pdf_info(s->in, s->len, key, out, outsz);
+}
+
 /*
  * Stage 6 for a PDF without a readable token: the e-Cert's number against the numbers the PDF states
  * as plain text (lib/render/pdf.c names the attachment NUMBER.der and puts the grouped number in the
@@ -637,7 +659,7 @@ number_in(const char *s, char out[EC_NUMBER_DIGITS + 1])
  * catches a careless swap; text without a number is not compared.
  */
 static void
-check_pdf_text(const unsigned char *in, size_t len, struct ec_verify_result *r)
+check_pdf_text(const struct pdfsrc *src, struct ec_verify_result *r)
 {
 	static const char *const keys[] = { "Subject", "Title" };
 	char num[EC_NUMBER_DIGITS + 1], text[1024];
@@ -654,7 +676,7 @@ check_pdf_text(const unsigned char *in, size_t len, struct ec_verify_result *r)
 		compared = 1;
 	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (ec_pdf_info(in, len, keys[i], text, sizeof text) != EC_OK || !number_in(text, num))
+		if (pdf_info(src, keys[i], text, sizeof text) != EC_OK || !number_in(text, num))
 			continue;
 		if (strcmp(num, r->e.number) != 0) {
 			stage(r, EC_VS_CONSISTENCY, EC_VR_FAIL, EC_ERR_CORRUPT, EC_ERR_CORRUPT,
@@ -673,7 +695,7 @@ check_pdf_text(const unsigned char *in, size_t len, struct ec_verify_result *r)
 
 /* Stage 6 for a PDF: the embedded e-Cert (facts in r->e) against the PDF's token, if it carries one. */
 static void
-check_pdf_token(const struct ec_verify_opts *o, const unsigned char *in, size_t len, const unsigned char *tok,
+check_pdf_token(const struct ec_verify_opts *o, const struct pdfsrc *src, const unsigned char *tok,
     size_t toklen, struct ec_verify_result *r)
 {
 	struct ec_ecert t;
@@ -681,7 +703,7 @@ check_pdf_token(const struct ec_verify_opts *o, const unsigned char *in, size_t 
 	int rc;
 
 	if (tok == NULL) {
-		check_pdf_text(in, len, r);
+		check_pdf_text(src, r);
 		return;
 	}
 	r->pdf_token = 1;
@@ -709,9 +731,34 @@ check_pdf_token(const struct ec_verify_opts *o, const unsigned char *in, size_t 
 		    "the embedded e-Cert and the PDF's QR token agree on number, name, certification and dates");
 }
 
+/*
+ * The strict reader reads what ecert writes; a PDF another tool re-saved (cross-reference or object
+ * streams, incremental updates, a lenient cross-reference table) it refuses by its structure, and
+ * qpdf reads it instead. "No attachment" from the strict reader is final: the file was read.
+ */
+static int
+pdf_open(struct pdfsrc *src, struct ec_pdf_files *fs, struct ec_verify_result *r)
+{
+	char strict[EC_VERIFY_MSG];
+	int rc = ec_pdf_attachments(src->in, src->len, fs);
+
+	if (rc != EC_ERR_SYNTAX || strstr(ec_err_msg(rc), "no attachment") != NULL ||
+	    strstr(ec_err_msg(rc), "not a PDF") != NULL)
+		return rc;
+	snprintf(strict, sizeof strict, "%s", ec_err_msg(rc));
+	if (src->len > EC_QPDF_MAX_INPUT)
+		return ec_err_set(EC_ERR_SYNTAX, "%s (and a PDF over %u MiB is not read leniently)", strict,
+		    EC_QPDF_MAX_INPUT >> 20);
+	if (ec_qpdf_open(src->in, src->len, &src->q) != EC_OK)
+		return ec_err_set(EC_ERR_SYNTAX, "%s", strict);   /* qpdf cannot read it either: ours says why */
+	r->via_qpdf = 1;
+	return ec_qpdf_attachments(src->q, fs);
+}
+
 static void
 check_pdf(const struct ec_verify_opts *o, const unsigned char *in, size_t len, struct ec_verify_result *r)
 {
+	struct pdfsrc src = { in, len, NULL };
 	struct ec_pdf_files fs;
 	const unsigned char *tok = NULL;
 	const struct ec_pdf_file *cert = NULL;
@@ -719,9 +766,12 @@ check_pdf(const struct ec_verify_opts *o, const unsigned char *in, size_t len, s
 	size_t toklen = 0, i, ncert = 0;
 	int rc;
 
-	if ((rc = ec_pdf_attachments(in, len, &fs)) != EC_OK) {
-		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s", ec_err_msg(rc));
-		return;
+	if ((rc = pdf_open(&src, &fs, r)) != EC_OK) {
+		if (rc == EC_ERR_SYNTAX || rc == EC_ERR_TOOBIG)
+			cannot_check(r, rc, ec_err_msg(rc));
+		else
+			stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_SYNTAX, "%s", ec_err_msg(rc));
+		goto out;
 	}
 	for (i = 0; i < fs.n; i++) {
 		if (fs.f[i].len > 0 && fs.f[i].data[0] == 0x30) {
@@ -732,22 +782,28 @@ check_pdf(const struct ec_verify_opts *o, const unsigned char *in, size_t len, s
 		}
 	}
 	for (i = 0; tok == NULL && i < sizeof info_keys / sizeof info_keys[0]; i++)
-		if (ec_pdf_info(in, len, info_keys[i], info, sizeof info) == EC_OK &&
+		if (pdf_info(&src, info_keys[i], info, sizeof info) == EC_OK &&
 		    find_token((const unsigned char *)info, strlen(info), &tok, &toklen))
 			break;
-	if (ncert != 1) {
-		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, ncert == 0 ?
-		    "no e-Cert among the PDF's %zu attachment(s)" : "the PDF has more than one e-Cert among its %zu attachments",
-		    fs.n);
+	if (ncert == 0) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX,
+		    "no e-Cert among the PDF's %zu attachment(s)", fs.n);
+		r->cannot_check = 1;
+		goto out;
+	}
+	if (ncert > 1) {
+		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX,
+		    "the PDF has more than one e-Cert among its %zu attachments", fs.n);
 		goto out;
 	}
 	snprintf(r->attachment, sizeof r->attachment, "%s", cert->name);
 	snprintf(what, sizeof what, "the PDF's attachment '%s'", cert->name);
 	check_ecert(o, cert->data, cert->len, what, r);
 	if (r->have_facts)
-		check_pdf_token(o, in, len, tok, toklen, r);
+		check_pdf_token(o, &src, tok, toklen, r);
 out:
 	ec_pdf_files_free(&fs);
+	ec_qpdf_close(src.q);
 }
 
 int
@@ -762,12 +818,13 @@ ec_verify_mem(const struct ec_verify_opts *o, const unsigned char *in, size_t le
 	memset(r, 0, sizeof *r);
 	r->failed = -1;
 	if (len == 0) {
-		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX, "empty input");
+		cannot_check(r, EC_ERR_SYNTAX, "empty input");
 		return r->code;
 	}
 	if (len > EC_VERIFY_MAX_INPUT) {
 		size_text(EC_VERIFY_MAX_INPUT, lim);
 		stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_TOOBIG, EC_ERR_TOOBIG, "input larger than %s", lim);
+		r->cannot_check = 1;
 		return r->code;
 	}
 	r->kind = detect(in, len);
@@ -802,6 +859,8 @@ ec_verify_mem(const struct ec_verify_opts *o, const unsigned char *in, size_t le
 		else
 			stage(r, EC_VS_FORMAT, EC_VR_FAIL, EC_ERR_SYNTAX, EC_ERR_SYNTAX,
 			    "not a PDF, an e-Cert (PEM or DER), a QR URL or a token");
+		/* nothing checkable was given: not a forgery, not genuine either */
+		r->cannot_check = 1;
 		break;
 	}
 	free(der);
@@ -906,6 +965,7 @@ ec_verify_path(const struct ec_verify_opts *o, const char *path, struct ec_verif
 		memset(r, 0, sizeof *r);
 		r->failed = -1;
 		stage(r, EC_VS_FORMAT, EC_VR_FAIL, rc, EC_ERR_IO, "%s", ec_err_msg(rc));
+		r->cannot_check = rc == EC_ERR_TOOBIG;
 		return r->code;
 	}
 	rc = ec_verify_mem(o, in, len, r);
@@ -991,7 +1051,8 @@ json_facts(const struct ec_verify_result *r, struct ec_buf *b)
 int
 ec_verify_json(const struct ec_verify_result *r, const char *input, struct ec_buf *b)
 {
-	const char *verdict = r->code == EC_OK ? "valid" : ec_err_exit(r->code) == 1 ? "not_valid" : "error";
+	const char *verdict = r->code == EC_OK ? "valid" : ec_err_exit(r->code) != 1 ? "error" :
+	    r->cannot_check ? "cannot_check" : "not_valid";
 	int s, first = 1;
 
 	ec_buf_addc(b, '{');

@@ -34,6 +34,8 @@ static const char css[] =
     ".hint,nav,footer{font-size:.875rem;color:#555}"
     ".m{font-weight:700;padding:.75rem 1rem;border-radius:.5rem;background:#fff}"
     ".yes{color:#1b7f3b}.no{color:#b3261e}"
+    ".qr{background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem}"
+    ".qr.ok{border-left:.5rem solid #1b7f3b}.qr.bad{border-left:.5rem solid #b3261e;font-weight:600}"
     "@media(max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}";
 
 static char csp[320];
@@ -59,7 +61,8 @@ sec_init(void)
 
 	if (EVP_Digest(css, sizeof css - 1, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == sizeof md)
 		EVP_EncodeBlock((unsigned char *)b64, md, (int)sizeof md);
-	snprintf(csp, sizeof csp, "default-src 'none'; style-src %s%s%s; img-src 'self'; form-action 'self'; "
+	snprintf(csp, sizeof csp, "default-src 'none'; style-src %s%s%s; script-src 'self'; connect-src 'self'; "
+	    "img-src 'self'; form-action 'self'; "
 	    "base-uri 'none'; frame-ancestors 'none'", b64[0] ? "'sha256-" : "'none'", b64, b64[0] ? "'" : "");
 }
 
@@ -275,7 +278,7 @@ page_tail(struct ec_buf *b, const char *base)
 		    "<a href=\"%s?lang=zh\" hreflang=\"zh\" lang=\"zh-CN\">\xe4\xb8\xad\xe6\x96\x87</a></nav>\n",
 		    base, base);
 	}
-	ec_buf_adds(b, "</main>\n</body>\n</html>\n");
+	ec_buf_adds(b, "</main>\n<script src=\"/static/verify.js\" defer></script>\n</body>\n</html>\n");
 }
 
 /* The big status block: cls is the colour class, line is HTML. */
@@ -552,6 +555,9 @@ cert_page(const struct ec_web_env *env, const struct ec_web_target *t, const str
 	if (p->superseded_by[0] && st != EC_ST_SUPERSEDED)
 		dl_row(b, s->l_replaced_by, cert_link(&e1, p->superseded_by));
 	ec_buf_adds(b, "</dl>\n");
+	/* what the QR code's fragment carries, once the page's script has checked its signature */
+	ec_buf_addf(b, "<section id=\"qr\" class=\"qr\" data-number=\"%s\" hidden aria-live=\"polite\"></section>\n",
+	    p->number);
 
 	if (match >= 0) {
 		ec_buf_addf(b, "<p class=\"m %s\" role=\"status\">", match ? "yes" : "no");
@@ -739,6 +745,8 @@ ec_web_handle(const struct ec_web_env *env, const struct ec_web_req *req, struct
 	case EC_WEB_R_PAGE:
 	case EC_WEB_R_API:
 		return cert(env, t, resp, lang, json);
+	case EC_WEB_R_SCRIPT:
+		return ec_web_script(resp);
 	default:
 		return 0;
 	}

@@ -194,7 +194,11 @@ ec_web_parse_target(const char *uri, size_t len, struct ec_web_target *t)
 			    EC_WEB_TYPED_MAX);
 		t->route = path[1] == 'v' ? EC_WEB_R_PAGE : EC_WEB_R_API;
 		strcpy(t->typed, rest);
-	} else if (strcmp(path, "/trust.pem") == 0)
+	} else if (strcmp(path, "/jwks.json") == 0)
+		t->route = EC_WEB_R_JWKS;
+	else if (strcmp(path, "/static/verify.js") == 0)
+		t->route = EC_WEB_R_SCRIPT;
+	else if (strcmp(path, "/trust.pem") == 0)
 		t->route = EC_WEB_R_TRUST;
 	else if (strcmp(path, "/crl/root.crl") == 0) {
 		t->route = EC_WEB_R_CRL;

@@ -8,7 +8,7 @@
 #define STAT_SHARDS 8
 
 static const char *const route_names[EC_WEB_R_COUNT] = {
-	"other", "home", "page", "api", "trust", "crl", "healthz", "metrics"
+	"other", "home", "page", "api", "trust", "crl", "healthz", "metrics", "jwks", "script"
 };
 
 const char *

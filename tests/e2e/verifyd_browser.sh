@@ -68,9 +68,10 @@ load() {
 	name=$1 url=$3 size=$(echo "$2" | tr x ,)
 	set -- --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
 		--user-data-dir="$T/chrome" --enable-logging=stderr --v=0 --window-size="$size"
-	timeout 120 "$CHROMIUM" "$@" --screenshot="$ART/verifyd-$name.png" "$url" >/dev/null 2>"$T/$name.console" ||
+	timeout 120 "$CHROMIUM" "$@" --virtual-time-budget=8000 --screenshot="$ART/verifyd-$name.png" "$url" \
+	    >/dev/null 2>"$T/$name.console" ||
 		{ tail -n 20 "$T/$name.console"; fail "chromium could not screenshot $url"; }
-	timeout 120 "$CHROMIUM" "$@" --dump-dom "$url" >"$T/$name.html" 2>>"$T/$name.console" ||
+	timeout 120 "$CHROMIUM" "$@" --virtual-time-budget=8000 --dump-dom "$url" >"$T/$name.html" 2>>"$T/$name.console" ||
 		{ tail -n 20 "$T/$name.console"; fail "chromium could not load $url"; }
 	[ -s "$ART/verifyd-$name.png" ] || fail "no screenshot for $name"
 	if grep -qi "content security policy" "$T/$name.console"; then
@@ -79,6 +80,7 @@ load() {
 	fi
 }
 sees() { grep -qF -- "$2" "$T/$1.html" || { cat "$T/$1.html"; fail "$1: the rendered page lacks '$2'"; }; }
+lacks() { grep -qF -- "$2" "$T/$1.html" && { cat "$T/$1.html"; fail "$1: the rendered page shows '$2'"; }; true; }
 
 load valid-phone 412x915 "$U/v/$N1"
 sees valid-phone "<h1>VALID</h1>"
@@ -97,6 +99,38 @@ sees revoked-zh "原因：密钥泄露"
 # The page must not depend on the fragment: the QR URL carries the token there.
 load fragment 412x915 "$U/v/$N1#eyJhbGciOiJFUzI1NiJ9.e30.sig"
 sees fragment "<h1>VALID</h1>"
+sees fragment "Warning: what the QR code carries"
+
+# The QR code's token, checked in the browser with WebCrypto against /jwks.json: the full signed
+# name appears only when the signature holds.
+expect 0 I show "$N1" --json
+TOK=$(sed -n 's/.*"qr_url":"[^"#]*#\([^"]*\)".*/\1/p' "$T/out")
+[ -n "$TOK" ] || fail "no token in show --json"
+curl -fs "$U/jwks.json" | grep -q '"kty":"EC","crv":"P-256"' || fail "/jwks.json does not publish the issuing key"
+load token-phone 412x915 "$U/v/$N1#$TOK"
+sees token-phone "Signature checked in your browser."
+sees token-phone 'id="qr-name">Zoë O'"'"'Brien</dd>'
+sees token-phone "2026-03-02 – 2029-03-01"
+load token-zh 412x915 "$U/v/$N1?lang=zh#$TOK"
+sees token-zh "签名已在您的浏览器中核验。"
+# one character of the payload changed: a warning, and no name
+H=${TOK%%.*}; REST=${TOK#*.}; P=${REST%%.*}; S=${REST#*.}
+case $P in *A*) P2=$(echo "$P" | sed 's/A/B/') ;; *) P2=$(echo "$P" | sed 's/./A/') ;; esac
+load token-tampered 412x915 "$U/v/$N1#$H.$P2.$S"
+sees token-tampered "does not verify"
+lacks token-tampered "Zoë O"
+lacks token-tampered "Signature checked"
+# a kid the endpoint does not publish
+KH=$(printf '{"alg":"ES256","kid":"AAAAAAAAAAA"}' | base64 | tr '+/' '-_' | tr -d '=\n')
+load token-kid 412x915 "$U/v/$N1#$KH.$P.$S"
+sees token-kid "does not verify"
+lacks token-kid "Zoë O"
+# a genuine token of another certificate opened on this one's page
+expect 0 I show "$N2" --json
+TOK2=$(sed -n 's/.*"qr_url":"[^"#]*#\([^"]*\)".*/\1/p' "$T/out")
+load token-other 412x915 "$U/v/$N1#$TOK2"
+sees token-other "belongs to another certificate number"
+lacks token-other "李瑞瑞"
 
 kill -TERM "$PID"
 wait "$PID" || fail "ecert-verifyd did not stop cleanly"

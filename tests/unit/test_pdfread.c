@@ -522,6 +522,18 @@ test_structure(void **state)
 	pdf = mk_finish(&m, "", &len);
 	expect_fail(pdf, len, EC_ERR_SYNTAX, "nesting too deep");
 	free(pdf);
+	/* A catalog array of 5,000 entries: every lookup re-reads a dictionary, so its size is bounded. */
+	ec_buf_init(&deep);
+	ec_buf_adds(&deep, "<< /Type /Catalog /X [");
+	for (i = 0; i < 5000; i++)
+		ec_buf_adds(&deep, "1 ");
+	ec_buf_adds(&deep, "] /Names 2 0 R >>");
+	mk_start(&m);
+	mk_obj(&m, deep.p);
+	ec_buf_free(&deep);
+	pdf = mk_finish(&m, "", &len);
+	expect_fail(pdf, len, EC_ERR_TOOBIG, "more than 4096 entries");
+	free(pdf);
 	/* A missing object, a wrong generation, a /Size that is not there. */
 	mk_start(&m);
 	mk_obj(&m, "<< /Type /Catalog /Names 9 0 R >>");

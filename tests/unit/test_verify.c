@@ -766,16 +766,20 @@ test_garbage(void **state)
 
 	verify(f, "", 0, &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "empty input");
+	assert_true(r.cannot_check);
 	verify_s(f, "hello world", &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "not a PDF, an e-Cert");
 	assert_int_equal(r.kind, EC_VK_UNKNOWN);
+	assert_true(r.cannot_check);
 	verify_s(f, "a.b", &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, NULL);
 	verify_s(f, "aaaa.bbbb.cccc", &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "not a valid token");
+	assert_false(r.cannot_check);   /* a token that does not decode was checked, and failed */
 	verify(f, "\x30\x82\x01\x00\x00", 5, &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "not an e-Cert");
 	assert_int_equal(r.kind, EC_VK_DER);
+	assert_false(r.cannot_check);
 	verify(f, "\x30\x00", 2, &r);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "not a PDF");
 	verify_s(f, "0101 2345 6789 0123 4567 07\n", &r);
@@ -787,6 +791,7 @@ test_garbage(void **state)
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_SYNTAX, "no startxref");
 	assert_int_equal(verify(f, "x", EC_VERIFY_MAX_INPUT + 1, &r), EC_ERR_TOOBIG);
 	expect_fail(&r, EC_VS_FORMAT, EC_ERR_TOOBIG, "16 MiB");
+	assert_true(r.cannot_check);
 }
 
 static void

@@ -192,6 +192,23 @@ assert_lacks(const struct ec_web_resp *r, const char *s)
 		fail_msg("body has '%s':\n%s", s, r->body.p);
 }
 
+/* The one script a page loads is the page's own, from our origin: no other script tag gets in. */
+static void
+assert_only_our_script(const struct ec_web_resp *r)
+{
+	static const char ours[] = "<script src=\"/static/verify.js\" defer></script>";
+	const char *p = r->body.p;
+	int n = 0;
+
+	while (p != NULL && (p = strstr(p, "<script")) != NULL) {
+		if (strncmp(p, ours, sizeof ours - 1) != 0)
+			fail_msg("a script tag that is not ours:\n%s", r->body.p);
+		n++;
+		p += sizeof ours - 1;
+	}
+	assert_true(n <= 1);
+}
+
 /* No tag of ours carries an event-handler attribute (data is escaped, so every '<' and '"' is ours). */
 static void
 assert_no_handlers(const char *html)
@@ -227,7 +244,7 @@ assert_safe_page(const struct ec_web_resp *r)
 	size_t i;
 
 	assert_string_equal(r->ctype, "text/html; charset=utf-8");
-	assert_lacks(r, "<script");
+	assert_only_our_script(r);
 	assert_lacks(r, "javascript:");
 	assert_no_handlers(r->body.p);
 	assert_has(r, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
@@ -343,6 +360,11 @@ test_routes(void **state)
 	assert_int_equal(parse("/crl/AbCd-_123xY.crl", &t), 0);
 	assert_int_equal(t.route, EC_WEB_R_CRL);
 	assert_string_equal(t.kid, "AbCd-_123xY");
+	assert_int_equal(parse("/jwks.json", &t), 0);
+	assert_int_equal(t.route, EC_WEB_R_JWKS);
+	assert_int_equal(parse("/static/verify.js", &t), 0);
+	assert_int_equal(t.route, EC_WEB_R_SCRIPT);
+	assert_int_equal(parse("/static/other.js", &t), EC_ERR_NOTFOUND);
 	assert_int_equal(parse("/crl/root.crl", &t), 0);
 	assert_int_equal(t.route, EC_WEB_R_CRL);
 	assert_string_equal(t.kid, "root");
@@ -495,7 +517,8 @@ test_security_headers(void **state)
 	for (; *h != NULL; h += 2) {
 		if (strcmp(h[0], "Content-Security-Policy") == 0) {
 			csp = strstr(h[1], "frame-ancestors 'none'") != NULL && strstr(h[1], "default-src 'none'") != NULL &&
-			    strstr(h[1], "script-src") == NULL && strstr(h[1], "unsafe") == NULL;
+			    strstr(h[1], "script-src 'self'") != NULL && strstr(h[1], "connect-src 'self'") != NULL &&
+			    strstr(h[1], "unsafe") == NULL;
 		}
 		nosniff |= strcmp(h[0], "X-Content-Type-Options") == 0 && strcmp(h[1], "nosniff") == 0;
 		referrer |= strcmp(h[0], "Referrer-Policy") == 0 && strcmp(h[1], "no-referrer") == 0;
@@ -718,6 +741,20 @@ test_json(void **state)
 	snprintf(url, sizeof url, "/api/v1/certificates/%s", N_EXPIRED);
 	assert_int_equal(get(&r, url), 200);
 	assert_has(&r, "\"status\":\"expired\"");
+	ec_web_resp_free(&r);
+
+	/* the page's script, from our origin, and the box it fills from the QR code's fragment */
+	assert_int_equal(get(&r, "/static/verify.js"), 200);
+	assert_string_equal(r.ctype, "text/javascript; charset=utf-8");
+	assert_has(&r, "crypto.subtle.verify");
+	assert_has(&r, "textContent");
+	assert_lacks(&r, "innerHTML");
+	ec_web_resp_free(&r);
+	snprintf(url, sizeof url, "/v/%s", N_VALID);
+	assert_int_equal(get(&r, url), 200);
+	snprintf(want, sizeof want, "<section id=\"qr\" class=\"qr\" data-number=\"%s\" hidden", N_VALID);
+	assert_has(&r, want);
+	assert_has(&r, "<script src=\"/static/verify.js\" defer></script>");
 	ec_web_resp_free(&r);
 
 	/* effective after today: genuine, but not valid yet, as ecert-verify says */

@@ -18,6 +18,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "ca.h"
 #include "cert.h"
 #include "conf.h"
@@ -748,6 +750,45 @@ test_trust_load(void **state)
 	BIO_free(bio);
 }
 
+/* The issuing CAs' keys as a JWK set: kid, alg and the very key of each, P-256 and Ed25519. */
+static void
+test_jwks(void **state)
+{
+	struct fx *f = *state;
+	const struct ec_trust *ts[2] = { f->trust, f->ed_trust };
+	const struct ec_signer *ss[2] = { f->cur, f->ed_s };
+	unsigned char pt[65], raw[32];
+	char x[48], want[160];
+	struct ec_buf b;
+	size_t n, i;
+
+	for (i = 0; i < 2; i++) {
+		ec_buf_init(&b);
+		assert_int_equal(ec_trust_jwks(ts[i], &b), 0);
+		assert_int_equal(strncmp(b.p, "{\"keys\":[{", 10), 0);
+		snprintf(want, sizeof want, "\"kid\":\"%s\",\"alg\":\"%s\"", ss[i]->kid, i == 0 ? "ES256" : "EdDSA");
+		assert_non_null(strstr(b.p, want));
+		if (i == 0) {
+			n = sizeof pt;
+			assert_int_equal(EVP_PKEY_get_octet_string_param(X509_get0_pubkey(ss[i]->cert),
+			    "encoded-pub-key", pt, sizeof pt, &n), 1);
+			assert_int_equal(ec_b64url_encode(pt + 1, 32, x, sizeof x), 0);
+			assert_non_null(strstr(b.p, "\"kty\":\"EC\",\"crv\":\"P-256\""));
+		} else {
+			n = sizeof raw;
+			assert_int_equal(EVP_PKEY_get_raw_public_key(X509_get0_pubkey(ss[i]->cert), raw, &n), 1);
+			assert_int_equal(ec_b64url_encode(raw, 32, x, sizeof x), 0);
+			assert_non_null(strstr(b.p, "\"kty\":\"OKP\",\"crv\":\"Ed25519\""));
+		}
+		snprintf(want, sizeof want, "\"x\":\"%s\"", x);
+		assert_non_null(strstr(b.p, want));
+		/* the rotated P-256 bundle publishes the retired issuing CA too: old QR codes still check */
+		if (i == 0)
+			assert_non_null(strstr(b.p, f->old->kid));
+		ec_buf_free(&b);
+	}
+}
+
 /*
  * CA certificates are strict DER down into their extensions: every one ec_ca_init and ec_ca_rotate
  * wrote passes, and a root whose basicConstraints says cA as 01 (what OpenSSL writes for ca = 1, the
@@ -932,6 +973,7 @@ main(void)
 		cmocka_unit_test(test_sign_refuses),
 		cmocka_unit_test(test_trust_load),
 		cmocka_unit_test(test_ca_der),
+		cmocka_unit_test(test_jwks),
 		cmocka_unit_test(test_expired_issuer_kept),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_pem_and_print),

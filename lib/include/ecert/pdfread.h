@@ -33,6 +33,13 @@ struct ec_pdf_files {
  */
 int ec_pdf_attachments(const unsigned char *pdf, size_t len, struct ec_pdf_files *out);
 
+/*
+ * Inflate data[0..n) (zlib format) into a fresh buffer (*out, malloc'd) of at most EC_PDF_MAX_FILE
+ * bytes with nothing trailing: EC_ERR_TOOBIG past the bound (a deflate bomb), EC_ERR_SYNTAX for a bad
+ * or truncated stream.
+ */
+int ec_pdf_inflate(const unsigned char *data, size_t n, unsigned char **out, size_t *outlen);
+
 /* Free the data of every file in fs and set fs->n to 0. */
 void ec_pdf_files_free(struct ec_pdf_files *fs);
 

@@ -28,6 +28,13 @@ X509 *ec_trust_issuer(const struct ec_trust *t, const char *kid);
  */
 const char *ec_trust_public_url(const struct ec_trust *t, const char *kid);
 
+/*
+ * The issuing CAs' public keys as a JWK set (RFC 7517) appended to b: {"keys":[...]} with kid and alg
+ * as QR tokens name them, for the verification page's script to check a token with WebCrypto.
+ */
+struct ec_buf;
+int ec_trust_jwks(const struct ec_trust *t, struct ec_buf *b);
+
 /* The number of root CAs of t, and root i (0 <= i < that number). Borrowed. */
 size_t ec_trust_nroots(const struct ec_trust *t);
 X509 *ec_trust_root(const struct ec_trust *t, size_t i);

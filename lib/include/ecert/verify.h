@@ -66,6 +66,10 @@ struct ec_verify_result {
 	struct ec_crl_entry revocation;
 	char attachment[EC_PDF_NAME_MAX + 1];   /* PDF: the e-Cert's file name */
 	int pdf_token;                 /* PDF: a QR token was found in the PDF and compared */
+	int cannot_check;              /* not valid because nothing checkable was found: an unreadable input, a PDF
+	                                  without an e-Cert (printed to PDF, or re-saved by a tool that drops
+	                                  attachments); r->code is still a "not valid" code (exit status 1) */
+	int via_qpdf;                  /* PDF: the strict reader refused its structure; qpdf read it */
 };
 
 const char *ec_verify_stage_name(int stage);     /* "format", "signature", ... */
@@ -106,7 +110,8 @@ int ec_verify_mem(const struct ec_verify_opts *o, const unsigned char *in, size_
 int ec_verify_path(const struct ec_verify_opts *o, const char *path, struct ec_verify_result *r);
 
 /*
- * Append r as one JSON object to b: input (as given), kind, verdict ("valid", "not_valid", "error"),
+ * Append r as one JSON object to b: input (as given), kind, verdict ("valid", "not_valid",
+ * "cannot_check", "error"),
  * failed_stage, reason, warnings, every stage's result and message, the certificate's facts when signed.
  */
 int ec_verify_json(const struct ec_verify_result *r, const char *input, struct ec_buf *b);

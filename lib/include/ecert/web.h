@@ -28,6 +28,8 @@ enum ec_web_route {
 	EC_WEB_R_CRL,            /* /crl/KID.crl */
 	EC_WEB_R_HEALTH,         /* /healthz */
 	EC_WEB_R_METRICS,        /* /metrics */
+	EC_WEB_R_JWKS,           /* /jwks.json  the issuing CAs' keys, for the page's script */
+	EC_WEB_R_SCRIPT,         /* /static/verify.js */
 	EC_WEB_R_COUNT
 };
 
@@ -135,6 +137,9 @@ int ec_web_handle(const struct ec_web_env *env, const struct ec_web_req *req, st
 
 /* An error response (400, 404, 405, 414, 429, 431, 500, 503) as an HTML page or a JSON object. */
 int ec_web_error(struct ec_web_resp *resp, int status, enum ec_web_lang lang, int json);
+
+/* The page's script (/static/verify.js, lib/web/script.c) into r: status 200, cacheable. */
+int ec_web_script(struct ec_web_resp *r);
 
 /* A certificate as the JSON of docs/verifier.md; name_match < 0 leaves "name_match" out. Appends to b. */
 int ec_web_cert_json(struct ec_buf *b, const struct ec_pub *p, ec_day today, int name_match);
