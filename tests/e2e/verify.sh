@@ -233,8 +233,8 @@ fi
 # --- malformed input ---
 head -c $(($(wc -c <"$T/a.pdf") / 2)) "$T/a.pdf" >"$T/trunc.pdf"
 expect 1 V "$T/trunc.pdf"
-expect_out "NOT VALID: format: truncated PDF"
-expect_err "trunc.pdf: not valid: format"
+expect_out "CANNOT CHECK: truncated PDF"
+expect_err "trunc.pdf: cannot check: truncated PDF"
 echo "hello, world" >"$T/hello.txt"
 expect 1 V "$T/hello.txt"
 expect_out "not a PDF, an e-Cert (PEM or DER), a QR URL or a token"

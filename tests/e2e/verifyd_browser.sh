@@ -117,9 +117,14 @@ sees token-zh "签名已在您的浏览器中核验。"
 H=${TOK%%.*}; REST=${TOK#*.}; P=${REST%%.*}; S=${REST#*.}
 case $P in *A*) P2=$(echo "$P" | sed 's/A/B/') ;; *) P2=$(echo "$P" | sed 's/./A/') ;; esac
 load token-tampered 412x915 "$U/v/$N1#$H.$P2.$S"
-sees token-tampered "does not verify"
+sees token-tampered "Warning: what the QR code carries"
 lacks token-tampered "Zoë O"
 lacks token-tampered "Signature checked"
+# the signature's first character changed: it no longer verifies
+case $S in A*) S2=B${S#A} ;; *) S2=A${S#?} ;; esac
+load token-badsig 412x915 "$U/v/$N1#$H.$P.$S2"
+sees token-badsig "does not verify"
+lacks token-badsig "Zoë O"
 # a kid the endpoint does not publish
 KH=$(printf '{"alg":"ES256","kid":"AAAAAAAAAAA"}' | base64 | tr '+/' '-_' | tr -d '=\n')
 load token-kid 412x915 "$U/v/$N1#$KH.$P.$S"

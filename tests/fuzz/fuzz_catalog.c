@@ -11,30 +11,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The reader takes a path only: one private directory per process, the input rewritten in it. */
-static char dir[64];
-static char path[128];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-static void
-setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof dir, "%s/ecert-fuzz-catalog.XXXXXX",
-	    tmp != NULL && *tmp != '\0' && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(path, sizeof path, "%s/catalog.conf", dir);
-	atexit(cleanup);
-}
-
 /* What catalog.h promises of one entry: bounded, terminated fields within their stated alphabets. */
 static void
 check_entry(const struct ec_cat_entry *e)
@@ -65,15 +41,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ec_catalog *cat = (struct ec_catalog *)1;
-	FILE *f;
 	size_t i;
 	int rc;
 
-	if (dir[0] == '\0')
-		setup();
-	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		abort();
-	rc = ec_catalog_load_file(path, &cat);
+	/* the reader takes a path only: the input is rewritten to a scratch file each time */
+	rc = ec_catalog_load_file(fuzz_scratch_write("catalog.conf", data, size), &cat);
 	if (rc != EC_OK) {
 		if (cat != NULL)
 			abort();   /* a failure hands out nothing */

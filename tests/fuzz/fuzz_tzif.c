@@ -18,37 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * The reader only takes a zone name under $TZDIR (else /usr/share/zoneinfo), so the harness points
- * TZDIR at a private directory made once and rewrites the zone file in it for every input.
- */
-static char dir[64];
-static char sub[80];
-static char path[96];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(sub);
-	rmdir(dir);
-}
-
-static void
-setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof dir, "%s/ecert-fuzz-tzif.XXXXXX",
-	    tmp != NULL && *tmp != '\0' && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(sub, sizeof sub, "%s/Fuzz", dir);
-	snprintf(path, sizeof path, "%s/" ZONE, dir);
-	if (mkdir(sub, 0700) != 0 || setenv("TZDIR", dir, 1) != 0)
-		abort();
-	atexit(cleanup);
-}
-
-/*
+ * TZDIR at the helper's scratch directory and rewrites the zone file in it for every input.
+ *
  * Instants before any real transition, around the 32-bit limit, in the table of most zones, on both
  * sides of a DST change and far past the table (where the footer rule answers). Each falls in its own
  * minute: the reader caches the last answer per zone name and minute, and a cache hit would skip the
@@ -69,15 +40,15 @@ static const int64_t instants[] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE *f;
+	static int ready;
 	ec_day d, again;
 	size_t i;
 	int rc;
 
-	if (dir[0] == '\0')
-		setup();
-	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+	if (!ready && setenv("TZDIR", fuzz_scratch_dir(), 1) != 0)
 		abort();
+	ready = 1;
+	fuzz_scratch_write(ZONE, data, size);
 	for (i = 0; i < sizeof instants / sizeof instants[0]; i++) {
 		rc = ec_date_at(ZONE, instants[i], &d);
 		if (rc == EC_OK) {

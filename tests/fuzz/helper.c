@@ -1,7 +1,11 @@
 /* Fixtures for the fuzz harnesses: loaded once, kept for the life of the process, never fuzzed. */
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "err.h"
@@ -97,4 +101,55 @@ fuzz_str(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+static char scratch[64];
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+scratch_remove(void)
+{
+	nftw(scratch, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *
+fuzz_scratch_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (scratch[0] != '\0')
+		return scratch;
+	snprintf(scratch, sizeof scratch, "%s/ecert-fuzz.XXXXXX",
+	    tmp != NULL && *tmp != '\0' && strlen(tmp) < 32 ? tmp : "/tmp");
+	if (mkdtemp(scratch) == NULL)
+		abort();
+	atexit(scratch_remove);
+	return scratch;
+}
+
+const char *
+fuzz_scratch_write(const char *name, const uint8_t *data, size_t size)
+{
+	static char path[256];
+	const char *slash;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", fuzz_scratch_dir(), name);
+	if ((slash = strchr(name, '/')) != NULL) {
+		path[strlen(fuzz_scratch_dir()) + 1 + (size_t)(slash - name)] = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			abort();
+		snprintf(path, sizeof path, "%s/%s", fuzz_scratch_dir(), name);
+	}
+	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+		abort();
+	return path;
 }

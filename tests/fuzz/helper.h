@@ -30,6 +30,14 @@ const struct ec_verify_crl *fuzz_crl(void);
 ec_day fuzz_day(void);
 int64_t fuzz_time(void);
 
+/*
+ * For parsers that read a path: a private scratch directory made on first use (under $TMPDIR, else
+ * /tmp) and removed at exit, and data[0..size) written to the file name in it (name may hold one
+ * subfolder, made on first use). Both return a path owned by the helper; they abort on failure.
+ */
+const char *fuzz_scratch_dir(void);
+const char *fuzz_scratch_write(const char *name, const uint8_t *data, size_t size);
+
 /* A NUL-terminated malloc'd copy of data[0..size); aborts when out of memory. */
 char *fuzz_str(const uint8_t *data, size_t size);
 
