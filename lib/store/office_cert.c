@@ -339,41 +339,37 @@ ec_office_mail(struct ec_office *o, const char *number, const char *carrier, con
 
 struct revoked_ctx {
 	struct ec_office *o;
+	struct ec_kvtxn *t;
 	const char *kid;
 	int (*fn)(void *ctx, const char *number, int64_t revoked_at, const char *reason);
 	void *ctx;
 	struct ec_cert c;
 };
 
+/* One entry of the revoked index (KID || number), while it is still this KID's. */
+static int
+revoked_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *unused)
+{
+	struct revoked_ctx *x = ctx;
+	struct ec_kv_val v;
+	int r;
+
+	(void)unused;
+	if (k->n != REVOKED_KEY || memcmp(k->p, x->kid, EC_KID_LEN) != 0)
+		return 1;
+	if ((r = ec_kv_get(x->t, EC_ODB_CERT, k->p + EC_KID_LEN, EC_NUMBIN, &v)) ||
+	    (r = off_cert_dec(x->o, x->t, &v, k->p + EC_KID_LEN, &x->c, 0)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "revocation index names a missing certificate") : r;
+	return x->fn(x->ctx, x->c.e.number, x->c.revoked_at, x->c.reason);
+}
+
 static int
 revoked_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct revoked_ctx *x = ctx;
-	struct ec_kvcur *c = NULL;
-	struct ec_kv_val k, v;
-	int r;
 
-	if ((r = ec_kv_cursor(t, EC_ODB_REVOKED, &c)))
-		return r;
-	for (r = ec_kv_seek(c, x->kid, EC_KID_LEN, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
-		if (k.n != REVOKED_KEY || memcmp(k.p, x->kid, EC_KID_LEN) != 0) {
-			r = EC_ERR_NOTFOUND;
-			break;
-		}
-		if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + EC_KID_LEN, EC_NUMBIN, &v)) ||
-		    (r = off_cert_dec(x->o, t, &v, k.p + EC_KID_LEN, &x->c, 0))) {
-			if (r == EC_ERR_NOTFOUND)
-				r = ec_err_set(EC_ERR_CORRUPT, "revocation index names a missing certificate");
-			goto out;
-		}
-		if ((r = x->fn(x->ctx, x->c.e.number, x->c.revoked_at, x->c.reason)))
-			goto out;
-	}
-	if (r == EC_ERR_NOTFOUND)
-		r = 0;
-out:
-	ec_kv_cursor_close(c);
-	return r > 0 ? 0 : r;
+	x->t = t;
+	return ec_kv_each(t, EC_ODB_REVOKED, x->kid, EC_KID_LEN, revoked_one, x);
 }
 
 int

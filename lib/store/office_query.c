@@ -64,6 +64,9 @@ ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out)
 
 struct each_ctx {
 	struct ec_office *o;
+	struct ec_kvtxn *t;      /* the walk's transaction */
+	unsigned char prefix[EMAIL_KEY_MAX];   /* certificates by email: the index prefix, plen bytes */
+	size_t plen;
 	ec_exam_fn exam;
 	ec_app_fn app;
 	ec_pending_fn pend;      /* instead of app: with the exam result, read in the same transaction */
@@ -99,24 +102,18 @@ pend_visit(struct ec_kvtxn *t, struct each_ctx *e)
 }
 
 static int
-exams_txn(struct ec_kvtxn *t, void *ctx)
+exam_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *v)
 {
 	struct each_ctx *e = ctx;
-	struct ec_kvcur *c = NULL;
-	struct ec_kv_val k, v;
 	int r;
 
-	if ((r = ec_kv_cursor(t, EC_ODB_EXAM, &c)))
-		return r;
-	for (r = ec_kv_seek(c, NULL, 0, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
-		if ((r = ec_rec_exam_dec(v.p, v.n, k.p, k.n, &e->u.x)) || (r = e->exam(e->ctx, &e->u.x)))
-			goto out;
-	}
-	if (r == EC_ERR_NOTFOUND)
-		r = 0;
-out:
-	ec_kv_cursor_close(c);
-	return r > 0 ? 0 : r;
+	return (r = ec_rec_exam_dec(v->p, v->n, k->p, k->n, &e->u.x)) ? r : e->exam(e->ctx, &e->u.x);
+}
+
+static int
+exams_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return ec_kv_each(t, EC_ODB_EXAM, NULL, 0, exam_one, ctx);
 }
 
 int
@@ -134,34 +131,31 @@ ec_office_exams_each(struct ec_office *o, ec_exam_fn fn, void *ctx)
 	return r;
 }
 
+/* One application (or pending key: its application record), after the resume point. */
+static int
+app_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *val)
+{
+	struct each_ctx *e = ctx;
+	struct ec_kv_val v = *val;
+	int r;
+
+	if (e->after && k->n == e->afterlen && memcmp(k->p, e->after, k->n) == 0)
+		return 0;
+	if (e->requested_only && (r = ec_kv_get(e->t, EC_ODB_APP, k->p, k->n, &v)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "pending application without its record") : r;
+	if ((r = ec_rec_app_dec(v.p, v.n, k->p, k->n, &e->u.a)))
+		return r;
+	return e->pend ? pend_visit(e->t, e) : e->app(e->ctx, &e->u.a);
+}
+
 static int
 apps_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct each_ctx *e = ctx;
-	struct ec_kvcur *c = NULL;
-	struct ec_kv_val k, v;
-	int r;
 
-	if ((r = ec_kv_cursor(t, e->requested_only ? EC_ODB_PENDING : EC_ODB_APP, &c)))
-		return r;
-	r = e->after ? ec_kv_seek(c, e->after, e->afterlen, &k, &v) : ec_kv_seek(c, NULL, 0, &k, &v);
-	if (r == 0 && e->after && k.n == e->afterlen && memcmp(k.p, e->after, k.n) == 0)
-		r = ec_kv_next(c, &k, &v);
-	for (; r == 0; r = ec_kv_next(c, &k, &v)) {
-		if (e->requested_only && (r = ec_kv_get(t, EC_ODB_APP, k.p, k.n, &v))) {
-			if (r == EC_ERR_NOTFOUND)
-				r = ec_err_set(EC_ERR_CORRUPT, "pending application without its record");
-			goto out;
-		}
-		if ((r = ec_rec_app_dec(v.p, v.n, k.p, k.n, &e->u.a)) ||
-		    (r = e->pend ? pend_visit(t, e) : e->app(e->ctx, &e->u.a)))
-			goto out;
-	}
-	if (r == EC_ERR_NOTFOUND)
-		r = 0;
-out:
-	ec_kv_cursor_close(c);
-	return r > 0 ? 0 : r;
+	e->t = t;
+	return ec_kv_each(t, e->requested_only ? EC_ODB_PENDING : EC_ODB_APP, e->after, e->after ? e->afterlen : 0,
+	    app_one, e);
 }
 
 int
@@ -211,44 +205,36 @@ cert_visit(struct each_ctx *e)
 	return e->cert(e->ctx, &e->u.c);
 }
 
+/* One certificate, by number or through the email index (prefix e->prefix), through the filter. */
+static int
+cert_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *v)
+{
+	struct each_ctx *e = ctx;
+	struct ec_kv_val cv;
+	int r;
+
+	if (e->plen > 0) {
+		if (k->n != e->plen + EC_NUMBIN || memcmp(k->p, e->prefix, e->plen) != 0)
+			return 1;
+		if ((r = ec_kv_get(e->t, EC_ODB_CERT, k->p + e->plen, EC_NUMBIN, &cv)))
+			return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "email index names a missing certificate") : r;
+		r = off_cert_dec(e->o, e->t, &cv, k->p + e->plen, &e->u.c, WANT_ALL);
+	} else {
+		r = k->n == EC_NUMBIN ? off_cert_dec(e->o, e->t, v, k->p, &e->u.c, WANT_ALL) :
+		    ec_err_set(EC_ERR_CORRUPT, "stored certificate key is corrupt");
+	}
+	return r ? r : cert_visit(e);
+}
+
 static int
 certs_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct each_ctx *e = ctx;
-	struct ec_kvcur *c = NULL;
-	struct ec_kv_val k, v, cv;
-	unsigned char prefix[EMAIL_KEY_MAX];
-	size_t plen = 0;
-	int by_email = e->f && e->f->email, r;
+	int by_email = e->f && e->f->email;
 
-	if (by_email)
-		plen = off_email_key(e->f->email, NULL, prefix);
-	if ((r = ec_kv_cursor(t, by_email ? EC_ODB_EMAIL : EC_ODB_CERT, &c)))
-		return r;
-	for (r = ec_kv_seek(c, by_email ? prefix : NULL, plen, &k, &v); r == 0; r = ec_kv_next(c, &k, &v)) {
-		if (by_email) {
-			if (k.n != plen + EC_NUMBIN || memcmp(k.p, prefix, plen) != 0) {
-				r = EC_ERR_NOTFOUND;
-				break;
-			}
-			if ((r = ec_kv_get(t, EC_ODB_CERT, k.p + plen, EC_NUMBIN, &cv))) {
-				if (r == EC_ERR_NOTFOUND)
-					r = ec_err_set(EC_ERR_CORRUPT, "email index names a missing certificate");
-				goto out;
-			}
-			r = off_cert_dec(e->o, t, &cv, k.p + plen, &e->u.c, WANT_ALL);
-		} else {
-			r = k.n == EC_NUMBIN ? off_cert_dec(e->o, t, &v, k.p, &e->u.c, WANT_ALL) :
-			    ec_err_set(EC_ERR_CORRUPT, "stored certificate key is corrupt");
-		}
-		if (r || (r = cert_visit(e)))
-			goto out;
-	}
-	if (r == EC_ERR_NOTFOUND)
-		r = 0;
-out:
-	ec_kv_cursor_close(c);
-	return r > 0 ? 0 : r;
+	e->t = t;
+	e->plen = by_email ? off_email_key(e->f->email, NULL, e->prefix) : 0;
+	return ec_kv_each(t, by_email ? EC_ODB_EMAIL : EC_ODB_CERT, by_email ? e->prefix : NULL, e->plen, cert_one, e);
 }
 
 int

@@ -583,3 +583,22 @@ ec_kv_put64(struct ec_kvtxn *t, unsigned db, const char *key, uint64_t v)
 	ec_rec_put64(b, v);
 	return ec_kv_put(t, db, key, strlen(key), b, 8, 0);
 }
+
+int
+ec_kv_each(struct ec_kvtxn *t, unsigned db, const void *from, size_t fromlen, ec_kv_each_fn fn, void *ctx)
+{
+	struct ec_kvcur *c = NULL;
+	struct ec_kv_val k, v;
+	int r;
+
+	if ((r = ec_kv_cursor(t, db, &c)))
+		return r;
+	for (r = ec_kv_seek(c, from, fromlen, &k, &v); r == 0; r = ec_kv_next(c, &k, &v))
+		if ((r = fn(ctx, &k, &v)) != 0)
+			goto out;
+	if (r == EC_ERR_NOTFOUND)
+		r = 0;
+out:
+	ec_kv_cursor_close(c);
+	return r > 0 ? 0 : r;
+}

@@ -79,6 +79,14 @@ int ec_kv_clear(struct ec_kvtxn *t, unsigned db);
 /* Number of keys in db. */
 int ec_kv_count(struct ec_kvtxn *t, unsigned db, size_t *n);
 
+/*
+ * Call fn(ctx, key, value) for every entry of db from the first key >= from (from NULL: the first
+ * key), in key order, while fn returns 0: a positive return stops the walk with success, a negative
+ * one with that error (returned).
+ */
+typedef int (*ec_kv_each_fn)(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *v);
+int ec_kv_each(struct ec_kvtxn *t, unsigned db, const void *from, size_t fromlen, ec_kv_each_fn fn, void *ctx);
+
 /* Cursors: seek positions at the first key >= k (k = NULL: the first key); next steps on. */
 int ec_kv_cursor(struct ec_kvtxn *t, unsigned db, struct ec_kvcur **out);
 void ec_kv_cursor_close(struct ec_kvcur *c);
