@@ -1,167 +1,39 @@
-/* ecert-issue apply: applications for passed exams, one from options or many from CSV, checked by the guide's rules. */
+/* ecert-issue apply: applications for passed exams, one from options or many from CSV, checked by lib/issue/application.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
+#include "application.h"
 #include "csv.h"
-#include "date.h"
 #include "err.h"
-#include "font.h"
 #include "issuer.h"
-#include "name.h"
-#include "number.h"
-#include "token.h"
 
 #define SHOW_MAX 20
 
-/* One application as given, before any check. */
-struct app_in {
-	const char *reg_no, *format, *name, *email, *tel, *address;
-	int consent;
-};
-
-/*
- * The QR payload "<public-url>/v/<number>#<token>" for this name: every field of the token but the
- * name and the code has a fixed width, so its length is known before the certificate exists.
- */
+/* The template's fonts for the glyph check, loaded once per run (tpl.c). */
 static int
-qr_fits(const struct ctx *c, const struct ec_cat_entry *ce, const char *name, ec_day effective)
+fonts(void *ctx, const char *name, const struct ec_fonts **out)
 {
-	struct ec_ecert e;
-	struct ec_buf pl;
-	size_t tok, url;
-	int rc;
-
-	memset(&e, 0, sizeof e);
-	ec_buf_init(&pl);
-	if ((rc = ec_number_generate(ce->programme, e.number)))
-		return rc;
-	snprintf(e.name, sizeof e.name, "%s", name);
-	snprintf(e.code, sizeof e.code, "%s", ce->code);
-	e.effective = effective;
-	e.expires = ec_date_expiry(effective, ce->years);
-	if ((rc = ec_token_payload(&e, &pl)))
-		goto out;
-	tok = ec_b64url_len(EC_TOKEN_HEADER_LEN) + 1 + ec_b64url_len(pl.len) + 1 + ec_b64url_len(64);
-	url = strlen(c->conf.public_url) + 3 + EC_NUMBER_DIGITS + 1 + tok;
-	if (url > EC_QR_MAX)
-		rc = ec_err_set(EC_ERR_TOOBIG, "name '%s' is too long for the QR code: the verification URL would be "
-		    "%zu bytes, over %d", name, url, EC_QR_MAX);
-out:
-	ec_buf_free(&pl);
-	return rc;
-}
-
-/* The existing application, as a refusal of a second one. */
-static int
-exists(const struct ec_app *a)
-{
-	char d[11], em[EC_EMAIL_MAX + 8];
-
-	ec_date_format(a->applied, d);
-	mask_email(a->email, em, sizeof em);
-	return ec_err_set(EC_ERR_EXISTS, "registration number '%s' already has an application, submitted %s: %s, "
-	    "name '%s', email %s, %s%s (a submitted application never changes)", a->reg_no, d,
-	    a->format == EC_FORMAT_PAPER ? "paper" : "electronic", a->name, em,
-	    a->status == EC_ST_REQUESTED ? "waiting for issuance" : "issued as ", a->number);
-}
-
-/*
- * Check in against the rules and fill a. Returns 0 or an ec_err with its detail recorded;
- * *field names the field at fault for FILE:LINE messages.
- */
-static int
-check(struct ctx *c, const struct app_in *in, struct ec_app *a, const char **field)
-{
-	const struct ec_cat_entry *ce;
-	struct ec_exam x;
-	struct ec_app old;
 	struct tpl *t;
-	ec_day first;
-	char d1[11], d2[11], *nfc = NULL;
 	int rc;
 
-	memset(a, 0, sizeof *a);
-	*field = "registration_no";
-	if ((rc = ec_field_regno(in->reg_no)))
+	if ((rc = tpl_get(ctx, name, &t)))
 		return rc;
-	*field = "format";
-	if (!strcmp(in->format, "electronic"))
-		a->format = EC_FORMAT_ELECTRONIC;
-	else if (!strcmp(in->format, "paper"))
-		a->format = EC_FORMAT_PAPER;
-	else
-		return ec_err_set(EC_ERR_SYNTAX, "'%.40s' is neither electronic nor paper", in->format);
-	*field = "consent";
-	if (!in->consent)
-		return ec_err_set(EC_ERR_REFUSED, "no consent to the privacy statement: nothing can be stored without it");
-	*field = "registration_no";
-	rc = ec_office_exam_get(c->off, in->reg_no, &x);
-	if (rc == EC_ERR_NOTFOUND)
-		return ec_err_set(EC_ERR_REFUSED, "no exam result for registration number '%s'", in->reg_no);
-	if (rc)
-		return rc;
-	if (!x.passed)
-		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': the %s exam was not passed", x.reg_no, x.code);
-	rc = ec_office_app_get(c->off, x.reg_no, &old);
-	if (rc == 0)
-		return exists(&old);
-	if (rc != EC_ERR_NOTFOUND)
-		return rc;
-	if (!(ce = ec_catalog_find(c->cat, x.code)))
-		return ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", x.code);
-	first = ec_date_add_working_days(x.exam_date, 1, c->cat->holidays, c->cat->nholidays);
-	if (c->today < first) {
-		ec_date_format(first, d1);
-		ec_date_format(x.exam_date, d2);
-		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
-		    "day after the exam on %s", x.reg_no, d1, d2);
-	}
-	*field = "format";
-	if (!(ce->formats & (1u << a->format)))
-		return ec_err_set(EC_ERR_REFUSED, "%s is issued as %s only", ce->code, ec_catalog_formats_name(ce->formats));
-	*field = "address";
-	if (a->format == EC_FORMAT_PAPER) {
-		if (!in->address || !in->address[0])
-			return ec_err_set(EC_ERR_REFUSED, "a paper certificate needs a postal address");
-		if ((rc = ec_field_text(in->address, EC_ADDRESS_MAX, 0)))
-			return rc;
-		snprintf(a->address, sizeof a->address, "%s", in->address);
-	}
-	*field = "name";
-	if ((rc = ec_name_normalize(in->name, strlen(in->name), &nfc)))
-		return rc;
-	if (strlen(nfc) > EC_NAME_MAX_BYTES) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name is longer than %d bytes", EC_NAME_MAX_BYTES);
-		goto out;
-	}
-	if ((rc = tpl_get(c, ce->template_name, &t))) {
-		*field = "template";
-		goto out;
-	}
-	if ((rc = ec_font_check_text(t->f, nfc)) || (rc = qr_fits(c, ce, nfc, x.exam_date)))
-		goto out;
-	snprintf(a->name, sizeof a->name, "%s", nfc);
-	*field = "email";
-	if (in->email && in->email[0] && (rc = ec_field_email(in->email)))
-		goto out;
-	snprintf(a->email, sizeof a->email, "%s", in->email && in->email[0] ? in->email : x.email);
-	*field = "tel";
-	if (in->tel && in->tel[0] && (rc = ec_field_tel(in->tel)))
-		goto out;
-	snprintf(a->tel, sizeof a->tel, "%s", in->tel && in->tel[0] ? in->tel : x.tel);
-	snprintf(a->reg_no, sizeof a->reg_no, "%s", x.reg_no);
-	a->applied = c->today;
-	a->status = EC_ST_REQUESTED;
-out:
-	free(nfc);
-	return rc;
+	*out = t->f;
+	return 0;
+}
+
+static int
+check(struct ctx *c, const struct ec_app_in *in, struct ec_app *a, const char **field)
+{
+	struct ec_app_rules r = { c->off, c->cat, c->today, c->conf.public_url, fonts, c };
+
+	return ec_app_check(&r, in, a, field);
 }
 
 static int
 apply_one(struct ctx *c, const struct opts *o)
 {
-	struct app_in in = { o->reg_no, o->format, o->name, o->email, o->tel, o->address, o->consent };
+	struct ec_app_in in = { o->reg_no, o->format, o->name, o->email, o->tel, o->address, o->consent };
 	struct ec_app a, old;
 	const char *field;
 	char em[EC_EMAIL_MAX + 8];
@@ -169,7 +41,7 @@ apply_one(struct ctx *c, const struct opts *o)
 
 	rc = check(c, &in, &a, &field);
 	if (rc == 0 && (rc = ec_office_apply(c->off, &a, &old)) == EC_ERR_EXISTS)
-		rc = exists(&old);
+		rc = ec_app_exists(&old);
 	if (rc && !strcmp(field, "template")) {
 		errmsg("%s", ec_err_msg(rc));
 		return 2;
@@ -260,7 +132,7 @@ static int
 read_rows(struct ctx *c, struct ec_csv *csv, struct batch *b)
 {
 	const char *const *f;
-	struct app_in in;
+	struct ec_app_in in;
 	struct ec_app a;
 	const char *field;
 	int ix[NACOLS], rc;

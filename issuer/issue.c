@@ -7,6 +7,7 @@
 
 #include "date.h"
 #include "err.h"
+#include "issuance.h"
 #include "issuer.h"
 #include "number.h"
 #include "pki.h"
@@ -328,18 +329,10 @@ struct life {
 static void
 life_check(struct life *l, const char *reg_no, const char *code, ec_day exam_date)
 {
-	const struct ec_cat_entry *ce;
-	char exp[11], ca[21];
-
 	l->n++;
-	if (!(ce = ec_catalog_find(l->c->cat, code)))
-		return;
-	if (ec_date_to_time(ec_date_expiry(exam_date, ce->years)) + 86399 > l->sg->not_after && !l->bad++) {
-		ec_date_format(ec_date_expiry(exam_date, ce->years), exp);
-		fmt_time(l->sg->not_after, ca);
-		errmsg("the e-Cert for '%s' would expire on %s, after its issuing CA '%s' (valid until %s)",
-		    reg_no, exp, ec_signer_kid(l->sg->s), ca);
-	}
+	if (ec_issue_within_ca(l->c->cat, reg_no, code, exam_date, l->sg->not_after, ec_signer_kid(l->sg->s)) &&
+	    !l->bad++)
+		errmsg("%s", ec_err_msg(EC_ERR_REFUSED));
 }
 
 static int

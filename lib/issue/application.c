@@ -1,0 +1,179 @@
+/* Applications for passed exams: the certification guide's rules, in one place for every tool. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "application.h"
+#include "b64.h"
+#include "buf.h"
+#include "err.h"
+#include "fields.h"
+#include "mask.h"
+#include "name.h"
+#include "number.h"
+#include "token.h"
+
+/* Optional fields may be NULL; the required ones are then refused as empty, not dereferenced. */
+static const char *
+str(const char *s)
+{
+	return s ? s : "";
+}
+
+/*
+ * The QR payload "<public-url>/v/<number>#<token>" for this name: every field of the token but the
+ * name and the code has a fixed width, so its length is known before the certificate exists.
+ */
+static int
+qr_fits(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const char *name, ec_day effective)
+{
+	struct ec_ecert e;
+	struct ec_buf pl;
+	size_t tok, url;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	ec_buf_init(&pl);
+	if ((rc = ec_number_generate(ce->programme, e.number)))
+		return rc;
+	snprintf(e.name, sizeof e.name, "%s", name);
+	snprintf(e.code, sizeof e.code, "%s", ce->code);
+	e.effective = effective;
+	e.expires = ec_date_expiry(effective, ce->years);
+	if ((rc = ec_token_payload(&e, &pl)))
+		goto out;
+	tok = ec_b64url_len(EC_TOKEN_HEADER_LEN) + 1 + ec_b64url_len(pl.len) + 1 + ec_b64url_len(64);
+	url = strlen(r->public_url) + 3 + EC_NUMBER_DIGITS + 1 + tok;
+	if (url > EC_QR_MAX)
+		rc = ec_err_set(EC_ERR_TOOBIG, "name '%s' is too long for the QR code: the verification URL would be "
+		    "%zu bytes, over %d", name, url, EC_QR_MAX);
+out:
+	ec_buf_free(&pl);
+	return rc;
+}
+
+int
+ec_app_exists(const struct ec_app *a)
+{
+	char d[11], em[EC_EMAIL_MAX + 8];
+
+	ec_date_format(a->applied, d);
+	if (!a->email[0] || ec_mask_email(a->email, em, sizeof em))
+		snprintf(em, sizeof em, "%s", a->email[0] ? "****" : "");
+	return ec_err_set(EC_ERR_EXISTS, "registration number '%s' already has an application, submitted %s: %s, "
+	    "name '%s', email %s, %s%s (a submitted application never changes)", a->reg_no, d,
+	    a->format == EC_FORMAT_PAPER ? "paper" : "electronic", a->name, em,
+	    a->status == EC_ST_REQUESTED ? "waiting for issuance" : "issued as ", a->number);
+}
+
+/* The exam behind the application: on record, passed, not yet applied for, its certification offered. */
+static int
+exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, const struct ec_cat_entry **ce)
+{
+	struct ec_app old;
+	ec_day first;
+	char d1[11], d2[11];
+	int rc;
+
+	rc = ec_office_exam_get(r->office, reg_no, x);
+	if (rc == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_REFUSED, "no exam result for registration number '%s'", reg_no);
+	if (rc)
+		return rc;
+	if (!x->passed)
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': the %s exam was not passed", x->reg_no, x->code);
+	rc = ec_office_app_get(r->office, x->reg_no, &old);
+	if (rc == 0)
+		return ec_app_exists(&old);
+	if (rc != EC_ERR_NOTFOUND)
+		return rc;
+	if (!(*ce = ec_catalog_find(r->cat, x->code)))
+		return ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", x->code);
+	first = ec_date_add_working_days(x->exam_date, 1, r->cat->holidays, r->cat->nholidays);
+	if (r->today < first) {
+		ec_date_format(first, d1);
+		ec_date_format(x->exam_date, d2);
+		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
+		    "day after the exam on %s", x->reg_no, d1, d2);
+	}
+	return 0;
+}
+
+/* The name as it will be printed: NFC, within the byte limit, in the template's fonts, fitting the QR code. */
+static int
+name_ok(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const struct ec_exam *x, const char *name,
+    struct ec_app *a, const char **field)
+{
+	const struct ec_fonts *f;
+	char *nfc = NULL;
+	int rc;
+
+	if ((rc = ec_name_normalize(name, strlen(name), &nfc)))
+		return rc;
+	if (strlen(nfc) > EC_NAME_MAX_BYTES) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "name is longer than %d bytes", EC_NAME_MAX_BYTES);
+		goto out;
+	}
+	if ((rc = r->fonts(r->fonts_ctx, ce->template_name, &f))) {
+		*field = "template";
+		goto out;
+	}
+	if ((rc = ec_font_check_text(f, nfc)) || (rc = qr_fits(r, ce, nfc, x->exam_date)))
+		goto out;
+	snprintf(a->name, sizeof a->name, "%s", nfc);
+out:
+	free(nfc);
+	return rc;
+}
+
+int
+ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec_app *a, const char **field)
+{
+	const struct ec_cat_entry *ce = NULL;
+	struct ec_exam x;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	*field = "registration_no";
+	if ((rc = ec_field_regno(str(in->reg_no))))
+		return rc;
+	*field = "format";
+	if (!strcmp(str(in->format), "electronic"))
+		a->format = EC_FORMAT_ELECTRONIC;
+	else if (!strcmp(str(in->format), "paper"))
+		a->format = EC_FORMAT_PAPER;
+	else
+		return ec_err_set(EC_ERR_SYNTAX, "'%.40s' is neither electronic nor paper", str(in->format));
+	*field = "consent";
+	if (!in->consent)
+		return ec_err_set(EC_ERR_REFUSED, "no consent to the privacy statement: nothing can be stored without it");
+	*field = "registration_no";
+	if ((rc = exam_ok(r, in->reg_no, &x, &ce)))
+		return rc;
+	*field = "format";
+	if (!(ce->formats & (1u << a->format)))
+		return ec_err_set(EC_ERR_REFUSED, "%s is issued as %s only", ce->code, ec_catalog_formats_name(ce->formats));
+	*field = "address";
+	if (a->format == EC_FORMAT_PAPER) {
+		if (!in->address || !in->address[0])
+			return ec_err_set(EC_ERR_REFUSED, "a paper certificate needs a postal address");
+		if ((rc = ec_field_text(in->address, EC_ADDRESS_MAX, 0)))
+			return rc;
+		snprintf(a->address, sizeof a->address, "%s", in->address);
+	}
+	*field = "name";
+	if ((rc = name_ok(r, ce, &x, str(in->name), a, field)))
+		return rc;
+	*field = "email";
+	if (in->email && in->email[0] && (rc = ec_field_email(in->email)))
+		return rc;
+	snprintf(a->email, sizeof a->email, "%s", in->email && in->email[0] ? in->email : x.email);
+	*field = "tel";
+	if (in->tel && in->tel[0] && (rc = ec_field_tel(in->tel)))
+		return rc;
+	snprintf(a->tel, sizeof a->tel, "%s", in->tel && in->tel[0] ? in->tel : x.tel);
+	snprintf(a->reg_no, sizeof a->reg_no, "%s", x.reg_no);
+	a->applied = r->today;
+	a->status = EC_ST_REQUESTED;
+	return 0;
+}
