@@ -119,7 +119,7 @@ int ec_skel_load(const unsigned char *p, size_t n, struct ec_skel *k);
 
 /*
  * The TBSCertificate of e under skeleton k, written by hand exactly as OpenSSL's X509 API writes the
- * profile (tests/unit/test_x509.c pins the two together), into out[0..size); *len gets its length.
+ * profile (tests/unit/pki/test_x509.c pins the two together), into out[0..size); *len gets its length.
  * e's text fields must be NUL-terminated (the signer checks them). EC_ERR_ARG for a format or a date
  * that cannot be encoded, EC_ERR_TOOBIG when out is too small.
  */

@@ -1,7 +1,7 @@
 /*
  * QR codes for e-Cert payloads: byte mode, error correction M, version <= 15. A direct encoder with
  * no allocation but the result; it chooses the mask by the same penalty rules as libqrencode 4.1,
- * so both give identical symbols (tests/unit/test_qr.c compares them).
+ * so both give identical symbols (tests/unit/render/test_qr.c compares them).
  */
 #include <stdint.h>
 #include <stdlib.h>

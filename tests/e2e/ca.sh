@@ -5,8 +5,8 @@
 
 command -v openssl >/dev/null 2>&1 || skip "openssl not installed"
 [ -x "$BIN/ecert-ca" ] || skip "build/bin/ecert-ca not built"
-X509T=$TOP/build/test/test_x509
-[ -x "$X509T" ] || skip "build/test/test_x509 not built (it writes the e-Certs: ecert-issue is not used here)"
+X509T=$TOP/build/test/pki/test_x509
+[ -x "$X509T" ] || skip "build/test/pki/test_x509 not built (it writes the e-Certs: ecert-issue is not used here)"
 
 D=$T/ca
 state() { # a checksum of every name, mode and content under $1

@@ -22,7 +22,7 @@
 #include "der.h"
 #include "err.h"
 #include "file.h"
-#include "helper_pki.h"
+#include "../helper_pki.h"
 #include "signer.h"
 #include "ecx509.h"
 

@@ -19,7 +19,7 @@
 #include "date.h"
 #include "ecx509.h"
 #include "err.h"
-#include "helper_pki.h"
+#include "../helper_pki.h"
 #include "token.h"
 #include "verify.h"
 #include "signer.h"

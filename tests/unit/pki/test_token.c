@@ -18,7 +18,7 @@
 #include "conf.h"
 #include "date.h"
 #include "err.h"
-#include "helper_pki.h"
+#include "../helper_pki.h"
 #include "token.h"
 #include "signer.h"
 #include "ecx509.h"

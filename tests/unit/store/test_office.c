@@ -23,7 +23,7 @@
 #include "record.h"
 #include "register.h"
 #include "token.h"
-#include "helper_pki.h"
+#include "../helper_pki.h"
 #include "signer.h"
 #include "ecx509.h"
 
