@@ -121,6 +121,11 @@ int arg_number(const char *in, char out[EC_NUMBER_DIGITS + 1]);
 
 /* Load the certificate a typed number names; prints why not (malformed, typo, unknown) and returns the exit status. */
 int cert_lookup(struct ctx *c, const char *arg, struct ec_cert *r);
+/*
+ * ctx_open(c, o, need), then the certificate named by o->args[0] into *out (allocated). Like
+ * cert_lookup's return; on any return the caller calls ctx_close(c) and frees *out.
+ */
+int cert_open(struct ctx *c, const struct opts *o, unsigned need, struct ec_cert **out);
 
 /* Text tables: columns padded by display width (CJK counts 2), no trailing blanks. */
 struct table;

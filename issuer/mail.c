@@ -35,11 +35,7 @@ cmd_mail(struct opts *o)
 		return usage_err("mail needs --carrier NAME and --order NO");
 	if ((rc = field_ok("carrier", o->carrier, EC_CARRIER_MAX)) || (rc = field_ok("order", o->order, EC_ORDER_MAX)))
 		return rc;
-	if (!(r = malloc(sizeof *r)))
-		return fail(EC_ERR_NOMEM);
-	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_OFFICE)))
-		goto out;
-	if ((rc = cert_lookup(&c, o->args[0], r)))
+	if ((rc = cert_open(&c, o, NEED_CONF | NEED_OFFICE, &r)))
 		goto out;
 	if (r->e.format != EC_FORMAT_PAPER) {
 		errmsg("certificate '%s' is electronic: there is no paper certificate to mail", r->e.number);

@@ -303,6 +303,19 @@ cert_lookup(struct ctx *c, const char *arg, struct ec_cert *r)
 	return rc ? fail(rc) : 0;
 }
 
+int
+cert_open(struct ctx *c, const struct opts *o, unsigned need, struct ec_cert **out)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = ctx_open(c, o, need)))
+		return rc;
+	if (!(*out = malloc(sizeof **out)))
+		return fail(EC_ERR_NOMEM);
+	return cert_lookup(c, o->args[0], *out);
+}
+
 static void
 line(const char *key, const char *val)
 {
@@ -366,12 +379,8 @@ cmd_show(struct opts *o)
 	struct ec_buf b;
 	int rc;
 
-	if (!(r = malloc(sizeof *r)))
-		return fail(EC_ERR_NOMEM);
 	ec_buf_init(&b);
-	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_READ)))
-		goto out;
-	if ((rc = cert_lookup(&c, o->args[0], r)))
+	if ((rc = cert_open(&c, o, NEED_CONF | NEED_READ, &r)))
 		goto out;
 	if (o->json) {
 		cert_json(&b, &c, r, 1);
@@ -407,11 +416,7 @@ cmd_export(struct opts *o)
 	FILE *f = stdout;
 	int rc;
 
-	if (!(r = malloc(sizeof *r)))
-		return fail(EC_ERR_NOMEM);
-	if ((rc = ctx_open(&c, o, NEED_READ)))
-		goto out;
-	if ((rc = cert_lookup(&c, o->args[0], r)))
+	if ((rc = cert_open(&c, o, NEED_READ, &r)))
 		goto out;
 	if (!o->der && (rc = ec_der_to_pem(r->der, r->der_len, &pem, &pemlen))) {
 		rc = fail(rc);

@@ -25,11 +25,7 @@ cmd_revoke(struct opts *o)
 		return usage_err("unknown revocation reason '%s' (unspecified, keyCompromise, affiliationChanged, "
 		    "superseded, cessationOfOperation, certificateHold, privilegeWithdrawn)", o->reason);
 	memset(&sg, 0, sizeof sg);
-	if (!(r = malloc(sizeof *r)))
-		return fail(EC_ERR_NOMEM);
-	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_OFFICE)))
-		goto out;
-	if ((rc = cert_lookup(&c, o->args[0], r)))
+	if ((rc = cert_open(&c, o, NEED_CONF | NEED_OFFICE, &r)))
 		goto out;
 	/* The passphrase is checked before anything changes: a revocation always comes with its CRL. */
 	if ((rc = signing_open(&sg, &c, o, r->e.kid)))
