@@ -5,23 +5,15 @@
 #include "date.h"
 #include "err.h"
 #include "issuer.h"
-#include "name.h"
+#include "fields.h"
 
-/* A shipping field: 1..max bytes of valid UTF-8 without control characters. */
+/* A shipping field: 1..max bytes of clean text (lib/issue/fields.c). */
 static int
 field_ok(const char *what, const char *s, size_t max)
 {
-	const unsigned char *p;
-	size_t n = strlen(s);
+	int rc;
 
-	if (n == 0 || n > max)
-		return usage_err("--%s must be 1 to %zu bytes", what, max);
-	if (ec_utf8_len(s, n) < 0)
-		return usage_err("--%s is not valid UTF-8", what);
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return usage_err("--%s contains a control character", what);
-	return 0;
+	return (rc = ec_field_text(s, max, 0)) ? usage_err("--%s: %s", what, ec_err_msg(rc)) : 0;
 }
 
 int

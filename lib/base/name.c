@@ -355,21 +355,3 @@ ec_name_mask(const char *nfc, char **out)
 	*out = s;
 	return 0;
 }
-
-long
-ec_utf8_len(const char *s, size_t len)
-{
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i = 0;
-	long count = 0;
-
-	while (i < len) {
-		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n < 0)
-			return -1;
-		i += (size_t)n;
-		count++;
-	}
-	return count;
-}

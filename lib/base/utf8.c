@@ -35,18 +35,24 @@ ec_utf8_next(const unsigned char *s, size_t len, unsigned long *cp)
 	return n;
 }
 
+long
+ec_utf8_len(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t off = 0, n;
+	long cps = 0;
+
+	for (; off < len; off += n, cps++)
+		if ((n = ec_utf8_next(u + off, len - off, &c)) == 0)
+			return -1;
+	return cps;
+}
+
 int
 ec_utf8_valid(const char *s, size_t len)
 {
-	unsigned long cp;
-	size_t i = 0, k;
-
-	while (i < len) {
-		if ((k = ec_utf8_next((const unsigned char *)s + i, len - i, &cp)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
+	return ec_utf8_len(s, len) >= 0;
 }
 
 long

@@ -4,7 +4,7 @@
 #include "err.h"
 #include "fields.h"
 #include "office.h"
-#include "name.h"
+#include "utf8.h"
 
 #define QUOTE 40            /* bytes of a bad value quoted back */
 
@@ -89,21 +89,19 @@ bad:
 int
 ec_field_text(const char *s, size_t max, int may_be_empty)
 {
-	const unsigned char *p;
 	size_t n = strlen(s);
+	unsigned long bad;
 
 	if (n == 0 && !may_be_empty)
 		return ec_err_set(EC_ERR_SYNTAX, "empty value");
 	if (n > max)
 		return ec_err_set(EC_ERR_SYNTAX, "longer than %zu bytes", max);
-	if (ec_utf8_len(s, n) < 0)
+	if (ec_text_check(s, n, &bad) >= 0)
+		return 0;
+	if (bad == EC_TEXT_BAD_UTF8)
 		return ec_err_set(EC_ERR_SYNTAX, "not valid UTF-8");
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return ec_err_set(EC_ERR_SYNTAX, "control character U+%04X", *p);
-	/* C1 controls are two bytes in UTF-8: 0xC2 0x80..0x9F. */
-	for (p = (const unsigned char *)s; *p; p++)
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return ec_err_set(EC_ERR_SYNTAX, "control character U+%04X", p[1]);
-	return 0;
+	if (bad < 0xa0)
+		return ec_err_set(EC_ERR_SYNTAX, "control character U+%04lX", bad);
+	return ec_err_set(EC_ERR_SYNTAX, "character U+%04lX is not allowed (a line separator, bidirectional "
+	    "control or byte order mark)", bad);
 }

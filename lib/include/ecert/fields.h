@@ -14,7 +14,7 @@ int ec_field_regno(const char *s);
 int ec_field_email(const char *s);
 /* Empty, or 5..20 digits with the separators people write (leading '+', spaces, - . ( )). */
 int ec_field_tel(const char *s);
-/* Valid UTF-8, no C0 or C1 control characters, at most max bytes; empty allowed when may_be_empty. */
+/* At most max bytes of clean text (ec_text_check: valid UTF-8, no control, separator, bidi control or BOM); empty allowed when may_be_empty. */
 int ec_field_text(const char *s, size_t max, int may_be_empty);
 
 #endif

@@ -27,7 +27,5 @@ int ec_name_fold(const char *in, size_t len, char **out);
  */
 int ec_name_mask(const char *nfc, char **out);
 
-/* Number of code points in valid UTF-8 s (-1 when invalid). */
-long ec_utf8_len(const char *s, size_t len);
 
 #endif

@@ -13,6 +13,9 @@ size_t ec_utf8_next(const unsigned char *s, size_t len, unsigned long *cp);
 /* 1 when s[0..len) is entirely valid UTF-8 in the sense of ec_utf8_next(), else 0. */
 int ec_utf8_valid(const char *s, size_t len);
 
+/* Code points in s[0..len) when it is valid UTF-8 in the sense of ec_utf8_next(), else -1. */
+long ec_utf8_len(const char *s, size_t len);
+
 #define EC_TEXT_BAD_UTF8 0xffffffffUL
 /*
  * Code points in the UTF-8 text s[0..len), or -1 when it is not valid UTF-8 (*bad =

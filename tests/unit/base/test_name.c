@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "name.h"
+#include "utf8.h"
 
 /* Normalise s and compare with want. */
 static void
@@ -308,18 +309,6 @@ test_mask(void **state)
 	assert_null(out);
 }
 
-static void
-test_utf8_len(void **state)
-{
-	(void)state;
-	assert_int_equal(ec_utf8_len("\xe6\x9d\x8e\xe7\x91\x9e\xe7\x91\x9e", 9), 3);
-	assert_int_equal(ec_utf8_len("", 0), 0);
-	assert_int_equal(ec_utf8_len("a\xf0\x9f\x98\x80", 5), 2);
-	assert_int_equal(ec_utf8_len("a\x80", 2), -1);
-	assert_int_equal(ec_utf8_len("\xe6\x9d", 2), -1);
-	assert_int_equal(ec_utf8_len("\xed\xa0\x80", 3), -1);
-}
-
 int
 main(void)
 {
@@ -337,7 +326,6 @@ main(void)
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_mask),
-		cmocka_unit_test(test_utf8_len),
 	};
 
 	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
