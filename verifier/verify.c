@@ -151,6 +151,46 @@ trust_path(const char *trust, const char *dir, char *buf, size_t bufsz)
 	return buf;
 }
 
+/*
+ * Load each --crl file against o->trust into crls; o->ncrls counts the loaded ones (to free). A CRL
+ * that does not verify is reported and kept (its msg says why); an unreadable file is exit status 2.
+ */
+static int
+load_crls(struct ec_verify_opts *o, const char *const *paths, size_t n, struct ec_verify_crl *crls)
+{
+	unsigned char *data;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		data = NULL;
+		len = 0;
+		if ((rc = ec_verify_read(paths[i], EC_VERIFY_MAX_INPUT, &data, &len)) != EC_OK) {
+			fprintf(stderr, PROG ": %s\n", ec_err_msg(rc));
+			return 2;
+		}
+		if (ec_verify_crl_load(o->trust, paths[i], data, len, &crls[i]) != EC_OK)
+			fprintf(stderr, PROG ": CRL '%s': %s\n", paths[i], crls[i].msg);
+		o->ncrls = i + 1;
+		free(data);
+	}
+	o->crls = crls;
+	return 0;
+}
+
+/* The one stderr line of a failed input: cannot check, not valid (with the stage), or a system error. */
+static void
+report_failure(const struct ec_verify_result *r, int code, const char *label)
+{
+	if (code == 1 && r->cannot_check)
+		fprintf(stderr, PROG ": %s: cannot check: %s\n", label, r->stage[r->failed].msg);
+	else if (code == 1)
+		fprintf(stderr, PROG ": %s: not valid: %s: %s\n", label, ec_verify_stage_name(r->failed),
+		    r->stage[r->failed].msg);
+	else
+		fprintf(stderr, PROG ": %s: %s\n", label, r->stage[r->failed].msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -215,21 +255,9 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot load the trust bundle '%s': %s\n", tp, ec_err_msg(rc));
 		return 2;
 	}
-	for (i = 0; i < ncrl; i++) {
-		unsigned char *data = NULL;
-		size_t len = 0;
-		if ((rc = ec_verify_read(crl_paths[i], EC_VERIFY_MAX_INPUT, &data, &len)) != EC_OK) {
-			fprintf(stderr, PROG ": %s\n", ec_err_msg(rc));
-			status = 2;
-			goto out;
-		}
-		if (ec_verify_crl_load(trust, crl_paths[i], data, len, &crls[i]) != EC_OK)
-			fprintf(stderr, PROG ": CRL '%s': %s\n", crl_paths[i], crls[i].msg);
-		o.ncrls = i + 1;
-		free(data);
-	}
 	o.trust = trust;
-	o.crls = crls;
+	if ((status = load_crls(&o, crl_paths, ncrl, crls)) != 0)
+		goto out;
 	if (json_out && argc - optind > 1)
 		ec_buf_addc(&json, '[');
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
@@ -242,13 +270,8 @@ main(int argc, char **argv)
 		code = ec_err_exit(r.code);
 		if (code > status)
 			status = code;
-		if (r.code != EC_OK && code == 1 && r.cannot_check)
-			fprintf(stderr, PROG ": %s: cannot check: %s\n", label, r.stage[r.failed].msg);
-		else if (r.code != EC_OK && code == 1)
-			fprintf(stderr, PROG ": %s: not valid: %s: %s\n", label, ec_verify_stage_name(r.failed),
-			    r.stage[r.failed].msg);
-		else if (r.code != EC_OK)
-			fprintf(stderr, PROG ": %s: %s\n", label, r.stage[r.failed].msg);
+		if (r.code != EC_OK)
+			report_failure(&r, code, label);
 		if (json_out) {
 			if (i > (size_t)optind)
 				ec_buf_addc(&json, ',');

@@ -243,6 +243,59 @@ set_proxy(struct vd *v, const char *addr)
 	v->trust_proxy = 1;
 }
 
+/* The public register, read-only; with a name key, name checks and their daily budget. The key is wiped. */
+static void
+open_register(struct vd *v, unsigned char *key, unsigned name_checks)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if ((rc = ec_path(path, sizeof path, v->dir, EC_P_PUBLIC, NULL)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+	if ((rc = ec_pubreg_open(path, &v->reg)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+	if (key == NULL)
+		return;
+	rc = ec_pubreg_name_key(v->reg, key);
+	explicit_bzero(key, EC_NAME_KEY_LEN);
+	if (rc != 0)
+		die(2, "%s", ec_err_msg(rc));
+	if ((rc = ec_budget_new(name_checks, &v->budget)) != 0)
+		die(2, "%s", ec_err_msg(rc));
+}
+
+/*
+ * Until SIGINT or SIGTERM the main thread writes out the access lines the threads buffer; then it
+ * stops accepting, lets the requests in flight finish (DRAIN_SECONDS at most) and stops the server.
+ */
+static void
+serve_until_signal(struct vd *v, struct MHD_Daemon *d, const sigset_t *sigs)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 }, tick = { 0, VD_LOG_TICK_MS * 1000 * 1000 };
+	int sig, fd, i = 0;
+
+	do {
+		sig = sigtimedwait(sigs, NULL, &tick);
+		vd_log_flush();
+		if (++i >= VD_SUMMARY_SECONDS * 1000 / VD_LOG_TICK_MS) {
+			vd_log_summary();
+			i = 0;
+		}
+	} while (sig < 0);
+	vd_log_summary();
+	vd_event("stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	__atomic_store_n(&v->draining, 1, __ATOMIC_RELAXED);
+	fd = MHD_quiesce_daemon(d);
+	for (i = 0; i < DRAIN_SECONDS * 100 && __atomic_load_n(&v->in_flight, __ATOMIC_ACQUIRE) > 0; i++) {
+		nanosleep(&pause, NULL);
+		if (i % 5 == 4)
+			vd_log_flush();
+	}
+	MHD_stop_daemon(d);
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,10 +307,9 @@ main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	struct ec_conf conf;
 	char bound[INET6_ADDRSTRLEN + 16], path[PATH_MAX], msg[160];
-	struct timespec pause = { 0, 10 * 1000 * 1000 }, tick = { 0, VD_LOG_TICK_MS * 1000 * 1000 };
 	sigset_t sigs;
 	long cores;
-	int fd, sig, rc, i;
+	int fd, rc;
 
 	while ((rc = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
 		switch (rc) {
@@ -324,20 +376,9 @@ main(int argc, char **argv)
 		die(2, "%s", ec_err_msg(rc));
 	if (rate > 0 && (rc = ec_ratelimit_new(rate, 2.0 * rate, 65536, &v.rl)) != 0)
 		die(2, "%s", ec_err_msg(rc));
-	if ((rc = ec_path(path, sizeof path, v.dir, EC_P_PUBLIC, NULL)) != 0)
-		die(2, "%s", ec_err_msg(rc));
-	if ((rc = ec_pubreg_open(path, &v.reg)) != 0)
-		die(2, "%s", ec_err_msg(rc));
-	if (key_rc == 0) {
-		rc = ec_pubreg_name_key(v.reg, key);
-		explicit_bzero(key, sizeof key);
-		if (rc != 0)
-			die(2, "%s", ec_err_msg(rc));
-		if ((rc = ec_budget_new(name_checks, &v.budget)) != 0)
-			die(2, "%s", ec_err_msg(rc));
-	} else if (name_checks > 0) {
+	open_register(&v, key_rc == 0 ? key : NULL, name_checks);
+	if (key_rc != 0 && name_checks > 0)
 		vd_event("warning", "name_key", msg);
-	}
 
 	/* Every thread MHD starts inherits this mask, so only sigwait below sees the signals. */
 	sigemptyset(&sigs);
@@ -352,28 +393,7 @@ main(int argc, char **argv)
 	vd_event("listening", "address", bound);
 	vd_event("limits", "settings", msg);
 
-	/* Waiting for a signal, the main thread writes out the access lines the threads buffer. */
-	i = 0;
-	do {
-		sig = sigtimedwait(&sigs, NULL, &tick);
-		vd_log_flush();
-		if (++i >= VD_SUMMARY_SECONDS * 1000 / VD_LOG_TICK_MS) {
-			vd_log_summary();
-			i = 0;
-		}
-	} while (sig < 0);
-	vd_log_summary();
-	vd_event("stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
-	__atomic_store_n(&v.draining, 1, __ATOMIC_RELAXED);
-	fd = MHD_quiesce_daemon(d);
-	for (i = 0; i < DRAIN_SECONDS * 100 && __atomic_load_n(&v.in_flight, __ATOMIC_ACQUIRE) > 0; i++) {
-		nanosleep(&pause, NULL);
-		if (i % 5 == 4)
-			vd_log_flush();
-	}
-	MHD_stop_daemon(d);
-	if (fd >= 0)
-		close(fd);
+	serve_until_signal(&v, d, &sigs);
 	vd_cleanup(&v);
 	vd_event("stopped", NULL, NULL);
 	return 0;

@@ -153,7 +153,7 @@ test_refusals(void **state)
 	v = in, v.reg_no = "R 1";
 	expect(x, &v, EC_ERR_SYNTAX, "registration_no", "R 1");
 	v = in, v.reg_no = NULL;
-	expect(x, &v, EC_ERR_SYNTAX, "registration_no", "");
+	expect(x, &v, EC_ERR_SYNTAX, "registration_no", "empty registration number");
 	v = in, v.format = "pdf";
 	expect(x, &v, EC_ERR_SYNTAX, "format", "'pdf' is neither electronic nor paper");
 	v = in, v.consent = 0;
