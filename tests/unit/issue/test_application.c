@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "err.h"
 #include "issuance.h"
 #include "template.h"
+#include "../helper_tmp.h"
 
 #define SANS "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define EXAM_DAY 20500
@@ -30,15 +30,6 @@ struct fx {
 	struct ec_fonts *f;
 	struct ec_app_rules r;
 };
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 static int
 fonts(void *ctx, const char *name, const struct ec_fonts **out)
@@ -102,7 +93,7 @@ teardown(void **state)
 	ec_template_free(x->t);
 	ec_catalog_free(x->cat);
 	ec_office_close(x->o);
-	nftw(x->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	helper_rmtree(x->dir);
 	free(x);
 	return 0;
 }

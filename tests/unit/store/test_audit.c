@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "office.h"
 #include "record.h"
 #include "register.h"
+#include "../helper_tmp.h"
 
 #define KID "AbCdEfGhIjK"
 
@@ -23,28 +23,11 @@ static const char *const office_dbs[EC_ODB_COUNT] = {
 	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit"
 };
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static int
-teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
-
 /* A register with 7 entries: import x3, apply, issue, revoke, crl. */
 static int
 setup(void **state)
 {
-	char *dir = malloc(64);
+	char *dir;
 	struct ec_office *o;
 	struct ec_exam rows[3];
 	struct ec_app a;
@@ -53,8 +36,7 @@ setup(void **state)
 	int i, rc;
 
 	setenv("ECERT_NOW", "2026-03-02", 1);
-	strcpy(dir, "/tmp/ec-audit-XXXXXX");
-	if (!c || !mkdtemp(dir) || ec_office_open(dir, 0, &o))
+	if (!c || !(dir = helper_tmpdir("audit")) || ec_office_open(dir, 0, &o))
 		return -1;
 	*state = dir;
 	memset(rows, 0, sizeof rows);
@@ -259,12 +241,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_personal_data, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tamper_middle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tamper_time_and_decode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tamper_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_middle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chain, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_no_personal_data, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_tamper_middle, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_tamper_time_and_decode, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_tamper_tail, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_middle, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,34 +12,17 @@
 #include "catalog.h"
 #include "date.h"
 #include "err.h"
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
+#include "../helper_tmp.h"
 
 static int
 setup(void **state)
 {
-	char *dir = malloc(64);
+	char *dir;
 
-	strcpy(dir, "/tmp/ec-cat-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!(dir = helper_tmpdir("cat")))
 		return -1;
 	setenv("ECERT_TEMPLATES", "templates", 1);
 	*state = dir;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
 	return 0;
 }
 
@@ -206,10 +188,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_good_variants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_install, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_syntax, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_good_variants, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);

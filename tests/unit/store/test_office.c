@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +25,20 @@
 #include "../helper_pki.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define KID "AbCdEfGhIjK"
 #define KID2 "ZyXwVuTsRqP"
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static int
 setup(void **state)
 {
-	char *dir = malloc(64);
+	char *dir;
 
 	setenv("ECERT_NOW", "2026-03-02", 1);
-	strcpy(dir, "/tmp/ec-office-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!(dir = helper_tmpdir("office")))
 		return -1;
 	*state = dir;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
 	return 0;
 }
 
@@ -797,18 +779,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_issue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crl_number, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash_repair, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_exams, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_issue_public, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_import, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_apply, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_issue, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_renew, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_mail, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_crl_number, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_repair, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_exams, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_issue_public, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("office", tests, NULL, NULL);

@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "register.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define KID "AbCdEfGhIjK"
 #define NCERT 6
@@ -29,15 +29,6 @@ struct fixture {
 	char pubdir[96];
 	char numbers[NCERT][EC_NUMBER_DIGITS + 1];
 };
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 /* Six certificates: valid, revoked, renewed (old superseded + new), a CJK name, a paper one. */
 static int
@@ -107,7 +98,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	helper_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -392,7 +383,7 @@ test_name_key_file(void **state)
 	assert_int_equal(ec_name_key_read(key, got), EC_ERR_CORRUPT);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_CORRUPT), "name.key"));
 	assert_int_equal(ec_pubw_open(pub, key, &w), EC_ERR_CORRUPT);
-	assert_int_equal(nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS), 0);
+	helper_rmtree(dir);
 }
 
 int

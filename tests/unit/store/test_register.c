@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,35 +14,18 @@
 
 #include "err.h"
 #include "register.h"
+#include "../helper_tmp.h"
 
 static const char *const dbs[] = { "a", "b" };
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static int
 setup(void **state)
 {
-	char *dir = malloc(64);
+	char *dir;
 
-	strcpy(dir, "/tmp/ec-reg-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!(dir = helper_tmpdir("reg")))
 		return -1;
 	*state = dir;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
 	return 0;
 }
 
@@ -362,12 +344,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flags_and_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_resized_by_other, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reader_sees_commits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_basic, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_flags_and_abort, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_map_growth, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_map_resized_by_other, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_reader_sees_commits, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("register", tests, NULL, NULL);
