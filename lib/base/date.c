@@ -501,8 +501,12 @@ zone_parse(const unsigned char *b, size_t len, const char *name, struct zone *z)
 		if ((z->idx[i] = p[i]) >= typec)
 			goto bad;
 	p += timec;
-	for (i = 0; i < typec; i++)
+	for (i = 0; i < typec; i++) {
 		z->off[i] = (int32_t)be32(p + i * 6);
+		/* RFC 8536 bounds UT offsets to about a day either way: anything else is a damaged file. */
+		if (z->off[i] < -89999 || z->off[i] > 93599)
+			goto bad;
+	}
 	p += typec * 6 + charc + leapc * (tsz + 4) + isstd + isut;
 	z->footer[0] = '\0';
 	if (tsz == 8 && p < b + len && *p == '\n') {

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <cmocka.h>
 
 #include "date.h"
 #include "err.h"
+#include "../helper_tmp.h"
 
 static ec_day
 D(const char *s)
@@ -348,6 +350,54 @@ test_zones(void **state)
 	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "not a valid TZif file"));
 }
 
+/* A version 1 TZif file with one local time type of UT offset off, as DIR/Test/Zone. */
+static void
+write_zone(const char *dir, int32_t off)
+{
+	unsigned char b[54] = "TZif";
+	char path[256];
+	FILE *f;
+
+	b[39] = 1;                                   /* typecnt */
+	b[43] = 4;                                   /* charcnt */
+	b[44] = (unsigned char)((uint32_t)off >> 24);
+	b[45] = (unsigned char)((uint32_t)off >> 16);
+	b[46] = (unsigned char)((uint32_t)off >> 8);
+	b[47] = (unsigned char)off;
+	memcpy(b + 50, "TST", 4);
+	snprintf(path, sizeof path, "%s/Test", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/Test/Zone", dir);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(b, 1, sizeof b, f), sizeof b);
+	fclose(f);
+}
+
+static void
+test_tzif_offsets(void **state)
+{
+	char dir[] = "/tmp/ec-tzif-XXXXXX", *old = getenv("TZDIR") ? strdup(getenv("TZDIR")) : NULL;
+	ec_day d;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("TZDIR", dir, 1);
+	write_zone(dir, 14 * 3600);                  /* Pacific/Kiritimati's +14:00 */
+	assert_int_equal(ec_date_at("Test/Zone", 1793059200 - 14 * 3600, &d), 0);
+	assert_string_equal(F(d), "2026-10-27");
+	write_zone(dir, 0x7fffffff);
+	assert_int_equal(ec_date_at("Test/Zone", 1793059200 + 60, &d), EC_ERR_ARG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "time zone 'Test/Zone': not a valid TZif file"));
+	write_zone(dir, -90000);
+	assert_int_equal(ec_date_at("Test/Zone", 1793059200 + 120, &d), EC_ERR_ARG);
+	if (old)
+		setenv("TZDIR", old, 1);
+	else
+		unsetenv("TZDIR");
+	free(old);
+	helper_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -364,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_now_override),
 		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_tzif_offsets),
 	};
 
 	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
