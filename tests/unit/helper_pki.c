@@ -191,3 +191,26 @@ helper_ca_trio_free(struct helper_ca *p256, struct helper_ca *ed, struct helper_
 	helper_ca_free(ed);
 	helper_ca_free(other);
 }
+
+int
+helper_trio_setup(void **state)
+{
+	struct helper_trio *f = calloc(1, sizeof *f);
+
+	if (f == NULL || helper_ca_trio_make(&f->p256, &f->ed, &f->other, &f->trust)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+int
+helper_trio_teardown(void **state)
+{
+	struct helper_trio *f = *state;
+
+	helper_ca_trio_free(&f->p256, &f->ed, &f->other, f->trust);
+	free(f);
+	return 0;
+}

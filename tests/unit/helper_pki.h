@@ -36,4 +36,12 @@ int helper_ca_trio_make(struct helper_ca *p256, struct helper_ca *ed, struct hel
 void helper_ca_trio_free(struct helper_ca *p256, struct helper_ca *ed, struct helper_ca *other,
     struct ec_trust *trust);
 
+/* That fixture as a cmocka group state: setup makes *state a struct helper_trio, teardown frees it. */
+struct helper_trio {
+	struct helper_ca p256, ed, other;   /* other: a P-256 CA the trust bundle does not hold */
+	struct ec_trust *trust;             /* p256 and ed */
+};
+int helper_trio_setup(void **state);
+int helper_trio_teardown(void **state);
+
 #endif

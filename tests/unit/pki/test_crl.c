@@ -32,37 +32,11 @@
 #define N3 "0000000000000000000195"
 #define ABSENT "0102000000000000000000"
 
-struct fx {
-	struct helper_ca p256, ed, other;   /* other: not in the trust bundle */
-	struct ec_trust *trust;
-};
-
 static const struct ec_crl_entry entries[] = {
 	{ N1, NOW - 86400, 1 },
 	{ N2, NOW - 3600, 0 },
 	{ N3, NOW - 60, 5 },
 };
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	if (f == NULL || helper_ca_trio_make(&f->p256, &f->ed, &f->other, &f->trust))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	helper_ca_trio_free(&f->p256, &f->ed, &f->other, f->trust);
-	free(f);
-	return 0;
-}
 
 static void
 test_reasons(void **state)
@@ -141,7 +115,7 @@ check_profile(const struct helper_ca *ca, const unsigned char *der, size_t len)
 }
 
 static void
-round_trip(struct fx *f, const struct helper_ca *ca)
+round_trip(struct helper_trio *f, const struct helper_ca *ca)
 {
 	struct ec_crl_entry got;
 	struct ec_crl *c;
@@ -170,7 +144,7 @@ round_trip(struct fx *f, const struct helper_ca *ca)
 static void
 test_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	unsigned char *der;
 	size_t len;
 	struct ec_crl *c;
@@ -198,7 +172,7 @@ static void
 test_reason_round_trip(void **state)
 {
 	static const int codes[] = { 0, 1, 2, 3, 4, 5, 6, 9, 10 };
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct ec_crl_entry e = { N1, NOW, 0 }, got;
 	struct ec_crl *c;
 	unsigned char *der;
@@ -219,7 +193,7 @@ static void
 test_sign_refuses(void **state)
 {
 	static const int bad_reasons[] = { -1, 7, 8, 11 };
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct ec_crl_entry e[2] = { { N1, NOW, 1 }, { N1, NOW, 4 } };
 	struct ec_signer s;
 	unsigned char *der;
@@ -266,7 +240,7 @@ test_sign_refuses(void **state)
 static void
 test_fresh(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct ec_crl *c;
 	unsigned char *der;
 	size_t len;
@@ -286,7 +260,7 @@ test_fresh(void **state)
 static void
 test_other_signer(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct ec_signer forged;
 	struct ec_crl *c = (struct ec_crl *)1;
 	struct ec_trust *only_ed;
@@ -325,7 +299,7 @@ test_other_signer(void **state)
 static void
 test_tampered(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	const struct helper_ca *cas[2] = { &f->p256, &f->ed };
 	struct ec_crl *c;
 	unsigned char *der, *bad;
@@ -355,7 +329,7 @@ test_tampered(void **state)
 static void
 test_pem(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	const unsigned char *p;
 	unsigned char *der;
 	char *data, *buf;
@@ -464,7 +438,7 @@ test_profile_checks(void **state)
 		{ RAW_OTHER_NAME, EC_ERR_SIG },
 		{ RAW_OTHER_NAME | RAW_NO_AKI, EC_ERR_SIG },
 	};
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct ec_crl_entry got;
 	struct ec_crl *c;
 	unsigned char *der;
@@ -505,7 +479,7 @@ count_files(const char *dir)
 static void
 test_write_and_openssl(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char dir[] = "/tmp/test_crl.XXXXXX", path[256], cmd[600], line[512], hex[64], *h;
 	int saw_serial = 0, saw_kc = 0, saw_cess = 0, saw_issuer = 0, saw_num = 0;
 	unsigned char *der;
@@ -631,7 +605,7 @@ root_crl_listing(const struct helper_ca *ca, size_t *len)
 static void
 test_root_crl(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	struct helper_ca *cas[2] = { &f->p256, &f->ed };
 	struct ec_crl_entry got;
 	struct ec_crl *c;
@@ -673,7 +647,7 @@ test_root_crl(void **state)
 static void
 test_not_der(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	unsigned char *der, *ber;
 	size_t len, hl;
 	struct ec_crl *c;
@@ -713,5 +687,5 @@ main(void)
 		cmocka_unit_test(test_not_der),
 	};
 
-	return cmocka_run_group_tests_name("crl", tests, setup, teardown);
+	return cmocka_run_group_tests_name("crl", tests, helper_trio_setup, helper_trio_teardown);
 }

@@ -25,32 +25,6 @@
 
 #define NUM "0101234567890123456707"
 
-struct fx {
-	struct helper_ca p256, ed, other;   /* other: a P-256 CA the trust bundle does not hold */
-	struct ec_trust *trust;             /* p256 and ed */
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	if (f == NULL || helper_ca_trio_make(&f->p256, &f->ed, &f->other, &f->trust))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	helper_ca_trio_free(&f->p256, &f->ed, &f->other, f->trust);
-	free(f);
-	return 0;
-}
-
 static void
 fill(struct ec_ecert *e, const struct helper_ca *ca, const char *name)
 {
@@ -115,7 +89,7 @@ segment(const char *tok, int i, unsigned char *out, size_t outsz)
 }
 
 static void
-round_trip(struct fx *f, const struct helper_ca *ca, const char *name, const char *want_payload)
+round_trip(struct helper_trio *f, const struct helper_ca *ca, const char *name, const char *want_payload)
 {
 	char tok[EC_TOKEN_MAX + 1], want_hdr[64];
 	unsigned char seg[512];
@@ -151,7 +125,7 @@ test_round_trip(void **state)
 		{ "李瑞瑞", "\"李瑞瑞\"" },
 		{ "Jo \"Q\" Back\\slash", "\"Jo \\\"Q\\\" Back\\\\slash\"" },
 	};
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char want[512];
 	size_t i;
 
@@ -167,7 +141,7 @@ test_round_trip(void **state)
 static void
 test_craft_control(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[1024], hdr[64], pl[256];
 	struct ec_ecert v;
 
@@ -184,7 +158,7 @@ test_craft_control(void **state)
 static void
 test_flip_every_position(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	const struct helper_ca *cas[2] = { &f->p256, &f->ed };
 	char tok[EC_TOKEN_MAX + 1], bad[EC_TOKEN_MAX + 1];
 	struct ec_ecert e, v;
@@ -207,7 +181,7 @@ test_flip_every_position(void **state)
 static void
 test_unknown_and_wrong_kid(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[EC_TOKEN_MAX + 1], bad[1024], hdr[64], enc[128];
 	struct ec_ecert e, v;
 
@@ -231,7 +205,7 @@ test_unknown_and_wrong_kid(void **state)
 static void
 test_alg_confusion(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[EC_TOKEN_MAX + 1], bad[1024], hdr[64], enc[128], pl[256];
 	struct ec_ecert e, v;
 
@@ -272,7 +246,7 @@ subst(char *out, size_t outsz, const char *fmt, const char *arg)
 }
 
 static void
-expect_strict(struct fx *f, const char *hdr, const char *pl)
+expect_strict(struct helper_trio *f, const char *hdr, const char *pl)
 {
 	char tok[1024];
 	struct ec_ecert v;
@@ -306,7 +280,7 @@ test_strict_payload(void **state)
 		"{\"n\":\"%s\",\"nm\":\"Zoë\",\"c\":\"HCIA-AI\",\"nb\":\"2026-10-27\",\"na\":\"2029-10-26\"",
 		"{\"n\":\"%s1\",\"nm\":\"Zoë\",\"c\":\"HCIA-AI\",\"nb\":\"2026-10-27\",\"na\":\"2029-10-26\"}",
 	};
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char hdr[64], pl[512];
 	size_t i;
 
@@ -334,7 +308,7 @@ test_strict_header(void **state)
 		"{\"alg\":\"ES256\",\"kid\":\"!%s\"}",
 		"{\"alg\":\"ES256\",\"kid\":\"%sA\"}",
 	};
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char hdr[128], pl[256];
 	size_t i;
 
@@ -358,7 +332,7 @@ test_strict_header(void **state)
 static void
 test_shape(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[EC_TOKEN_MAX + 1], bad[1024];
 	unsigned char sig[80];
 	char enc[200];
@@ -406,7 +380,7 @@ test_shape(void **state)
 static void
 test_sign_refuses(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[EC_TOKEN_MAX + 1], big[EC_NAME_MAX_BYTES + 1] = "";
 	struct ec_ecert e;
 	struct ec_signer s;
@@ -452,7 +426,7 @@ test_sign_refuses(void **state)
 static void
 test_qr_payload(void **state)
 {
-	struct fx *f = *state;
+	struct helper_trio *f = *state;
 	char tok[EC_TOKEN_MAX + 1], out[EC_QR_MAX + 1], url[400];
 	struct ec_ecert e;
 	size_t want;
@@ -536,5 +510,5 @@ main(void)
 		cmocka_unit_test(test_real_ca),
 	};
 
-	return cmocka_run_group_tests_name("token", tests, setup, teardown);
+	return cmocka_run_group_tests_name("token", tests, helper_trio_setup, helper_trio_teardown);
 }
