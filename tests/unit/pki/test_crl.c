@@ -25,6 +25,7 @@
 #include "../helper_pki.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define NOW ((int64_t)1793000000)   /* 2026-10-26 */
 #define N1 "0101234567890123456707"
@@ -535,7 +536,7 @@ static void
 test_real_ca(void **state)
 {
 	static const enum ec_alg algs[] = { EC_ALG_P256, EC_ALG_ED25519 };
-	char dir[] = "/tmp/test_crl_ca.XXXXXX", sub[64], cmd[128];
+	char dir[] = "/tmp/test_crl_ca.XXXXXX", sub[64];
 	struct ec_conf conf = { "Example Cert Body", "https://verify.example.org", EC_ALG_P256, "UTC" };
 	struct ec_signer *s;
 	struct ec_trust *t;
@@ -566,8 +567,7 @@ test_real_ca(void **state)
 		ec_buf_free(&b);
 		ec_signer_free(s);
 	}
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	helper_rmtree(dir);
 }
 
 /* DER CRL of root listing issuing CA cert (built with OpenSSL: no command of ours revokes an issuing CA). */

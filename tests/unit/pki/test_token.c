@@ -22,6 +22,7 @@
 #include "token.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define NUM "0101234567890123456707"
 
@@ -460,7 +461,7 @@ static void
 test_real_ca(void **state)
 {
 	static const enum ec_alg algs[] = { EC_ALG_P256, EC_ALG_ED25519 };
-	char dir[] = "/tmp/test_token_ca.XXXXXX", sub[64], cmd[128], tok[EC_TOKEN_MAX + 1];
+	char dir[] = "/tmp/test_token_ca.XXXXXX", sub[64], tok[EC_TOKEN_MAX + 1];
 	struct ec_conf conf = { "Example Cert Body", "https://verify.example.org", EC_ALG_P256, "UTC" };
 	struct helper_ca h;
 	struct ec_signer *s;
@@ -489,8 +490,7 @@ test_real_ca(void **state)
 		ec_buf_free(&b);
 		ec_signer_free(s);
 	}
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	helper_rmtree(dir);
 }
 
 int

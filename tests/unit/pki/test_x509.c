@@ -30,6 +30,7 @@
 #include "key.h"
 #include "number.h"
 #include "signer.h"
+#include "../helper_tmp.h"
 
 #define PASS "issuing pass"
 #define ROOT_PASS "root pass"
@@ -115,11 +116,9 @@ static int
 group_teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[256];
 
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", f->dir, f->ed);
-	if (system(cmd) != 0)
-		return -1;
+	helper_rmtree(f->dir);
+	helper_rmtree(f->ed);
 	ec_trust_free(f->trust);
 	ec_trust_free(f->ed_trust);
 	ec_signer_free(f->old);

@@ -21,6 +21,7 @@
 #include "template.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define URL "https://certs.example.org/v/0101234567890123456707"
 /* A realistic payload: URL, then a compact JWS (header, payload, 64-byte signature) after '#'. */
@@ -70,11 +71,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	helper_rmtree(fx->dir);
 	for (int i = 0; i < 2; i++) {
 		ec_render_free(fx->r[i]);
 		ec_fonts_free(fx->f[i]);

@@ -17,6 +17,7 @@
 #include "pki.h"
 #include "signer.h"
 #include "ecx509.h"
+#include "../helper_tmp.h"
 
 #define PASS "issuing pass"
 #define ROOT_PASS "root pass"
@@ -59,11 +60,8 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->top);
-	if (system(cmd) != 0)
-		return -1;
+	helper_rmtree(f->top);
 	free(f);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "key.h"
 #include "pass.h"
 #include "pki.h"
+#include "../helper_tmp.h"
 
 struct fx {
 	char dir[64];
@@ -44,11 +45,8 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	helper_rmtree(f->dir);
 	free(f);
 	return 0;
 }
