@@ -352,12 +352,30 @@ out:
 }
 
 int
+ec_crl_covers_ca(const struct ec_crl *c, X509 *ca)
+{
+	const ASN1_OCTET_STRING *ca_akid;
+	AUTHORITY_KEYID *aki;
+	int ok;
+
+	if (!c->root || X509_NAME_cmp(X509_CRL_get_issuer(c->crl), X509_get_issuer_name(ca)) != 0 ||
+	    (ca_akid = X509_get0_authority_key_id(ca)) == NULL)
+		return 0;
+	/* ec_crl_load took a root CRL only with a key identifier: it names the root's key. */
+	if ((aki = X509_CRL_get_ext_d2i(c->crl, NID_authority_key_identifier, NULL, NULL)) == NULL)
+		return 0;
+	ok = aki->keyid != NULL && ASN1_OCTET_STRING_cmp(aki->keyid, ca_akid) == 0;
+	AUTHORITY_KEYID_free(aki);
+	return ok;
+}
+
+int
 ec_crl_lookup_ca(const struct ec_crl *c, X509 *ca, struct ec_crl_entry *out)
 {
 	X509_REVOKED *rev = NULL;
 	ASN1_ENUMERATED *r;
 
-	if (!c->root || X509_CRL_get0_by_serial(c->crl, &rev, X509_get0_serialNumber(ca)) != 1)
+	if (!ec_crl_covers_ca(c, ca) || X509_CRL_get0_by_serial(c->crl, &rev, X509_get0_serialNumber(ca)) != 1)
 		return 0;
 	memset(out, 0, sizeof *out);
 	if (ec_asn1_time_get(X509_REVOKED_get0_revocationDate(rev), &out->revoked_at) != 0)

@@ -226,8 +226,9 @@ check_validity(const struct ec_verify_opts *o, struct ec_verify_result *r)
 }
 
 /*
- * A root CRL given: fresh as of at_time and not listing the e-Cert's issuing CA. 1 when the stage
- * failed here, 0 to go on; *roots counts the root CRLs seen.
+ * Each root CRL of the root that issued the e-Cert's issuing CA: fresh as of at_time and not listing
+ * that CA. Other roots' CRLs say nothing of it and are passed over. 1 when the stage failed here, 0 to
+ * go on; *roots counts the root CRLs that applied.
  */
 static int
 check_root_crls(const struct ec_verify_opts *o, struct ec_verify_result *r, size_t *roots)
@@ -239,7 +240,7 @@ check_root_crls(const struct ec_verify_opts *o, struct ec_verify_result *r, size
 	*roots = 0;
 	for (i = 0; i < o->ncrls; i++) {
 		const struct ec_verify_crl *c = &o->crls[i];
-		if (c->crl == NULL || !ec_crl_is_root(c->crl))
+		if (c->crl == NULL || ca == NULL || !ec_crl_covers_ca(c->crl, ca))
 			continue;
 		(*roots)++;
 		rc = ec_crl_check_fresh(c->crl, o->at_time);
@@ -248,7 +249,7 @@ check_root_crls(const struct ec_verify_opts *o, struct ec_verify_result *r, size
 			    ec_err_msg(rc));
 			return 1;
 		}
-		if (ca != NULL && ec_crl_lookup_ca(c->crl, ca, &r->revocation)) {
+		if (ec_crl_lookup_ca(c->crl, ca, &r->revocation)) {
 			r->revoked = 1;
 			stage(r, EC_VS_REVOCATION, EC_VR_FAIL, EC_ERR_REVOKED, EC_ERR_REVOKED,
 			    "issuing CA %s is revoked according to root CRL '%s'", r->e.kid, c->label);

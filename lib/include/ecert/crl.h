@@ -54,7 +54,12 @@ void ec_crl_free(struct ec_crl *c);
 const char *ec_crl_kid(const struct ec_crl *c);
 /* 1 when c is a root CA's CRL of its issuing CAs. */
 int ec_crl_is_root(const struct ec_crl *c);
-/* 1 and *out filled (its number left empty) when c is a root CRL that lists issuing CA certificate ca, else 0. */
+/*
+ * 1 when c is the CRL of the root that issued CA certificate ca (same issuer name, and c's authority
+ * key identifier is ca's): only that root's CRL can speak of ca, since serials are unique per issuer.
+ */
+int ec_crl_covers_ca(const struct ec_crl *c, X509 *ca);
+/* 1 and *out filled (its number left empty) when c covers ca (ec_crl_covers_ca) and lists it, else 0. */
 int ec_crl_lookup_ca(const struct ec_crl *c, X509 *ca, struct ec_crl_entry *out);
 
 /* 0 when `at` is within [thisUpdate, nextUpdate]; EC_ERR_STALE after nextUpdate, EC_ERR_NOTYET before thisUpdate. */

@@ -599,8 +599,8 @@ root_crl_listing(const struct helper_ca *ca, size_t *len)
 
 /*
  * The root's CRL of its issuing CAs: strict DER, loaded as the root's ("root"), a year of freshness,
- * nothing listed; a root CRL that does list the issuing CA is found by ec_crl_lookup_ca; an issuing
- * CA's CRL is never taken for a root's.
+ * nothing listed; a root CRL that does list the issuing CA is found by ec_crl_lookup_ca, and never
+ * speaks of another root's issuing CA; an issuing CA's CRL is never taken for a root's.
  */
 static void
 test_root_crl(void **state)
@@ -626,8 +626,23 @@ test_root_crl(void **state)
 		free(der);
 		listed = root_crl_listing(cas[i], &llen);
 		assert_int_equal(ec_crl_load(listed, llen, f->trust, &c), 0);
+		assert_true(ec_crl_covers_ca(c, cas[i]->s.cert));
 		assert_int_equal(ec_crl_lookup_ca(c, cas[i]->s.cert, &got), 1);
 		assert_int_equal(got.revoked_at, NOW + 86400);
+		/*
+		 * Another root's issuing CA, even one carrying the listed serial, is not this root's to revoke
+		 * (a copy of it with the serial changed: lookups do not check signatures).
+		 */
+		{
+			X509 *twin = X509_dup(cas[1 - i]->s.cert);
+
+			assert_non_null(twin);
+			assert_true(X509_set_serialNumber(twin, X509_get_serialNumber(cas[i]->s.cert)));
+			assert_false(ec_crl_covers_ca(c, cas[1 - i]->s.cert));
+			assert_false(ec_crl_covers_ca(c, twin));
+			assert_int_equal(ec_crl_lookup_ca(c, twin, &got), 0);
+			X509_free(twin);
+		}
 		ec_crl_free(c);
 		OPENSSL_free(listed);
 	}

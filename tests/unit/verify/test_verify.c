@@ -442,7 +442,8 @@ crl(struct fx *f, const struct helper_ca *ca, int64_t at, const struct ec_crl_en
 
 /*
  * The root's CRL beside the issuing CA's: an empty one completes the check (no "no root CRL" note), a
- * stale one fails it, one that lists the issuing CA revokes every e-Cert of that CA.
+ * stale one fails it, another root's is passed over, one that lists the issuing CA revokes every
+ * e-Cert of that CA.
  */
 static void
 test_root_revocation(void **state)
@@ -479,6 +480,15 @@ test_root_revocation(void **state)
 	ec_verify_mem(&o, f->der, f->derlen, &r);
 	expect_fail(&r, EC_VS_REVOCATION, EC_ERR_STALE, "'root.crl' is stale");
 	o.at_time = f->now;
+	ec_verify_crl_free(&c[1]);
+	/* another root's CRL, even a stale one, says nothing of this issuing CA: passed over */
+	assert_int_equal(ec_crl_sign_root(f->ed.root, f->ed.root_key, f->now - 2 * EC_ROOT_CRL_VALIDITY, 1, &der, &len), 0);
+	ec_verify_crl_load(f->trust, "ed-root.crl", der, len, &c[1]);
+	free(der);
+	assert_non_null(c[1].crl);
+	assert_int_equal(ec_verify_mem(&o, f->der, f->derlen, &r), 0);
+	assert_int_equal(r.stage[EC_VS_REVOCATION].res, EC_VR_PASS);
+	assert_non_null(strstr(r.stage[EC_VS_REVOCATION].msg, "no root CRL given"));
 	ec_verify_crl_free(&c[1]);
 	/* a root CRL listing the issuing CA: every e-Cert of it is revoked */
 	der = NULL;
