@@ -17,16 +17,15 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS     = -D_GNU_SOURCE -DEC_VERSION='"$(VERSION)"' -DEC_DATADIR='"$(DATADIR)"'
 
 # pkg-config runs when a recipe does, after the dependency step has installed what is missing.
-PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset libutf8proc zlib libqpdf
-# the unit tests pin our QR encoder to libqrencode's symbols; the benchmark anchor draws with it
-PKGS_TEST   = $(PKGS_ALL) libqrencode cmocka
+PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset fribidi libqrencode libpng libutf8proc zlib libqpdf
+PKGS_TEST   = $(PKGS_ALL) cmocka
 PKGS_CA     = libcrypto libutf8proc
-PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset libutf8proc zlib
+PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset fribidi libqrencode libpng libutf8proc zlib
 PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
 PKGS_V      = libcrypto zlib libqpdf
 pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
 pc_libs     = $(shell pkg-config --libs $(1))
-# libharu: only the unit tests (hostile PDFs for the reader) and the bare-page benchmark anchor use it
+# libharu writes every PDF (lib/render/); it has no pkg-config file
 HPDF_LIBS   = -lhpdf -lm
 
 B   = build
@@ -124,7 +123,7 @@ $(B)/bin/ecert-ca: $(call objs,$(B),$(CA_SRC)) $(SIGN_A) $(LIB_A)
 
 $(B)/bin/ecert-issue: $(call objs,$(B),$(IS_SRC)) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) -lm
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ISSUE)) $(HPDF_LIBS)
 
 $(B)/bin/ecert-verifyd: $(call objs,$(B),$(VD_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -151,7 +150,7 @@ $(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/obj/tests/fuzz/helper.o $(SIGN
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(SIGN_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL) libqrencode) $(HPDF_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_ALL)) $(HPDF_LIBS)
 
 unit: $(UTESTS) $(UTESTS_A)
 

@@ -23,15 +23,21 @@ pc harfbuzz-subset libharfbuzz-dev
 pc libutf8proc libutf8proc-dev
 pc zlib zlib1g-dev
 pc libqpdf libqpdf-dev
+pc fribidi libfribidi-dev
+pc libqrencode libqrencode-dev
+pc libpng libpng-dev
+file /usr/include/hpdf.h libhpdf-dev
+# the fonts the shipped templates print with: Latin, Greek and Cyrillic; CJK; Hangul; the Noto
+# TrueType families for the scripts HarfBuzz shapes (docs/templates.md lists the files)
 file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 file /usr/share/fonts/truetype/arphic/uming.ttc fonts-arphic-uming
+file /usr/share/fonts/truetype/nanum/NanumMyeongjoBold.ttf fonts-nanum
+file /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf fonts-noto-core
 cmd openssl openssl
 
 case "$mode" in
 check|bench|valgrind)
 	pc cmocka libcmocka-dev
-	file /usr/include/hpdf.h libhpdf-dev
-	pc libqrencode libqrencode-dev
 	cmd mdb_stat lmdb-utils
 	cmd pdftotext poppler-utils
 	cmd zbarimg zbar-tools

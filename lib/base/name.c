@@ -11,85 +11,6 @@
 #define IN_MAX 1024          /* input bytes: 64 code points plus generous decomposition and spacing */
 #define QUOTE_CP 48          /* code points of a name quoted back in a detail message */
 
-/*
- * Blocks of scripts whose letters change shape or order with their neighbours (HarfBuzz would
- * be needed). Printed without shaping they come out wrong, and a wrong name on a certificate is
- * worse than a refusal.
- */
-static const struct {
-	unsigned lo, hi;
-	const char *script;
-} shaped[] = {
-	{ 0x0590, 0x05ff, "Hebrew" },
-	{ 0x0600, 0x06ff, "Arabic" },
-	{ 0x0700, 0x074f, "Syriac" },
-	{ 0x0750, 0x077f, "Arabic" },
-	{ 0x0780, 0x07bf, "Thaana" },
-	{ 0x07c0, 0x07ff, "NKo" },
-	{ 0x0800, 0x083f, "Samaritan" },
-	{ 0x0840, 0x085f, "Mandaic" },
-	{ 0x0860, 0x086f, "Syriac" },
-	{ 0x0870, 0x08ff, "Arabic" },
-	{ 0x0900, 0x097f, "Devanagari" },
-	{ 0x0980, 0x09ff, "Bengali" },
-	{ 0x0a00, 0x0a7f, "Gurmukhi" },
-	{ 0x0a80, 0x0aff, "Gujarati" },
-	{ 0x0b00, 0x0b7f, "Oriya" },
-	{ 0x0b80, 0x0bff, "Tamil" },
-	{ 0x0c00, 0x0c7f, "Telugu" },
-	{ 0x0c80, 0x0cff, "Kannada" },
-	{ 0x0d00, 0x0d7f, "Malayalam" },
-	{ 0x0d80, 0x0dff, "Sinhala" },
-	{ 0x0e00, 0x0e7f, "Thai" },
-	{ 0x0e80, 0x0eff, "Lao" },
-	{ 0x0f00, 0x0fff, "Tibetan" },
-	{ 0x1000, 0x109f, "Myanmar" },
-	{ 0x1700, 0x171f, "Tagalog" },
-	{ 0x1720, 0x173f, "Hanunoo" },
-	{ 0x1740, 0x175f, "Buhid" },
-	{ 0x1760, 0x177f, "Tagbanwa" },
-	{ 0x1780, 0x17ff, "Khmer" },
-	{ 0x1800, 0x18af, "Mongolian" },
-	{ 0x1900, 0x194f, "Limbu" },
-	{ 0x1980, 0x19df, "New Tai Lue" },
-	{ 0x19e0, 0x19ff, "Khmer" },
-	{ 0x1a00, 0x1a1f, "Buginese" },
-	{ 0x1a20, 0x1aaf, "Tai Tham" },
-	{ 0x1b00, 0x1b7f, "Balinese" },
-	{ 0x1b80, 0x1bbf, "Sundanese" },
-	{ 0x1bc0, 0x1bff, "Batak" },
-	{ 0x1c00, 0x1c4f, "Lepcha" },
-	{ 0x1cc0, 0x1ccf, "Sundanese" },
-	{ 0x1cd0, 0x1cff, "Devanagari" },    /* Vedic Extensions */
-	{ 0xa800, 0xa82f, "Syloti Nagri" },
-	{ 0xa840, 0xa87f, "Phags-pa" },
-	{ 0xa880, 0xa8df, "Saurashtra" },
-	{ 0xa8e0, 0xa8ff, "Devanagari" },
-	{ 0xa900, 0xa92f, "Kayah Li" },
-	{ 0xa930, 0xa95f, "Rejang" },
-	{ 0xa980, 0xa9df, "Javanese" },
-	{ 0xa9e0, 0xa9ff, "Myanmar" },
-	{ 0xaa00, 0xaa5f, "Cham" },
-	{ 0xaa60, 0xaa7f, "Myanmar" },
-	{ 0xaa80, 0xaadf, "Tai Viet" },
-	{ 0xaae0, 0xaaff, "Meetei Mayek" },
-	{ 0xabc0, 0xabff, "Meetei Mayek" },
-	{ 0xfb1d, 0xfb4f, "Hebrew" },
-	{ 0xfb50, 0xfdff, "Arabic" },
-	{ 0xfe70, 0xfeff, "Arabic" },
-};
-
-static const char *
-shaped_script(utf8proc_int32_t cp)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof shaped / sizeof shaped[0]; i++)
-		if ((unsigned)cp >= shaped[i].lo && (unsigned)cp <= shaped[i].hi)
-			return shaped[i].script;
-	return NULL;
-}
-
 /* Code points that a terminal or a page could show as nothing, or use to reorder what is shown. */
 static int
 hidden(utf8proc_int32_t cp)
@@ -151,16 +72,14 @@ bad_utf8(const char *s, size_t len)
 }
 
 /*
- * Why cp cannot be in a name, or NULL when it can; *script is set for a script that needs shaping.
- * Every format character (Cf) is refused, ZWJ and ZWNJ included: they matter only in scripts refused
- * here anyway and in emoji (outside the BMP), and otherwise make two names that look the same
- * differ. Default-ignorable code points (variation selectors, CGJ, Hangul fillers) go for the
+ * Why cp cannot be in a name, or NULL when it can.
+ * Every format character (Cf) is refused, ZWJ and ZWNJ included: they can make two names that look
+ * the same differ (and Persian names written with a ZWNJ must be typed without it for now). Default-ignorable code points (variation selectors, CGJ, Hangul fillers) go for the
  * same reason.
  */
 static const char *
-refuse(utf8proc_int32_t cp, const char **script)
+refuse(utf8proc_int32_t cp)
 {
-	*script = NULL;
 	if (cp > 0xffff)
 		return "is outside the Basic Multilingual Plane (emoji and rare characters cannot be printed)";
 	switch (utf8proc_category(cp)) {
@@ -181,8 +100,6 @@ refuse(utf8proc_int32_t cp, const char **script)
 	}
 	if (utf8proc_get_property(cp)->ignorable)
 		return "is an invisible character";
-	if ((*script = shaped_script(cp)) != NULL)
-		return "needs text shaping";
 	return NULL;
 }
 
@@ -212,7 +129,7 @@ ec_name_normalize(const char *in, size_t len, char **out)
 	utf8proc_int32_t cp;
 	struct ec_buf b = { 0 };
 	char q[QUOTE_CP * 3 + 8];
-	const char *why, *script;
+	const char *why;
 	size_t i, count = 0, at;
 	int space = 0, rc = 0;
 
@@ -236,12 +153,7 @@ ec_name_normalize(const char *in, size_t len, char **out)
 	quote((const char *)nfc, (size_t)n, q, sizeof q);
 	for (i = 0; i < (size_t)n; i += (size_t)m) {
 		m = utf8proc_iterate(nfc + i, n - (utf8proc_ssize_t)i, &cp);
-		if ((why = refuse(cp, &script)) != NULL && script != NULL) {
-			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': the %s script (U+%04X) needs text shaping, "
-			    "which the renderer does not do yet", q, script, (unsigned)cp);
-			goto out;
-		}
-		if (why != NULL) {
+		if ((why = refuse(cp)) != NULL) {
 			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': U+%04X %s", q, (unsigned)cp, why);
 			goto out;
 		}

@@ -11,6 +11,7 @@
 #include "mask.h"
 #include "name.h"
 #include "number.h"
+#include "shape.h"
 #include "token.h"
 
 /* Optional fields may be NULL; the required ones are then refused as empty, not dereferenced. */
@@ -118,7 +119,7 @@ name_ok(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const struc
 		*field = "template";
 		goto out;
 	}
-	if ((rc = ec_font_check_text(f, nfc)) || (rc = qr_fits(r, ce, nfc, x->exam_date)))
+	if ((rc = ec_shape_check(f, nfc)) || (rc = qr_fits(r, ce, nfc, x->exam_date)))
 		goto out;
 	snprintf(a->name, sizeof a->name, "%s", nfc);
 out:

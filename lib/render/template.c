@@ -90,6 +90,14 @@ number(struct parser *p, const char *s, size_t len, double max, const char *what
 }
 
 static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int
 ident_ok(const char *s, size_t len)
 {
 	if (len == 0 || len > EC_TPL_IDENT_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
@@ -399,24 +407,28 @@ do_page(struct parser *p, const struct tok *toks, size_t n)
 	return 0;
 }
 
+/* A family's fallback chain; further 'font' lines with the same name continue it. */
 static int
 do_font(struct parser *p, const struct tok *toks, size_t n)
 {
 	struct ec_tpl_family *f;
+	int fam;
 
 	if (n < 3)
 		return fail(p, "expected 'font NAME FILE[@INDEX]...'");
 	if (!ident_ok(toks[1].s, toks[1].len) || toks[1].quoted)
 		return fail(p, "bad font name '%.*s' (a-z, 0-9, - and _, starting with a letter)", (int)toks[1].len, toks[1].s);
-	if (n - 2 > EC_TPL_CHAIN)
+	if ((fam = findfam(p, toks[1].s, toks[1].len)) >= 0) {
+		f = &p->t->families[fam];
+	} else {
+		if (p->t->nfamilies == EC_TPL_FAMILIES)
+			return fail(p, "more than %d fonts", EC_TPL_FAMILIES);
+		f = &p->t->families[p->t->nfamilies++];
+		memset(f, 0, sizeof(*f));
+		memcpy(f->name, toks[1].s, toks[1].len);
+	}
+	if (f->nfiles + (n - 2) > EC_TPL_CHAIN)
 		return fail(p, "more than %d files in font '%.*s'", EC_TPL_CHAIN, (int)toks[1].len, toks[1].s);
-	if (findfam(p, toks[1].s, toks[1].len) >= 0)
-		return fail(p, "font '%.*s' defined twice", (int)toks[1].len, toks[1].s);
-	if (p->t->nfamilies == EC_TPL_FAMILIES)
-		return fail(p, "more than %d fonts", EC_TPL_FAMILIES);
-	f = &p->t->families[p->t->nfamilies];
-	memset(f, 0, sizeof(*f));
-	memcpy(f->name, toks[1].s, toks[1].len);
 	for (size_t i = 2; i < n; i++) {
 		const char *s = toks[i].s, *at = NULL;
 		size_t len = toks[i].len;
@@ -439,7 +451,6 @@ do_font(struct parser *p, const struct tok *toks, size_t n)
 			return rc;
 		f->files[f->nfiles++].index = (unsigned)idx;
 	}
-	p->t->nfamilies++;
 	return 0;
 }
 
@@ -566,13 +577,8 @@ do_item(struct parser *p, const struct tok *toks, size_t n)
 			return fail(p, "empty image box");
 		if ((rc = resolve(p, toks[5].s, toks[5].len, it->path)) != 0)
 			return rc;
-		{
-			size_t l = strlen(it->path);
-			const char *e = l >= 4 ? it->path + l - 4 : "";
-
-			if (strcmp(e, ".png") != 0 && strcmp(e, ".jpg") != 0 && strcmp(e, "jpeg") != 0)
-				return fail(p, "image '%s' is not .png, .jpg or .jpeg", it->path);
-		}
+		if (!has_suffix(it->path, ".png") && !has_suffix(it->path, ".jpg") && !has_suffix(it->path, ".jpeg"))
+			return fail(p, "image '%s' is not .png, .jpg or .jpeg", it->path);
 		it->x = v[0], it->y = v[1], it->w = v[2], it->h = v[3];
 		return 0;
 	}

@@ -92,8 +92,8 @@ refused 2 "" I apply --reg-no E2E-0002 --format fax --name "李瑞瑞" --consent
 refused 1 "already has an application, submitted 2026-03-10: electronic, name 'Zoë O'Brien'" \
 	I apply --reg-no E2E-0001 --format paper --name "Zoe OBrien" --address "Dublin" --consent
 expect_err "issued as $N1"
-refused 1 "Arabic" I apply --reg-no E2E-0002 --format electronic --name "محمد" --consent
-refused 1 "no font covers U+1200" I apply --reg-no E2E-0002 --format electronic --name "ሀይሌ ገብረሥላሴ" --consent
+refused 1 "U+200C is a format character" I apply --reg-no E2E-0002 --format electronic --name "$(printf 'مهدی\342\200\214زاده')" --consent
+refused 1 "no font covers U+13A0" I apply --reg-no E2E-0002 --format electronic --name "Ꭰ Ꮟ" --consent
 refused 1 "outside the Basic Multilingual Plane" I apply --reg-no E2E-0002 --format electronic --name "Zoë 😀" --consent
 refused 1 "control character" I apply --reg-no E2E-0002 --format electronic --name "$(printf 'A\tB')" --consent
 refused 1 "" I apply --reg-no E2E-0002 --format electronic \

@@ -36,3 +36,15 @@ expect() {
 # expect_err TEXT: the last command's stderr contains TEXT.
 expect_err() { grep -qF -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks '$1'"; }; }
 expect_out() { grep -qF -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks '$1'"; }; }
+
+# The catalogue picks the design by certification (render has no option for it): make sure HCIA-AI
+# still prints with the associate design and HCIP-AI with the professional one, both electronic.
+expect_designs() {
+	expect 0 ecert-issue catalog --json
+	for want in 'HCIA-AI associate' 'HCIP-AI professional'; do
+		python3 -c 'import json,sys
+code, tpl = sys.argv[1].split()
+sys.exit(not any(c["code"] == code and c["template"] == tpl and "electronic" in c["formats"] for c in json.load(open(sys.argv[2]))))' \
+		    "$want" "$T/out" || fail "the catalogue no longer maps ${want% *} to the ${want#* } template (electronic)"
+	done
+}

@@ -8,10 +8,10 @@
 /*
  * Normalise in[0..len) to NFC and check it as a printed holder name: valid UTF-8, 1..64 code points
  * after trimming surrounding white space (inner runs of white space become one space), no control,
- * format-breaking or unassigned code points, Basic Multilingual Plane only, and no script that needs
- * shaping (Arabic, Hebrew, Syriac, Thaana, the Indic scripts, Thai, Lao, Khmer, Myanmar, Tibetan,
- * Mongolian). On error EC_ERR_SYNTAX with a detail naming the problem and the code point
- * ("name: U+0627 ARABIC ... needs the Arabic script shaping" or similar). *out is malloc'd; caller frees.
+ * format (ZWJ and ZWNJ included), invisible or unassigned code points, Basic Multilingual Plane only,
+ * and no combining mark without a letter. Every script is allowed here: whether the template's fonts
+ * can print it is ec_shape_check's question. On error EC_ERR_SYNTAX with a detail naming the problem
+ * and the code point ("name '...': U+200B is a format character ..."). *out is malloc'd; caller frees.
  */
 int ec_name_normalize(const char *in, size_t len, char **out);
 

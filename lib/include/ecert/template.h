@@ -10,7 +10,7 @@
 #define EC_TPL_IDENT_MAX 31           /* family and colour names */
 #define EC_TPL_TEXT_MAX 256           /* bytes of a text item's content, placeholders unexpanded */
 #define EC_TPL_FAMILIES 8
-#define EC_TPL_CHAIN 4                /* font files in one family's fallback chain */
+#define EC_TPL_CHAIN 32               /* font files in one family's fallback chain */
 #define EC_TPL_COLOURS 16
 #define EC_TPL_ITEMS 96
 

@@ -78,6 +78,18 @@ test_minimal(void **state)
 	assert_string_equal(t->families[1].files[1].path, "/abs.ttf");
 	assert_string_equal(t->items[0].path, "/etc/ecert/logo.png");
 	ec_template_free(t);
+
+	/* A second 'font' line with a family's name continues its chain, after other directives too. */
+	assert_int_equal(ec_template_parse("t.tpl", HEAD "font g /g.ttf\nfont f /y.ttf@1 /z.ttf\n" TAIL,
+	    strlen(HEAD "font g /g.ttf\nfont f /y.ttf@1 /z.ttf\n" TAIL), &t), 0);
+	assert_int_equal(t->nfamilies, 2);
+	assert_int_equal(t->families[0].nfiles, 3);
+	assert_string_equal(t->families[0].files[0].path, "/x/DejaVuSans.ttf");
+	assert_string_equal(t->families[0].files[1].path, "/y.ttf");
+	assert_int_equal(t->families[0].files[1].index, 1);
+	assert_string_equal(t->families[0].files[2].path, "/z.ttf");
+	assert_int_equal(t->families[1].nfiles, 1);
+	ec_template_free(t);
 }
 
 struct bad {
@@ -101,10 +113,10 @@ static const struct bad bads[] = {
 	{ "ecert-template 1\npage a4 landscape\nmargin 10\nmargin 10\n", 4, "'margin' given twice" },
 	{ HEAD "frobnicate 1 2\n", 5, "unknown keyword 'frobnicate'" },
 	{ HEAD "\"text\" 1 2\n", 5, "must start with a keyword" },
-	{ HEAD "font f /y.ttf\n", 5, "font 'f' defined twice" },
 	{ HEAD "font Bad /y.ttf\n", 5, "bad font name 'Bad'" },
 	{ HEAD "font g\n", 5, "expected 'font NAME" },
-	{ HEAD "font g /a /b /c /d /e\n", 5, "more than 4 files" },
+	{ HEAD "font g /a /b /c /d /e /f /g /h /i /j /k /l\nfont g /a /b /c /d /e /f /g /h /i /j /k /l\n"
+	    "font g /a /b /c /d /e /f /g /h /i /j /k /l\n", 7, "more than 32 files in font 'g'" },
 	{ HEAD "font g /a.ttc@x\n", 5, "font index 'x' is not a number" },
 	{ HEAD "font g /a.ttc@1.5\n", 5, "whole number" },
 	{ HEAD "colour ink 102030\n", 5, "is not #RRGGBB" },
@@ -148,6 +160,8 @@ static const struct bad bads[] = {
 	{ HEAD "qr 100 100 10\n", 5, "below 15 mm" },
 	{ HEAD "qr 100 100\n", 5, "expected 'qr" },
 	{ HEAD "image 20 20 30 30 logo.gif\n", 5, "not .png, .jpg or .jpeg" },
+	{ HEAD "image 20 20 30 30 logo.xjpeg\n", 5, "not .png, .jpg or .jpeg" },
+	{ HEAD "image 20 20 30 30 .png\n", 5, "not .png, .jpg or .jpeg" },
 	{ HEAD "image 20 20 30 30\n", 5, "expected 'image" },
 	{ HEAD "rect 1 2 3 4\x01\n", 5, "control character U+0001" },
 	{ HEAD "rect 1 2 3 4 \xff\n", 5, "invalid UTF-8" },

@@ -1,0 +1,216 @@
+/* libharu's object layer (its installed internal headers) for fonts from memory, attachments and Info text. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_namedict.h>
+#include <hpdf_objects.h>
+
+#include "font.h"
+#include "pdfobj.h"
+#include "utf8.h"
+
+/*
+ * libharu gives a Type 0 font its encoding CMap as /ToUnicode, which is no ToUnicode map (poppler
+ * warns on every page). Write the real one: code EC_FONT_CODE(i) is the character cps[i], as
+ * ranges where both rise by one within one high byte.
+ */
+static HPDF_STATUS
+to_unicode(HPDF_Font font, const uint32_t *cps, size_t n)
+{
+	static const char head[] = "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	    "/CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def\n/CMapName/Adobe-Identity-UCS def\n"
+	    "/CMapType 2 def\n1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n";
+	static const char tail[] = "endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n";
+	static const char *const keys[] = { "Type", "CMapName", "CIDSystemInfo", "WMode" };
+	HPDF_Dict cm = ((HPDF_FontAttr)font->attr)->cmap_stream;
+	size_t lo[100], hi[100], i = 0;
+	HPDF_STATUS ret;
+	char line[48];
+
+	if (cm == NULL)
+		return HPDF_OK;
+	HPDF_MemStream_FreeData(cm->stream);
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+		HPDF_Dict_RemoveElement(cm, keys[k]);
+	if ((ret = HPDF_Stream_WriteStr(cm->stream, head)) != HPDF_OK)
+		return ret;
+	while (i < n) {
+		size_t m = 0;
+
+		for (; i < n && m < 100; m++) {
+			lo[m] = hi[m] = i++;
+			while (i < n && cps[i] == cps[hi[m]] + 1 && (cps[i] >> 8) == (cps[lo[m]] >> 8) &&
+			    (EC_FONT_CODE(i) >> 8) == (EC_FONT_CODE(lo[m]) >> 8))
+				hi[m] = i++;
+		}
+		snprintf(line, sizeof line, "%zu beginbfrange\n", m);
+		ret = HPDF_Stream_WriteStr(cm->stream, line);
+		for (size_t k = 0; k < m && ret == HPDF_OK; k++) {
+			snprintf(line, sizeof line, "<%04X><%04X><%04X>\n", EC_FONT_CODE(lo[k]), EC_FONT_CODE(hi[k]),
+			    (unsigned)cps[lo[k]]);
+			ret = HPDF_Stream_WriteStr(cm->stream, line);
+		}
+		if (ret != HPDF_OK || (ret = HPDF_Stream_WriteStr(cm->stream, "endbfrange\n")) != HPDF_OK)
+			return ret;
+	}
+	return HPDF_Stream_WriteStr(cm->stream, tail);
+}
+
+static HPDF_BOOL
+any_byte(HPDF_Encoder encoder, HPDF_BYTE b)
+{
+	(void)encoder, (void)b;
+	return HPDF_TRUE;
+}
+
+HPDF_STATUS
+ec_pdfobj_encoder(HPDF_Doc pdf, size_t n)
+{
+	HPDF_Encoder enc;
+	HPDF_CMapEncoderAttr a;
+	HPDF_STATUS ret;
+
+	if ((enc = HPDF_CMapEncoder_New(pdf->mmgr, (char *)EC_PDFOBJ_ENCODER, NULL)) == NULL)
+		return HPDF_GetError(pdf);
+	if ((ret = HPDF_CMapEncoder_InitAttr(enc)) != HPDF_OK) {
+		HPDF_Encoder_Free(enc);
+		return ret;
+	}
+	a = (HPDF_CMapEncoderAttr)enc->attr;
+	/* Codes are CIDs (Identity-H), and each font's character map knows its codes. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = EC_FONT_CODE(i);
+
+		a->cid_map[c & 0xff][c >> 8] = (HPDF_UINT16)c;
+		a->unicode_map[c & 0xff][c >> 8] = (HPDF_UNICODE)c;
+	}
+	a->is_lead_byte_fn = any_byte;
+	a->is_trial_byte_fn = any_byte;
+	strcpy(a->registry, "Adobe");
+	strcpy(a->ordering, "Identity-H");
+	a->writing_mode = HPDF_WMODE_HORIZONTAL;
+	enc->type = HPDF_ENCODER_TYPE_DOUBLE_BYTE;
+	return HPDF_Doc_RegisterEncoder(pdf, enc);
+}
+
+HPDF_Font
+ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32_t *cps, size_t n)
+{
+	HPDF_Font font;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char tag[HPDF_TTF_FONT_TAG_LEN + 1];
+	HPDF_Stream s;
+	HPDF_FontDef def;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ prog[i]) * 0x100000001b3ULL;
+	for (int i = 0; i < HPDF_TTF_FONT_TAG_LEN; i++, h /= 26)
+		tag[i] = (char)('A' + h % 26);
+	tag[HPDF_TTF_FONT_TAG_LEN] = '\0';
+	/*
+	 * One buffer larger than the program: libharu's memory stream fails a seek to exactly its end
+	 * when that is a buffer boundary, and it seeks there for an empty last glyph.
+	 */
+	if ((s = HPDF_MemStream_New(pdf->mmgr, (HPDF_UINT)len + 4)) == NULL)
+		return NULL;
+	if (HPDF_Stream_Write(s, prog, (HPDF_UINT)len) != HPDF_OK) {
+		HPDF_Stream_Free(s);
+		return NULL;
+	}
+	/* The definition owns the stream from here on, and writes the program from it when saved. */
+	if ((def = HPDF_TTFontDef_Load(pdf->mmgr, s, HPDF_TRUE)) == NULL)
+		return NULL;
+	HPDF_TTFontDef_SetTagName(def, tag);
+	/* Look the font up by its tagged name: a second font with the same PostScript name is another font. */
+	memcpy(def->base_font, ((HPDF_TTFontDefAttr)def->attr)->base_font, sizeof def->base_font);
+	if (HPDF_Doc_FindFontDef(pdf, def->base_font) == NULL && HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK)
+		return NULL;
+	if ((font = HPDF_GetFont(pdf, def->base_font, EC_PDFOBJ_ENCODER)) == NULL || to_unicode(font, cps, n) != HPDF_OK)
+		return NULL;
+	return font;
+}
+
+HPDF_STATUS
+ec_pdfobj_attach(HPDF_Doc pdf, const char *name, const char *mime, const char *desc, const unsigned char *data,
+    size_t len)
+{
+	HPDF_NameDict names = HPDF_Catalog_GetNames(pdf->catalog);
+	HPDF_NameTree tree;
+	HPDF_Dict spec, ef, file, params;
+	HPDF_STATUS ret = HPDF_OK;
+
+	if (names == NULL) {
+		if ((names = HPDF_NameDict_New(pdf->mmgr, pdf->xref)) == NULL)
+			return HPDF_GetError(pdf);
+		if ((ret = HPDF_Catalog_SetNames(pdf->catalog, names)) != HPDF_OK)
+			return ret;
+	}
+	if ((tree = HPDF_NameDict_GetNameTree(names, HPDF_NAME_EMBEDDED_FILES)) == NULL) {
+		if ((tree = HPDF_NameTree_New(pdf->mmgr, pdf->xref)) == NULL)
+			return HPDF_GetError(pdf);
+		if ((ret = HPDF_NameDict_SetNameTree(names, HPDF_NAME_EMBEDDED_FILES, tree)) != HPDF_OK)
+			return ret;
+	}
+	if ((file = HPDF_DictStream_New(pdf->mmgr, pdf->xref)) == NULL || (params = HPDF_Dict_New(pdf->mmgr)) == NULL ||
+	    (spec = HPDF_Dict_New(pdf->mmgr)) == NULL || (ef = HPDF_Dict_New(pdf->mmgr)) == NULL)
+		return HPDF_GetError(pdf);
+	file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	ret += HPDF_Dict_AddName(file, "Type", "EmbeddedFile");
+	ret += HPDF_Dict_AddName(file, "Subtype", mime);
+	ret += HPDF_Dict_AddNumber(params, "Size", (HPDF_INT32)len);
+	ret += HPDF_Dict_Add(file, "Params", params);
+	ret += HPDF_Stream_Write(file->stream, data, (HPDF_UINT)len);
+	ret += HPDF_Xref_Add(pdf->xref, spec);
+	ret += HPDF_Dict_AddName(spec, "Type", "Filespec");
+	ret += HPDF_Dict_Add(spec, "F", HPDF_String_New(pdf->mmgr, name, NULL));
+	ret += HPDF_Dict_Add(spec, "UF", HPDF_String_New(pdf->mmgr, name, NULL));
+	ret += HPDF_Dict_Add(spec, "Desc", HPDF_String_New(pdf->mmgr, desc, NULL));
+	ret += HPDF_Dict_Add(ef, "F", file);
+	ret += HPDF_Dict_Add(spec, "EF", ef);
+	ret += HPDF_NameTree_Add(tree, HPDF_String_New(pdf->mmgr, name, NULL), spec);
+	if (ret == HPDF_OK)
+		return HPDF_OK;
+	return HPDF_GetError(pdf) != HPDF_OK ? HPDF_GetError(pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+}
+
+HPDF_STATUS
+ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t len = strlen(value), i = 0, n = 2;
+	unsigned char *u;
+	HPDF_STATUS ret;
+	int ascii = 1;
+
+	/* pdf->info exists: libharu sets /Producer when it creates a document. */
+	for (i = 0; i < len; i++)
+		ascii &= s[i] >= 0x20 && s[i] < 0x7f;
+	if (ascii)
+		return HPDF_Dict_Add(pdf->info, key, HPDF_String_New(pdf->mmgr, value, NULL));
+	if ((u = malloc(2 + 4 * len)) == NULL)
+		return HPDF_FAILD_TO_ALLOC_MEM;
+	u[0] = 0xfe, u[1] = 0xff;
+	for (i = 0; i < len;) {
+		unsigned long cp;
+		size_t k = ec_utf8_next(s + i, len - i, &cp);
+
+		if (k == 0)
+			break;
+		i += k;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			u[n++] = (unsigned char)(0xd8 | cp >> 18), u[n++] = (unsigned char)(cp >> 10);
+			cp = 0xdc00 | (cp & 0x3ff);
+		}
+		u[n++] = (unsigned char)(cp >> 8), u[n++] = (unsigned char)cp;
+	}
+	ret = HPDF_Dict_Add(pdf->info, key, HPDF_Binary_New(pdf->mmgr, u, (HPDF_UINT)n));
+	free(u);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* What an e-Cert needs and libharu's public API lacks, built with libharu's installed object layer. */
+#ifndef EC_PDFOBJ_H
+#define EC_PDFOBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hpdf.h>
+
+/* The name of the encoder ec_pdfobj_encoder registers. */
+#define EC_PDFOBJ_ENCODER "ecert-subset"
+
+/*
+ * Register with pdf a two-byte CMap encoder (Identity-H) for the codes of subsets of up to n
+ * characters (EC_FONT_CODE(0 .. n - 1)): text is then written as those codes, two bytes per
+ * character. libharu's UTF-8 encoder would map the whole Basic Multilingual Plane for every font,
+ * a 65,536-code walk and a 128 KB map per font and per PDF; this one maps only the codes in use.
+ */
+HPDF_STATUS ec_pdfobj_encoder(HPDF_Doc pdf, size_t n);
+
+/*
+ * A TrueType program from memory (ec_font_subset's: code EC_FONT_CODE(i) shows cps[i]), embedded,
+ * with the encoder of ec_pdfobj_encoder (registered first, for more than n codes), its /ToUnicode
+ * map saying which character each code is. Its subset tag is made
+ * from a hash of the program, so the same subset always has the same name and two subsets of
+ * fonts that share a PostScript name stay two fonts. NULL on error (libharu's error handler has
+ * been called).
+ */
+HPDF_Font ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32_t *cps, size_t n);
+
+/*
+ * Attach data as an embedded file named name: a /Filespec with /F and /UF, /Desc, and an
+ * /EmbeddedFile stream with the MIME type as /Subtype and /Params /Size, Flate-compressed,
+ * listed in the catalog's /EmbeddedFiles name tree.
+ */
+HPDF_STATUS ec_pdfobj_attach(HPDF_Doc pdf, const char *name, const char *mime, const char *desc,
+    const unsigned char *data, size_t len);
+
+/*
+ * Set key of the document information dictionary to the UTF-8 text value: a literal string when it
+ * is printable ASCII, else UTF-16BE with a byte order mark (any key, standard or not).
+ */
+HPDF_STATUS ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value);
+
+#endif
