@@ -17,10 +17,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS     = -D_GNU_SOURCE -DEC_VERSION='"$(VERSION)"' -DEC_DATADIR='"$(DATADIR)"'
 
 # pkg-config runs when a recipe does, after the dependency step has installed what is missing.
-PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset fribidi libqrencode libpng libutf8proc zlib libqpdf
+PKGS_ALL    = libcrypto lmdb libmicrohttpd harfbuzz-subset fribidi libqrencode libpng libcurl libutf8proc zlib libqpdf
 PKGS_TEST   = $(PKGS_ALL) cmocka
 PKGS_CA     = libcrypto libutf8proc
-PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset fribidi libqrencode libpng libutf8proc zlib
+PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset fribidi libqrencode libpng libcurl libutf8proc zlib
 PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
 PKGS_V      = libcrypto zlib libqpdf
 pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
@@ -191,11 +191,12 @@ bench: deps-bench
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(DATADIR)/templates/mail $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	for b in $(BINS); do \
 		case $$b in *verifyd) d=$(SBINDIR);; *) d=$(BINDIR);; esac; \
 		install -m 0755 $$b $(DESTDIR)$$d/; done
 	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
+	for f in templates/mail/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/mail/; done; true
 	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
 	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/; done; true
 

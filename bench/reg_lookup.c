@@ -269,7 +269,7 @@ fill(const char *dir, size_t n, size_t batch, char (*numbers)[EC_NUMBER_DIGITS +
 			app_of(i + j, &apps[j]);
 			cert_of(s, issuer_cn, i + j, &apps[j], &certs[j]);
 		}
-		if ((rc = ec_office_issue(o, certs, m, rcv)))
+		if ((rc = ec_office_issue(o, certs, NULL, m, rcv)))
 			die("issue", rc);
 		for (j = 0; j < m; j++) {
 			if (rcv[j])

@@ -20,9 +20,9 @@ export ECERT_PASS=bench-issuing-pass ECERT_ROOT_PASS=bench-root-pass
 unset ECERT_HOME
 
 if [ $quick = 1 ]; then
-	SPEED_SECS=1 RUNS=1 ISSUE_N=10000 PDF_SECS=1 WRK_SECS=3 VERIFY_N=2000 REG_N=200000 LOOKUP_SECS=1
+	SPEED_SECS=1 RUNS=1 ISSUE_N=10000 PDF_SECS=1 WRK_SECS=3 VERIFY_N=2000 REG_N=200000 LOOKUP_SECS=1 MAIL_N=1000
 else
-	SPEED_SECS=3 RUNS=3 ISSUE_N=20000 PDF_SECS=3 WRK_SECS=10 VERIFY_N=20000 LOOKUP_SECS=3
+	SPEED_SECS=3 RUNS=3 ISSUE_N=20000 PDF_SECS=3 WRK_SECS=10 VERIFY_N=20000 LOOKUP_SECS=3 MAIL_N=5000
 	# Filling 10 M certificates through the real write path takes over an hour here (docs/performance.md):
 	# the default is 1 M; BENCH_REG_N=10000000 runs the full size.
 	REG_N=${BENCH_REG_N:-1000000}
@@ -258,6 +258,70 @@ NGINX
 	row "ecert-verifyd RssAnon after load" "$((rss / 1024)) MB" "-" "-" "<= 64 MB" "$(met 65536 "$rss")"
 }
 
+# The outbox's sender against an SMTP sink on the loopback: MAIL_N "issued" notices queued by a real issuance,
+# then `ecert-issue outbox send` on core 0 with Debian's aiosmtpd (tests/e2e/data/smtp_sink.py, counting, not
+# storing) on core 1. Anchor: Python's smtplib pushing as many messages of about the same size (from `outbox
+# show`) to the same sink over one connection, also on core 0: what the sink takes from a client that does
+# nothing else. Each of our messages is also a durable register commit (its outcome): the disk weighs in too.
+smtp_wait() { # smtp_wait PORT: until the server there answers 220, at most 20 s
+	/usr/bin/python3 "$top/tests/e2e/data/smtp_wait.py" "$1"
+}
+
+bench_mail() {
+	[ -x "$bin/ecert-issue" ] || { log "mail: ecert-issue not built, skipped"; return; }
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { log "mail: python3-aiosmtpd not installed, skipped"; return; }
+	other=""
+	[ "$(nproc)" -ge 2 ] && other="taskset -c 1"
+	port=$(free_port)
+	: >"$W/mail.count"
+	# shellcheck disable=SC2086
+	env PYTHONPATH="$top/tests/e2e/data" $other /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" \
+	    -c smtp_sink.Count "$W/mail.count" >"$W/smtp.log" 2>&1 &
+	spid=$!
+	pids="$pids $spid"
+	smtp_wait "$port" || { log "mail: the SMTP sink did not start: $(tail -n 1 "$W/smtp.log")"; kill "$spid"; return; }
+	make_results "$MAIL_N" "$W/mail-results.csv"
+	make_apps "$MAIL_N" "$W/mail-apps.csv"
+	: >"$W/mail.rates"
+	: >"$W/mail.anchor"
+	size=0
+	r=0
+	while [ $r -lt $RUNS ]; do
+		d=$W/mail$r
+		make_ca "$d" || { kill "$spid"; return; }
+		printf 'smtp_url = smtp://127.0.0.1:%s\nsmtp_tls = off\nmail_from = bench@example.org\n' "$port" >>"$d/ecert.conf"
+		for step in "import $W/mail-results.csv" "apply --csv $W/mail-apps.csv" "issue --all"; do
+			# shellcheck disable=SC2086
+			ECERT_NOW=2026-11-02 "$bin/ecert-issue" $step -d "$d" >/dev/null 2>&1 || { log "mail: ${step%% *} failed"; kill "$spid"; return; }
+		done
+		[ "$size" -gt 0 ] || size=$(ECERT_NOW=2026-11-02 "$bin/ecert-issue" outbox show 1 -d "$d" 2>/dev/null | wc -c)
+		t0=$(date +%s.%N)
+		ECERT_NOW=2026-11-02 $ONE "$bin/ecert-issue" outbox send -d "$d" >"$W/mail.out" 2>&1
+		t1=$(date +%s.%N)
+		grep -q "^sent $MAIL_N, deferred 0, failed 0" "$W/mail.out" || { log "mail: outbox send: $(tail -n 1 "$W/mail.out")"; kill "$spid"; return; }
+		awk -v n="$MAIL_N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", n / (b - a) }' >>"$W/mail.rates"
+		rm -rf "$d"
+		$ONE /usr/bin/python3 - "$port" "$MAIL_N" "$((size * 3))" <<'PY' >>"$W/mail.anchor" || { log "mail: the smtplib anchor failed"; kill "$spid"; return; }
+import smtplib, sys, time
+port, n, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+body = ("x" * 75 + "\r\n") * (size // 77 + 1)
+s = smtplib.SMTP("127.0.0.1", port)
+t0 = time.time()
+for i in range(n):
+    msg = f"From: bench@example.org\r\nTo: anchor{i}@example.org\r\nSubject: anchor {i}\r\nMessage-ID: <{i}.anchor@example.org>\r\n\r\n{body}"
+    s.sendmail("bench@example.org", [f"anchor{i}@example.org"], msg)
+print(f"{n / (time.time() - t0):.1f}")
+s.quit()
+PY
+		r=$((r + 1))
+	done
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	rate=$(median <"$W/mail.rates")
+	anchor=$(median <"$W/mail.anchor")
+	row "mail: outbox send, messages/s (1 core)" "$rate" "smtplib to the same sink: $anchor/s" "$(ratio "$rate" "$anchor")" ">= 200/s" "$(met "$rate" 200)"
+}
+
 bench_register() {
 	[ -x "$bb/lmdb_raw" ] || { log "register: build/bench/lmdb_raw not built, skipped"; return; }
 	if [ ! -x "$bb/reg_lookup" ]; then
@@ -304,6 +368,7 @@ log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 104857
 bench_issuance
 bench_pdf
 bench_verify
+bench_mail
 bench_endpoint
 bench_register
 

@@ -6,6 +6,7 @@
 #include "csv.h"
 #include "err.h"
 #include "issuer.h"
+#include "outbox.h"
 
 #define SHOW_MAX 20
 
@@ -47,6 +48,9 @@ apply_one(struct ctx *c, const struct opts *o)
 		return 2;
 	}
 	if (rc)
+		return fail(rc);
+	/* The language of this address's notices from now on. */
+	if (o->lang && (rc = ec_office_lang_set(c->off, a.email, o->lang)))
 		return fail(rc);
 	mask_email(a.email, em, sizeof em);
 	printf("application for '%s' stored: %s, name '%s', email %s\n", a.reg_no,
@@ -231,8 +235,10 @@ cmd_apply(struct opts *o)
 	struct ctx c;
 	int rc;
 
-	if (o->csv && (o->reg_no || o->format || o->name || o->email || o->tel || o->address || o->consent))
+	if (o->csv && (o->reg_no || o->format || o->name || o->email || o->tel || o->address || o->consent || o->lang))
 		return usage_err("apply takes either --csv FILE or the options of one application, not both");
+	if (o->lang && strcmp(o->lang, "en") && strcmp(o->lang, "zh"))
+		return usage_err("--lang must be en or zh, not '%s'", o->lang);
 	if (!o->csv && (!o->reg_no || !o->format || !o->name))
 		return usage_err("apply needs --reg-no N, --format electronic|paper and --name NAME (or --csv FILE)");
 	if (!o->csv && strcmp(o->format, "electronic") && strcmp(o->format, "paper"))

@@ -158,6 +158,7 @@ prepare(struct ctx *c, const struct pend *p, struct ec_cert *r)
 struct job {
 	struct ctx *c;
 	struct ec_cert *certs;
+	struct ec_notice *notices;   /* "issued" notices, queued with their certificates */
 	int *rc;
 	size_t n;                 /* 0: nothing in flight */
 	int ret, running;
@@ -170,7 +171,7 @@ writer(void *arg)
 {
 	struct job *j = arg;
 
-	j->ret = ec_office_issue(j->c->off, j->certs, j->n, j->rc);
+	j->ret = ec_office_issue(j->c->off, j->certs, j->notices, j->n, j->rc);
 	if (j->ret)
 		snprintf(j->msg, sizeof j->msg, "%s", ec_err_msg(j->ret));
 	return NULL;
@@ -210,7 +211,7 @@ struct run {
  * redraw colliding numbers and store those again, synchronously (they are rare). Returns an ec_err.
  */
 static int
-settle(struct run *u, struct ec_cert *b, int *rcv, size_t n)
+settle(struct run *u, struct ec_cert *b, struct ec_notice *nv, int *rcv, size_t n)
 {
 	size_t i, k, left;
 	int rc, tries, err = 0;
@@ -245,12 +246,13 @@ settle(struct run *u, struct ec_cert *b, int *rcv, size_t n)
 		}
 		if (!left || err)
 			break;
+		/* A new number makes a new notice: the old one named the number that collided. */
 		for (k = 0; k < left; k++)
 			if ((rc = ec_number_generate(ec_number_programme(b[k].e.number), b[k].e.number)) ||
-			    (rc = sign_cert(&u->sg, &b[k])))
+			    (rc = sign_cert(&u->sg, &b[k])) || (rc = notice_cert(u->c, "issued", &b[k], &nv[k])))
 				return rc;
 		n = left;
-		if ((rc = ec_office_issue(u->c->off, b, n, rcv)))
+		if ((rc = ec_office_issue(u->c->off, b, nv, n, rcv)))
 			return rc;
 	}
 	if (!u->o->json)
@@ -267,7 +269,7 @@ finish(struct run *u, struct job *j)
 	if (!j->n)
 		return 0;
 	if ((rc = job_wait(j)) == 0)
-		rc = settle(u, j->certs, j->rc, j->n);
+		rc = settle(u, j->certs, j->notices, j->rc, j->n);
 	j->n = 0;
 	progress_step(&u->pr, u->issued + u->skipped);
 	return rc;
@@ -284,8 +286,9 @@ run(struct run *u, struct source *src)
 	for (;;) {
 		rc = source_next(u->c, src, u->apps, BATCH, &n);
 		for (i = 0; rc == 0 && i < n; i++)
-			if ((rc = prepare(u->c, &u->apps[i], &cur->certs[i])) == 0)
-				rc = sign_cert(&u->sg, &cur->certs[i]);
+			if ((rc = prepare(u->c, &u->apps[i], &cur->certs[i])) == 0 &&
+			    (rc = sign_cert(&u->sg, &cur->certs[i])) == 0)
+				rc = notice_cert(u->c, "issued", &cur->certs[i], &cur->notices[i]);
 		/* The batch in flight is accounted for even when this one failed: it may have committed. */
 		rc2 = finish(u, prev);
 		if (rc == 0)
@@ -426,9 +429,11 @@ cmd_issue(struct opts *o)
 	for (k = 0; k < 2; k++) {
 		u.job[k].c = &c;
 		u.job[k].certs = batch_alloc(cap * sizeof *u.job[k].certs);
+		u.job[k].notices = batch_alloc(cap * sizeof *u.job[k].notices);
 		u.job[k].rc = malloc(cap * sizeof *u.job[k].rc);
 	}
-	if (!u.apps || !u.job[0].certs || !u.job[0].rc || !u.job[1].certs || !u.job[1].rc) {
+	if (!u.apps || !u.job[0].certs || !u.job[0].rc || !u.job[1].certs || !u.job[1].rc || !u.job[0].notices ||
+	    !u.job[1].notices) {
 		rc = fail(EC_ERR_NOMEM);
 		goto out;
 	}
@@ -457,6 +462,7 @@ out:
 	free(u.apps);
 	for (k = 0; k < 2; k++) {
 		free(u.job[k].certs);
+		free(u.job[k].notices);
 		free(u.job[k].rc);
 	}
 	free(l.v);

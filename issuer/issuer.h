@@ -20,8 +20,8 @@ struct opts {
 	const char *dir;         /* -d DIR; NULL = $ECERT_HOME or /var/lib/ecert */
 	const char *pass_file;   /* --pass-file */
 	const char *reg_no, *format, *name, *email, *tel, *address, *csv;
-	const char *reason, *carrier, *order, *status, *out;
-	int json, all, consent, force, der;
+	const char *reason, *carrier, *order, *status, *out, *state, *lang;
+	int json, all, consent, force, der, failed;
 	char **args;             /* positional arguments after the subcommand, borrowed from argv */
 	int nargs;
 };
@@ -61,6 +61,19 @@ struct tpl {
 	struct ec_render *r;     /* created on first use by render */
 };
 int tpl_get(struct ctx *c, const char *name, struct tpl **out);
+
+/* The templates folder whose mail/ holds the notices' texts, along the same search path. Returns an ec_err. */
+int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);
+
+/*
+ * Notices (notice.c): *n becomes the notice of kind ("issued", "shipped", "revoked", "expiry") about
+ * certificate r, to r's address in its language (ec_office_lang_get, else mail_lang). It holds the
+ * certificate's number only ("cert"): the register stays small, and notice_values (an
+ * ec_sender_conf's values callback, ctx a struct ctx) adds what the templates show from the
+ * certificate as it is when the message is made. Returns an ec_err; no address gives n->to "".
+ */
+int notice_cert(struct ctx *c, const char *kind, const struct ec_cert *r, struct ec_notice *n);
+int notice_values(void *ctx, struct ec_notice *n);
 void tpl_free_all(struct ctx *c);
 
 /* Each subcommand returns the process exit status (0, 1 or 2) and has printed its own messages. */
@@ -71,7 +84,8 @@ int cmd_issue(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);
 int cmd_renew(struct opts *o);
-int cmd_mail(struct opts *o);
+int cmd_ship(struct opts *o);
+int cmd_outbox(struct opts *o);
 int cmd_list(struct opts *o);
 int cmd_show(struct opts *o);
 int cmd_export(struct opts *o);

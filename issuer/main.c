@@ -11,7 +11,7 @@
 enum opt_id {
 	O_DIR = 'd', O_HELP = 'h', O_OUT = 'o',
 	O_VERSION = 256, O_JSON, O_ALL, O_CONSENT, O_FORCE, O_DER, O_PASSFILE, O_REGNO, O_FORMAT,
-	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS
+	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG
 };
 
 static const struct option longopts[] = {
@@ -35,6 +35,9 @@ static const struct option longopts[] = {
 	{ "carrier", required_argument, NULL, O_CARRIER },
 	{ "order", required_argument, NULL, O_ORDER },
 	{ "status", required_argument, NULL, O_STATUS },
+	{ "state", required_argument, NULL, O_STATE },
+	{ "failed", no_argument, NULL, O_FAILED },
+	{ "lang", required_argument, NULL, O_LANG },
 	{ "output", required_argument, NULL, O_OUT },
 	{ NULL, 0, NULL, 0 }
 };
@@ -53,14 +56,20 @@ struct command {
 static const struct command commands[] = {
 	{ "catalog", cmd_catalog, { O_JSON }, 0, 0, "catalog [--json]" },
 	{ "import", cmd_import, { 0 }, 1, 1, "import FILE.csv" },
-	{ "apply", cmd_apply, { O_REGNO, O_FORMAT, O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CONSENT, O_CSV },
-	    0, 0, "apply --reg-no N --format electronic|paper --name NAME [--email E] [--tel T] [--address A] --consent\n"
+	{ "apply", cmd_apply, { O_REGNO, O_FORMAT, O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CONSENT, O_CSV, O_LANG },
+	    0, 0, "apply --reg-no N --format electronic|paper --name NAME [--email E] [--tel T] [--address A]\n"
+	    "             [--lang en|zh] --consent\n"
 	    "       apply --csv FILE" },
 	{ "issue", cmd_issue, { O_ALL, O_PASSFILE, O_JSON }, 0, MANY, "issue (--all | REG-NO...) [--pass-file FILE]" },
 	{ "render", cmd_render, { O_OUT, O_FORCE }, 1, MANY, "render NUMBER... -o PATH [--force]" },
 	{ "revoke", cmd_revoke, { O_REASON, O_PASSFILE }, 1, 1, "revoke NUMBER --reason REASON [--pass-file FILE]" },
 	{ "renew", cmd_renew, { O_PASSFILE, O_JSON }, 1, 1, "renew NUMBER [--pass-file FILE]" },
-	{ "mail", cmd_mail, { O_CARRIER, O_ORDER }, 1, 1, "mail NUMBER --carrier NAME --order NO" },
+	{ "ship", cmd_ship, { O_CARRIER, O_ORDER }, 1, 1, "ship NUMBER --carrier NAME --order NO" },
+	{ "outbox", cmd_outbox, { O_STATE, O_JSON, O_FAILED }, 1, 2,
+	    "outbox list [--state queued|deferred|sent|failed] [--json]\n"
+	    "       outbox show ID\n"
+	    "       outbox retry (ID | --failed)\n"
+	    "       outbox send" },
 	{ "list", cmd_list, { O_EMAIL, O_STATUS, O_JSON }, 0, 0, "list [--email E] [--status S] [--json]" },
 	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER [--json]" },
 	{ "export", cmd_export, { O_OUT, O_DER }, 1, 1, "export NUMBER [-o FILE] [--der]" },
@@ -150,6 +159,9 @@ parse(const struct command *c, int argc, char **argv, struct opts *o, int *done)
 		case O_CARRIER: rc = set(&o->carrier, ch); break;
 		case O_ORDER: rc = set(&o->order, ch); break;
 		case O_STATUS: rc = set(&o->status, ch); break;
+		case O_STATE: rc = set(&o->state, ch); break;
+		case O_LANG: rc = set(&o->lang, ch); break;
+		case O_FAILED: o->failed = 1; break;
 		case O_JSON: o->json = 1; break;
 		case O_ALL: o->all = 1; break;
 		case O_CONSENT: o->consent = 1; break;

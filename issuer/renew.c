@@ -14,6 +14,7 @@ cmd_renew(struct opts *o)
 	struct ctx c;
 	struct signing sg;
 	struct ec_cert *old, *r = NULL;
+	struct ec_notice notice;
 	struct ec_buf b;
 	char e[11], x[11];
 	int rc;
@@ -58,7 +59,8 @@ cmd_renew(struct opts *o)
 	}
 	if ((rc = signing_open(&sg, &c, o, NULL)))
 		goto out;
-	if ((rc = sign_cert(&sg, r)) || (rc = ec_office_renew(c.off, r))) {
+	if ((rc = sign_cert(&sg, r)) || (rc = notice_cert(&c, "issued", r, &notice)) ||
+	    (rc = ec_office_renew(c.off, r, notice.to[0] ? &notice : NULL))) {
 		rc = fail(rc);
 		goto out;
 	}

@@ -15,6 +15,7 @@ cmd_revoke(struct opts *o)
 	struct ctx c;
 	struct signing sg;
 	struct ec_cert *r;
+	struct ec_notice notice;
 	char d[11];
 	size_t n = 0;
 	int code, rc;
@@ -49,8 +50,9 @@ cmd_revoke(struct opts *o)
 		    d, r->reason, c.dir, r->e.kid, n, n == 1 ? "y" : "ies");
 		goto out;
 	}
-	if ((rc = ec_office_revoke(c.off, r->e.number, ec_time_now(), ec_crl_reason_name(code), r)) ||
-	    (rc = crl_resign(&sg, &c, &n))) {
+	if ((rc = notice_cert(&c, "revoked", r, &notice)) ||
+	    (rc = ec_office_revoke(c.off, r->e.number, ec_time_now(), ec_crl_reason_name(code),
+	    notice.to[0] ? &notice : NULL, r)) || (rc = crl_resign(&sg, &c, &n))) {
 		rc = fail(rc);
 		goto out;
 	}

@@ -51,6 +51,10 @@ step "revoke one, renew another"
 kid=$(cat "$ECERT_HOME/certs/current")
 openssl crl -inform DER -in "$ECERT_HOME/crl/$kid.crl" -noout -text | sed -n '/Revoked Certificates/,$p' | head -n 8
 
+step "the holders' emails, waiting in the outbox (set smtp_url in ecert.conf to send them: docs/mail.md)"
+"$bin/ecert-issue" outbox list
+"$bin/ecert-issue" outbox send
+
 step "verify a PDF offline, as an employer would, with the trust bundle and both CRLs"
 "$bin/ecert-verify" --trust "$ECERT_HOME/trust.pem" --crl "$ECERT_HOME/crl/root.crl" --crl "$ECERT_HOME/crl/$kid.crl" \
 	"$demo/pdfs/$first.pdf" || true

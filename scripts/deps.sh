@@ -26,6 +26,7 @@ pc libqpdf libqpdf-dev
 pc fribidi libfribidi-dev
 pc libqrencode libqrencode-dev
 pc libpng libpng-dev
+pc libcurl libcurl4-openssl-dev
 file /usr/include/hpdf.h libhpdf-dev
 # the fonts the shipped templates print with: Latin, Greek and Cyrillic; CJK; Hangul; the Noto
 # TrueType families for the scripts HarfBuzz shapes (docs/templates.md lists the files)
@@ -42,6 +43,10 @@ check|bench|valgrind)
 	cmd pdftotext poppler-utils
 	cmd zbarimg zbar-tools
 	cmd curl curl
+	# the SMTP server the mail tests deliver to (tests/e2e/mail.sh)
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || want python3-aiosmtpd
+	# peak RSS of the outbox's sender (tests/e2e/mail.sh) and of the verifier (tests/e2e/verify.sh)
+	file /usr/bin/time time
 	# the X.509 peers that judge our certificates and CRLs (tests/e2e/interop.sh)
 	cmd certtool gnutls-bin
 	# tools that re-save PDFs, as holders' software does (tests/e2e/verify_resaved.sh)

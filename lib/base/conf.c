@@ -136,6 +136,85 @@ check_tz(const char *tz)
 	return EC_OK;
 }
 
+/* The host of a URL scheme://host[:port][/...] into out; "" when there is none. */
+static void
+url_host(const char *url, char *out, size_t outsz)
+{
+	const char *h = strstr(url, "://"), *e;
+	size_t n;
+
+	out[0] = '\0';
+	if (h == NULL)
+		return;
+	h += 3;
+	if (*h == '[') {
+		e = strchr(h, ']');
+		n = e ? (size_t)(e - h - 1) : 0;
+		h++;
+	} else {
+		n = strcspn(h, ":/?#");
+	}
+	if (n > 0 && n < outsz)
+		snprintf(out, outsz, "%.*s", (int)n, h);
+}
+
+void
+ec_conf_host(const struct ec_conf *c, char *out, size_t outsz)
+{
+	url_host(c->public_url, out, outsz);
+}
+
+void
+ec_conf_mail_from(const struct ec_conf *c, char *out, size_t outsz)
+{
+	char host[256];
+
+	if (c->mail_from[0]) {
+		snprintf(out, outsz, "%s", c->mail_from);
+		return;
+	}
+	url_host(c->public_url, host, sizeof host);
+	snprintf(out, outsz, "noreply@%s", host);
+}
+
+static int
+check_mail(const struct ec_conf *c)
+{
+	char host[256];
+	int rc;
+
+	if (c->smtp_url[0]) {
+		int smtps = strncmp(c->smtp_url, "smtps://", 8) == 0;
+
+		if (!smtps && strncmp(c->smtp_url, "smtp://", 7) != 0)
+			return ec_err_set(EC_ERR_ARG, "smtp_url '%s' is not smtp://HOST[:PORT] or smtps://HOST[:PORT]",
+			    c->smtp_url);
+		url_host(c->smtp_url, host, sizeof host);
+		if (!host[0] || strpbrk(c->smtp_url, " \t\"<>\\"))
+			return ec_err_set(EC_ERR_ARG, "smtp_url '%s' has no host or a character URLs cannot have", c->smtp_url);
+		/* A user or password in the URL would also make its host something else than it reads. */
+		if (strchr(c->smtp_url, '@'))
+			return ec_err_set(EC_ERR_ARG, "smtp_url '%s' holds a user or password: use smtp_user and "
+			    "smtp_pass_file", c->smtp_url);
+		/* Unencrypted SMTP only to a relay on this machine: passwords and notices never cross a network in clear. */
+		if (!c->smtp_tls && (smtps || (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "::1") != 0 &&
+		    strcmp(host, "localhost") != 0)))
+			return ec_err_set(EC_ERR_ARG, "smtp_tls = off is for a relay on the loopback (smtp://127.0.0.1, "
+			    "::1 or localhost), not '%s'", c->smtp_url);
+	}
+	if (c->mail_from[0] && (rc = ec_addr_check(c->mail_from)))
+		return ec_err_set(EC_ERR_ARG, "mail_from: %s", ec_err_msg(rc));
+	/* The default From is noreply@ the public URL's host: an IP address there makes no address. */
+	url_host(c->public_url, host, sizeof host);
+	if (c->smtp_url[0] && !c->mail_from[0] && (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host)))
+		return ec_err_set(EC_ERR_ARG, "mail_from is needed: the public URL's host '%s' is not a domain name", host);
+	if (!c->smtp_user[0] != !c->smtp_pass_file[0])
+		return ec_err_set(EC_ERR_ARG, "smtp_user and smtp_pass_file go together");
+	if (c->mail_lang[0] && strcmp(c->mail_lang, "en") != 0 && strcmp(c->mail_lang, "zh") != 0)
+		return ec_err_set(EC_ERR_ARG, "mail_lang '%s' is not en or zh", c->mail_lang);
+	return EC_OK;
+}
+
 int
 ec_conf_check(const struct ec_conf *c)
 {
@@ -150,7 +229,9 @@ ec_conf_check(const struct ec_conf *c)
 		return rc;
 	if (c->alg != EC_ALG_P256 && c->alg != EC_ALG_ED25519)
 		return ec_err_set(EC_ERR_ARG, "unknown algorithm %d", (int)c->alg);
-	return check_tz(c->tz);
+	if ((rc = check_tz(c->tz)) != EC_OK)
+		return rc;
+	return check_mail(c);
 }
 
 /* Copy value into field (size bytes) or fail with "FILE:LINE: ..." */
@@ -176,6 +257,8 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 	memset(out, 0, sizeof *out);
 	snprintf(out->public_url, sizeof out->public_url, "http://localhost:8080");
 	snprintf(out->tz, sizeof out->tz, "UTC");
+	snprintf(out->mail_lang, sizeof out->mail_lang, "en");
+	out->smtp_tls = 1;
 	out->alg = EC_ALG_P256;
 	if (stat(dir, &st) != 0)
 		return ec_err_errno("cannot open", dir);
@@ -220,6 +303,27 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 		} else if (strcmp(key, "tz") == 0) {
 			bit = 8;
 			rc = set_field(out->tz, sizeof out->tz, val, path, lineno, key);
+		} else if (strcmp(key, "smtp_url") == 0) {
+			bit = 16;
+			rc = set_field(out->smtp_url, sizeof out->smtp_url, val, path, lineno, key);
+		} else if (strcmp(key, "smtp_tls") == 0) {
+			bit = 32;
+			if (strcmp(val, "on") == 0 || strcmp(val, "off") == 0)
+				out->smtp_tls = strcmp(val, "on") == 0;
+			else
+				rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: smtp_tls must be on or off, not '%s'", path, lineno, val);
+		} else if (strcmp(key, "mail_from") == 0) {
+			bit = 64;
+			rc = set_field(out->mail_from, sizeof out->mail_from, val, path, lineno, key);
+		} else if (strcmp(key, "smtp_user") == 0) {
+			bit = 128;
+			rc = set_field(out->smtp_user, sizeof out->smtp_user, val, path, lineno, key);
+		} else if (strcmp(key, "smtp_pass_file") == 0) {
+			bit = 256;
+			rc = set_field(out->smtp_pass_file, sizeof out->smtp_pass_file, val, path, lineno, key);
+		} else if (strcmp(key, "mail_lang") == 0) {
+			bit = 512;
+			rc = set_field(out->mail_lang, sizeof out->mail_lang, val, path, lineno, key);
 		} else {
 			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: unknown key '%s'", path, lineno, key);
 		}
@@ -249,7 +353,7 @@ out:
 int
 ec_conf_save(const char *dir, const struct ec_conf *c)
 {
-	char path[PATH_MAX], text[1024];
+	char path[PATH_MAX], text[2048];
 	int rc, n;
 
 	if ((rc = ec_conf_check(c)) != EC_OK)
@@ -260,6 +364,16 @@ ec_conf_save(const char *dir, const struct ec_conf *c)
 	    "# ecert configuration (written by ecert-ca init; see ecert-ca(1))\n"
 	    "org = %s\npublic_url = %s\nalg = %s\ntz = %s\n",
 	    c->org, c->public_url, c->alg == EC_ALG_ED25519 ? "ed25519" : "p256", c->tz);
+	if (n > 0 && n < (int)sizeof text && c->smtp_url[0])
+		n += snprintf(text + n, sizeof text - (size_t)n, "smtp_url = %s\nsmtp_tls = %s\n", c->smtp_url,
+		    c->smtp_tls ? "on" : "off");
+	if (n > 0 && n < (int)sizeof text && c->mail_from[0])
+		n += snprintf(text + n, sizeof text - (size_t)n, "mail_from = %s\n", c->mail_from);
+	if (n > 0 && n < (int)sizeof text && c->smtp_user[0])
+		n += snprintf(text + n, sizeof text - (size_t)n, "smtp_user = %s\nsmtp_pass_file = %s\n", c->smtp_user,
+		    c->smtp_pass_file);
+	if (n > 0 && n < (int)sizeof text && c->mail_lang[0] && strcmp(c->mail_lang, "en") != 0)
+		n += snprintf(text + n, sizeof text - (size_t)n, "mail_lang = %s\n", c->mail_lang);
 	if (n < 0 || n >= (int)sizeof text)
 		return ec_err_set(EC_ERR_ARG, "configuration too long");
 	return ec_file_write(path, text, (size_t)n, 0644, 1);

@@ -25,7 +25,8 @@
 #include "office_int.h"
 
 static const char *const office_dbs[EC_ODB_COUNT] = {
-	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit"
+	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit", "outbox", "outbox.due", "mail.once",
+	"lang"
 };
 
 

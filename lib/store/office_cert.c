@@ -6,6 +6,7 @@
 struct issue_ctx {
 	struct skel_memo m;
 	const struct ec_cert *certs;
+	const struct ec_notice *notices;
 	size_t n;
 	int *rc;
 	uint64_t gen;
@@ -93,6 +94,9 @@ issue_txn(struct ec_kvtxn *t, void *ctx)
 	for (i = 0; i < x->n; i++) {
 		if ((r = issue_one(t, x, &x->certs[i], &x->rc[i])))
 			return r;
+		/* The notice of a certificate joins the outbox exactly when the certificate is stored. */
+		if (x->rc[i] == 0 && x->notices && x->notices[i].to[0] && (r = off_outbox_put(t, &x->notices[i], NULL)))
+			return r;
 		stored += x->rc[i] == 0;
 	}
 	return stored ? off_gen_bump(t, &x->gen) : 0;
@@ -105,7 +109,7 @@ by_number(const void *a, const void *b)
 }
 
 int
-ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc)
+ec_office_issue(struct ec_office *o, const struct ec_cert *certs, const struct ec_notice *notices, size_t n, int *rc)
 {
 	struct issue_ctx *x;
 	const struct ec_cert **done = NULL;
@@ -119,6 +123,7 @@ ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int 
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	}
 	x->certs = certs;
+	x->notices = notices;
 	x->n = n;
 	x->rc = rc;
 	if ((r = ec_kv_update(o->kv, issue_txn, x)))
@@ -146,6 +151,7 @@ struct revoke_ctx {
 	const char *number;
 	int64_t at;
 	const char *reason;
+	const struct ec_notice *notice;
 	uint64_t gen;
 	struct ec_cert c;
 	struct ec_buf b;
@@ -171,13 +177,15 @@ revoke_txn(struct ec_kvtxn *t, void *ctx)
 	memcpy(key, x->c.e.kid, EC_KID_LEN);
 	if ((r = ec_rec_num_pack(x->number, key + EC_KID_LEN)) ||
 	    (r = off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
-	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)))
+	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)) ||
+	    (x->notice && (r = off_outbox_put(t, x->notice, NULL))))
 		return r;
 	return off_gen_bump(t, &x->gen);
 }
 
 int
-ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason, struct ec_cert *out)
+ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason,
+    const struct ec_notice *notice, struct ec_cert *out)
 {
 	const struct ec_cert *one[1];
 	struct revoke_ctx *x;
@@ -193,6 +201,7 @@ ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char
 	x->number = number;
 	x->at = at;
 	x->reason = reason;
+	x->notice = notice;
 	if ((r = ec_kv_update(o->kv, revoke_txn, x)))
 		goto out;
 	if (out)
@@ -211,6 +220,7 @@ struct renew_ctx {
 	struct ec_office *o;
 	struct skel_memo m;
 	const struct ec_cert *newc;
+	const struct ec_notice *notice;
 	uint64_t gen;
 	struct ec_cert n, old;
 	struct ec_buf b;
@@ -245,13 +255,14 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 		return r;
 	x->old.status = EC_ST_SUPERSEDED;
 	memcpy(x->old.superseded_by, x->n.e.number, sizeof x->old.superseded_by);
-	if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
+	if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)) ||
+	    (x->notice && (r = off_outbox_put(t, x->notice, NULL))))
 		return r;
 	return off_gen_bump(t, &x->gen);
 }
 
 int
-ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
+ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec_notice *notice)
 {
 	const struct ec_cert *two[2];
 	struct renew_ctx *x;
@@ -265,6 +276,7 @@ ec_office_renew(struct ec_office *o, const struct ec_cert *newc)
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	x->o = o;
 	x->newc = newc;
+	x->notice = notice;
 	if ((r = ec_kv_update(o->kv, renew_txn, x)))
 		goto out;
 	two[0] = &x->old;
@@ -278,19 +290,20 @@ out:
 
 /* Shipping. */
 
-struct mail_ctx {
+struct ship_ctx {
 	struct ec_office *o;
 	struct skel_memo m;
 	const char *number, *carrier, *order;
+	const struct ec_notice *notice;
 	int64_t at;
 	struct ec_cert c;
 	struct ec_buf b;
 };
 
 static int
-mail_txn(struct ec_kvtxn *t, void *ctx)
+ship_txn(struct ec_kvtxn *t, void *ctx)
 {
-	struct mail_ctx *x = ctx;
+	struct ship_ctx *x = ctx;
 	int r;
 
 	x->m.valid = 0;
@@ -298,6 +311,11 @@ mail_txn(struct ec_kvtxn *t, void *ctx)
 		return r;
 	if (x->c.e.format != EC_FORMAT_PAPER)
 		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is electronic: nothing to ship", x->number);
+	if (x->c.status == EC_ST_REVOKED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is revoked: it must not be shipped", x->number);
+	if (x->c.status == EC_ST_SUPERSEDED)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is superseded by '%s': ship that one", x->number,
+		    x->c.superseded_by);
 	if (x->c.carrier[0]) {
 		if (strcmp(x->c.carrier, x->carrier) == 0 && strcmp(x->c.order, x->order) == 0)
 			return 0;
@@ -307,13 +325,16 @@ mail_txn(struct ec_kvtxn *t, void *ctx)
 	memcpy(x->c.carrier, x->carrier, strlen(x->carrier) + 1);
 	memcpy(x->c.order, x->order, strlen(x->order) + 1);
 	x->c.mailed_at = x->at;
-	return off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_MAIL);
+	if ((r = off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_MAIL)))
+		return r;
+	return x->notice ? off_outbox_put(t, x->notice, NULL) : 0;
 }
 
 int
-ec_office_mail(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at)
+ec_office_ship(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at,
+    const struct ec_notice *notice)
 {
-	struct mail_ctx *x;
+	struct ship_ctx *x;
 	int r;
 
 	if ((r = off_writable(o)))
@@ -329,7 +350,8 @@ ec_office_mail(struct ec_office *o, const char *number, const char *carrier, con
 	x->carrier = carrier;
 	x->order = order;
 	x->at = at;
-	r = ec_kv_update(o->kv, mail_txn, x);
+	x->notice = notice;
+	r = ec_kv_update(o->kv, ship_txn, x);
 	ec_buf_free(&x->b);
 	free(x);
 	return r;

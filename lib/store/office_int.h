@@ -20,6 +20,7 @@
 #include "ecx509.h"
 #include "err.h"
 #include "paths.h"
+#include "mail.h"
 #include "office.h"
 #include "public.h"
 #include "record.h"
@@ -78,6 +79,8 @@ int off_pub_of(struct ec_office *o, const struct ec_cert *c, int issued, struct 
 int off_pub_sync(struct ec_office *o, const struct ec_cert *const *certs, size_t n, int issued,
     uint64_t gen);
 int off_publish(struct ec_office *o, size_t *count);
+/* Queue mail in transaction t (lib/store/outbox.c); *id (may be NULL) gets its id. */
+int off_outbox_put(struct ec_kvtxn *t, const struct ec_notice *n, uint64_t *id);
 int off_regno_check(const char *s);
 int off_writable(struct ec_office *o);
 

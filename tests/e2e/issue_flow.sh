@@ -111,13 +111,13 @@ expect 0 I export "$N1"
 expect_out "BEGIN CERTIFICATE"
 
 # mail: paper only
-expect 0 I mail "$N3" --carrier "SF Express" --order SF1234567890
+expect 0 I ship "$N3" --carrier "SF Express" --order SF1234567890
 expect 0 I show "$N3"
 expect_out "SF Express, order SF1234567890"
 expect 0 I show "$N3" --json
 expect_out '"carrier":"SF Express"'
 expect_out '"address":"12 Phố Huế, Hai Bà Trưng, Hà Nội"'
-expect 1 I mail "$N1" --carrier DHL --order 1
+expect 1 I ship "$N1" --carrier DHL --order 1
 expect_err "is electronic"
 
 # revoke: status, reason and the CRL re-signed at once

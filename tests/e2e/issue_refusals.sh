@@ -163,13 +163,13 @@ refused 1 "unknown certificate number '$UNKNOWN'" I show "$UNKNOWN"
 refused 1 "unknown certificate number" I export "$UNKNOWN"
 refused 1 "unknown certificate number" I revoke "$UNKNOWN" --reason keyCompromise
 refused 1 "unknown certificate number" I renew "$UNKNOWN"
-refused 1 "unknown certificate number" I mail "$UNKNOWN" --carrier DHL --order 1
+refused 1 "unknown certificate number" I ship "$UNKNOWN" --carrier DHL --order 1
 refused 2 "unknown revocation reason 'lost'" I revoke "$N1" --reason lost
 refused 2 "revoke needs --reason" I revoke "$N1"
 refused 2 "passphrase" env ECERT_PASS=wrong ecert-issue revoke "$N1" --reason keyCompromise -d "$D"
 refused 2 "passphrase" env ECERT_PASS=wrong ecert-issue renew "$N1" -d "$D"
-refused 1 "is electronic" I mail "$N1" --carrier DHL --order 123
-refused 2 "" I mail "$N1" --carrier DHL
+refused 1 "is electronic" I ship "$N1" --carrier DHL --order 123
+refused 2 "" I ship "$N1" --carrier DHL
 refused 2 "unknown status 'approved'" I list --status approved
 refused 2 "unknown audit command" I audit check
 

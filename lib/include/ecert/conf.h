@@ -10,6 +10,13 @@ struct ec_conf {
 	char public_url[448];    /* http(s)://host[:port][/path], no trailing slash */
 	enum ec_alg alg;
 	char tz[64];             /* IANA zone name; "UTC" by default */
+	/* Email (docs/mail.md); all optional. Without smtp_url notices stay in the outbox. */
+	char smtp_url[256];      /* smtp://host[:port] (STARTTLS required) or smtps://host[:port] */
+	int smtp_tls;            /* 1 (default): STARTTLS required on smtp://; 0: "smtp_tls = off", loopback only */
+	char mail_from[255];     /* envelope and From address; default noreply@ the public URL's host */
+	char smtp_user[128];
+	char smtp_pass_file[256];/* a file holding the password (its first line), readable by the sender only */
+	char mail_lang[3];       /* language of notices to addresses with none set: "en" (default) or "zh" */
 };
 
 /*
@@ -26,14 +33,22 @@ const char *ec_conf_tree_templates(void);
  * EC_ERR_SYNTAX with "FILE:LINE: ..." on a malformed line or value. */
 int ec_conf_load(const char *dir, struct ec_conf *out);
 
-/* Write DIR/ecert.conf atomically (temp file + rename). */
+/* Write DIR/ecert.conf atomically (temp file + rename); mail settings only when set. */
 int ec_conf_save(const char *dir, const struct ec_conf *c);
+
+/* The From address of notices: mail_from, or noreply@ the public URL's host. */
+void ec_conf_mail_from(const struct ec_conf *c, char *out, size_t outsz);
+
+/* The public URL's host (without port), for Message-IDs and the default From. */
+void ec_conf_host(const struct ec_conf *c, char *out, size_t outsz);
 
 /*
  * Check every field of c: org 1..41 code points of UTF-8 without control characters or surrounding
  * spaces (its issuing CA's CN must fit 64 characters); public_url http:// or https:// with a host,
  * printable ASCII without spaces, quotes, <>, backslash or '#', no trailing slash; tz "UTC" or a zone
- * file under /usr/share/zoneinfo. EC_ERR_ARG with a detail naming the field.
+ * file under /usr/share/zoneinfo; smtp_url empty or smtp:// / smtps:// with a host (smtp_tls off only
+ * on smtp:// to 127.0.0.1, ::1 or localhost); mail_from empty or an address; smtp_user and
+ * smtp_pass_file both or neither; mail_lang "en" or "zh". EC_ERR_ARG with a detail naming the field.
  */
 int ec_conf_check(const struct ec_conf *c);
 

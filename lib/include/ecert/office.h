@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mail.h"
 #include "types.h"
 
 #define EC_REGNO_MAX 32        /* registration number: printable ASCII, no space */
@@ -166,10 +167,12 @@ int ec_office_pending_exams_from(struct ec_office *o, const char *after, ec_pend
  * the email and append an audit entry. Each certificate is whole or absent: rc[i] = 0 stored,
  * EC_ERR_NOTFOUND no application for reg_no, EC_ERR_EXISTS the application already has a number
  * (re-running never issues twice), EC_ERR_REFUSED the number is already in use (draw a new one),
- * EC_ERR_ARG a field out of bounds. Returns 0 when committed (and the public register updated),
- * else the failure and nothing was stored.
+ * EC_ERR_ARG a field out of bounds. notices (NULL: none) holds n notices: notices[i] (unless its to is
+ * "") joins the outbox in the same transaction when certs[i] is stored, and only then. Returns 0 when
+ * committed (and the public register updated), else the failure and nothing was stored.
  */
-int ec_office_issue(struct ec_office *o, const struct ec_cert *certs, size_t n, int *rc);
+int ec_office_issue(struct ec_office *o, const struct ec_cert *certs, const struct ec_notice *notices, size_t n,
+    int *rc);
 
 /* The certificate with this 22-digit number; EC_ERR_NOTFOUND when none. */
 int ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out);
@@ -186,26 +189,30 @@ int ec_office_certs_each(struct ec_office *o, const struct ec_cert_filter *f, ec
 
 /*
  * Revoke number at time `at` for reason (an RFC 5280 reason name the caller has checked). One write
- * transaction with its audit entry; the public register follows. EC_ERR_NOTFOUND unknown number,
- * EC_ERR_REFUSED already revoked. If out is not NULL it receives the updated record (its e.kid names
- * the CRL to re-sign).
+ * transaction with its audit entry and notice (when not NULL); the public register follows.
+ * EC_ERR_NOTFOUND unknown number, EC_ERR_REFUSED already revoked. If out is not NULL it receives the
+ * updated record (its e.kid names the CRL to re-sign).
  */
-int ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason, struct ec_cert *out);
+int ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const char *reason,
+    const struct ec_notice *notice, struct ec_cert *out);
 
 /*
  * Renew: store newc (a fully signed certificate whose e.renewal_of names the old number; same fields
  * as for ec_office_issue) and set the old certificate's status to superseded with superseded_by =
- * the new number, with audit entries, in one write transaction. EC_ERR_NOTFOUND the old number is
+ * the new number, with audit entries and the new certificate's notice (when not NULL), in one write
+ * transaction. EC_ERR_NOTFOUND the old number is
  * unknown; EC_ERR_REFUSED it is revoked or already superseded, or the new number is in use.
  */
-int ec_office_renew(struct ec_office *o, const struct ec_cert *newc);
+int ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec_notice *notice);
 
 /*
- * Record the shipping of a paper certificate. EC_ERR_NOTFOUND unknown number; EC_ERR_REFUSED the
- * certificate is electronic, or already recorded with a different carrier or order (recording the
- * same again changes nothing).
+ * Record the shipping of a paper certificate, with its notice (when not NULL) in the same transaction.
+ * EC_ERR_NOTFOUND unknown number; EC_ERR_REFUSED the certificate is electronic, revoked or
+ * superseded, or already recorded with a different carrier or order (recording the same again
+ * changes nothing and queues nothing).
  */
-int ec_office_mail(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at);
+int ec_office_ship(struct ec_office *o, const char *number, const char *carrier, const char *order, int64_t at,
+    const struct ec_notice *notice);
 
 /*
  * Revoked certificates issued by kid, in number order, for that CA's CRL. fn gets the number, the

@@ -84,6 +84,10 @@ enum ec_odb {
 	EC_ODB_EMAIL,      /* lower-case email || 0x00 || number -> "" */
 	EC_ODB_REVOKED,    /* KID || number -> "" */
 	EC_ODB_AUDIT,      /* seq (8 bytes BE) -> audit entry */
+	EC_ODB_OUTBOX,     /* message id (8 bytes BE) -> outbox record (lib/store/outbox.c) */
+	EC_ODB_DUE,        /* next attempt (8 bytes BE) || id -> "" for queued and deferred messages */
+	EC_ODB_ONCE,       /* key of a notice sent once ("expiry." NUMBER) -> message id */
+	EC_ODB_LANG,       /* lower-case email -> "en", "zh": the language of its notices */
 	EC_ODB_COUNT
 };
 

@@ -1,4 +1,4 @@
-/* Small text helpers shared by the parsers: hexadecimal digits, trimming a configuration field. */
+/* Small text helpers shared by the parsers: hexadecimal digits, trimming a field, email addresses. */
 #ifndef EC_TEXT_H
 #define EC_TEXT_H
 
@@ -10,5 +10,12 @@ int ec_hexval(int c);
  * in place (s is modified). Returns a pointer into s.
  */
 char *ec_trim(char *s);
+
+/*
+ * 0 when addr is an email address that a mail header and an SMTP envelope can carry as it is:
+ * 1..254 bytes, one '@' with text on both sides, no space, control, quote, angle bracket or other
+ * header special. EC_ERR_ARG saying what is wrong otherwise.
+ */
+int ec_addr_check(const char *addr);
 
 #endif

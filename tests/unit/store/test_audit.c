@@ -63,8 +63,8 @@ setup(void **state)
 	strcpy(c->email, "secret@example.org");
 	c->der_len = 10;
 	if (ec_number_generate(511, c->e.number) || ec_office_import(o, rows, 3, NULL) ||
-	    ec_office_apply(o, &a, NULL) || ec_office_issue(o, c, 1, &rc) || rc ||
-	    ec_office_revoke(o, c->e.number, 1772500000, "keyCompromise", NULL) || ec_office_crl_next(o, KID, &n))
+	    ec_office_apply(o, &a, NULL) || ec_office_issue(o, c, NULL, 1, &rc) || rc ||
+	    ec_office_revoke(o, c->e.number, 1772500000, "keyCompromise", NULL, NULL) || ec_office_crl_next(o, KID, &n))
 		return -1;
 	ec_office_close(o);
 	free(c);

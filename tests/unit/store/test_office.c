@@ -284,7 +284,7 @@ test_issue(void **state)
 	strcpy(certs[3].e.number, certs[0].e.number);                          /* number in use */
 	cert(&certs[4], "R3", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
 	certs[4].der_len = 0;                                                  /* bad field */
-	assert_int_equal(ec_office_issue(o, certs, 5, rc), 0);
+	assert_int_equal(ec_office_issue(o, certs, NULL, 5, rc), 0);
 	assert_int_equal(rc[0], 0);
 	assert_int_equal(rc[1], 0);
 	assert_int_equal(rc[2], EC_ERR_NOTFOUND);
@@ -308,7 +308,7 @@ test_issue(void **state)
 	assert_string_equal(a.number, certs[0].e.number);
 	/* re-running never issues twice */
 	cert(&certs[0], "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
-	assert_int_equal(ec_office_issue(o, certs, 1, rc), 0);
+	assert_int_equal(ec_office_issue(o, certs, NULL, 1, rc), 0);
 	assert_int_equal(rc[0], EC_ERR_EXISTS);
 	assert_int_equal(ec_office_cert_get(o, certs[0].e.number, got), EC_ERR_NOTFOUND);
 	assert_int_equal(ec_office_cert_get(o, "123", got), EC_ERR_ARG);
@@ -344,7 +344,7 @@ issue_one(struct ec_office *o, const char *reg, enum ec_format fmt, const char *
 
 	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
 	cert(c, reg, kid, email, fmt);
-	assert_int_equal(ec_office_issue(o, c, 1, &rc), 0);
+	assert_int_equal(ec_office_issue(o, c, NULL, 1, &rc), 0);
 	assert_int_equal(rc, 0);
 }
 
@@ -377,16 +377,16 @@ test_revoke(void **state)
 
 	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, c1);
 	issue_one(o, "R2", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID2, c2);
-	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500000, "keyCompromise", NULL, got), 0);
 	assert_int_equal(got->status, EC_ST_REVOKED);
 	assert_string_equal(got->e.kid, KID);
 	assert_int_equal(ec_office_cert_get(o, c1->e.number, got), 0);
 	assert_int_equal(got->status, EC_ST_REVOKED);
 	assert_int_equal(got->revoked_at, 1772500000);
 	assert_string_equal(got->reason, "keyCompromise");
-	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500001, "superseded", NULL), EC_ERR_REFUSED);
-	assert_int_equal(ec_office_revoke(o, "0511000000000000000000", 1, "keyCompromise", NULL), EC_ERR_NOTFOUND);
-	assert_int_equal(ec_office_revoke(o, c2->e.number, 1, "", NULL), EC_ERR_ARG);
+	assert_int_equal(ec_office_revoke(o, c1->e.number, 1772500001, "superseded", NULL, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_revoke(o, "0511000000000000000000", 1, "keyCompromise", NULL, NULL), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_revoke(o, c2->e.number, 1, "", NULL, NULL), EC_ERR_ARG);
 	/* per-KID revocation lists */
 	assert_int_equal(ec_office_revoked_each(o, KID, on_revoked, &r), 0);
 	assert_int_equal(r.n, 1);
@@ -428,9 +428,9 @@ test_renew(void **state)
 
 	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, old);
 	cert(nc, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
-	assert_int_equal(ec_office_renew(o, nc), EC_ERR_ARG);      /* names no predecessor */
+	assert_int_equal(ec_office_renew(o, nc, NULL), EC_ERR_ARG);      /* names no predecessor */
 	strcpy(nc->e.renewal_of, old->e.number);
-	assert_int_equal(ec_office_renew(o, nc), 0);
+	assert_int_equal(ec_office_renew(o, nc, NULL), 0);
 	assert_int_equal(ec_office_cert_get(o, old->e.number, got), 0);
 	assert_int_equal(got->status, EC_ST_SUPERSEDED);
 	assert_string_equal(got->superseded_by, nc->e.number);
@@ -441,7 +441,7 @@ test_renew(void **state)
 	assert_string_equal(got->e.renewal_of, old->e.number);
 	/* a second renewal of the old one is refused */
 	strcpy(nc->e.number, "0511000000000000000000");
-	assert_int_equal(ec_office_renew(o, nc), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_renew(o, nc, NULL), EC_ERR_REFUSED);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "renewed already"));
 	/* the public register follows, with both links */
 	{
@@ -457,13 +457,13 @@ test_renew(void **state)
 		ec_pubreg_close(pr);
 	}
 	/* renewing a revoked certificate is refused */
-	assert_int_equal(ec_office_revoke(o, got->e.number, 1772500000, "affiliationChanged", NULL), 0);
+	assert_int_equal(ec_office_revoke(o, got->e.number, 1772500000, "affiliationChanged", NULL, NULL), 0);
 	cert(nc, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
 	strcpy(nc->e.renewal_of, got->e.number);
-	assert_int_equal(ec_office_renew(o, nc), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_renew(o, nc, NULL), EC_ERR_REFUSED);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "revoked"));
 	/* the superseded one may still be revoked; it keeps its successor */
-	assert_int_equal(ec_office_revoke(o, old->e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(ec_office_revoke(o, old->e.number, 1772500000, "keyCompromise", NULL, got), 0);
 	assert_int_equal(ec_office_cert_get(o, old->e.number, got), 0);
 	assert_string_equal(got->superseded_by, nc->e.renewal_of);
 	assert_int_equal(ec_audit_verify(o, NULL), 0);
@@ -481,12 +481,12 @@ test_mail(void **state)
 
 	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, e);
 	issue_one(o, "R2", EC_FORMAT_PAPER, "zoe@example.org", KID, p);
-	assert_int_equal(ec_office_mail(o, e->e.number, "SF Express", "SF1", 1772600000), EC_ERR_REFUSED);
-	assert_int_equal(ec_office_mail(o, p->e.number, "SF Express", "SF1", 1772600000), 0);
-	assert_int_equal(ec_office_mail(o, p->e.number, "SF Express", "SF1", 1772700000), 0);
-	assert_int_equal(ec_office_mail(o, p->e.number, "EMS", "E2", 1772700000), EC_ERR_REFUSED);
-	assert_int_equal(ec_office_mail(o, p->e.number, "", "E2", 1772700000), EC_ERR_ARG);
-	assert_int_equal(ec_office_mail(o, "0511000000000000000000", "EMS", "E2", 1), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_ship(o, e->e.number, "SF Express", "SF1", 1772600000, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_ship(o, p->e.number, "SF Express", "SF1", 1772600000, NULL), 0);
+	assert_int_equal(ec_office_ship(o, p->e.number, "SF Express", "SF1", 1772700000, NULL), 0);
+	assert_int_equal(ec_office_ship(o, p->e.number, "EMS", "E2", 1772700000, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_ship(o, p->e.number, "", "E2", 1772700000, NULL), EC_ERR_ARG);
+	assert_int_equal(ec_office_ship(o, "0511000000000000000000", "EMS", "E2", 1, NULL), EC_ERR_NOTFOUND);
 	assert_int_equal(ec_office_cert_get(o, p->e.number, got), 0);
 	assert_string_equal(got->carrier, "SF Express");
 	assert_string_equal(got->order, "SF1");
@@ -656,12 +656,12 @@ test_issue_public(void **state)
 		cert(&c[i], apps[i].reg_no, KID, "zoe@example.org", apps[i].format);
 		strcpy(c[i].e.name, apps[i].name);
 	}
-	assert_int_equal(ec_office_issue(o, c, 2, rc), 0);
+	assert_int_equal(ec_office_issue(o, c, NULL, 2, rc), 0);
 	assert_int_equal(rc[0], 0);
 	assert_int_equal(rc[1], 0);
 	cert(&c[0], "R9", KID, "x@example.org", EC_FORMAT_ELECTRONIC);        /* no application */
 	c[1] = c[2];
-	assert_int_equal(ec_office_issue(o, c, 2, rc), 0);
+	assert_int_equal(ec_office_issue(o, c, NULL, 2, rc), 0);
 	assert_int_equal(rc[0], EC_ERR_NOTFOUND);
 	assert_int_equal(rc[1], 0);
 	snprintf(path, sizeof path, "%s/public", (char *)*state);
@@ -740,7 +740,7 @@ test_compact(void **state)
 		free(der);
 		assert_int_equal(ec_token_sign(s, &c[i].e, c[i].token), 0);
 	}
-	assert_int_equal(ec_office_issue(o, c, 3, rc), 0);
+	assert_int_equal(ec_office_issue(o, c, NULL, 3, rc), 0);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(rc[i], 0);
 		assert_int_equal(ec_office_cert_get(o, c[i].e.number, got), 0);
@@ -755,7 +755,7 @@ test_compact(void **state)
 		assert_true(raw.len < 400);
 	}
 	/* rewritten (revoked), it still comes back whole */
-	assert_int_equal(ec_office_revoke(o, c[0].e.number, 1772500000, "keyCompromise", got), 0);
+	assert_int_equal(ec_office_revoke(o, c[0].e.number, 1772500000, "keyCompromise", NULL, got), 0);
 	assert_int_equal(ec_office_cert_get(o, c[0].e.number, got), 0);
 	assert_int_equal(got->status, EC_ST_REVOKED);
 	assert_memory_equal(got->der, c[0].der, c[0].der_len);

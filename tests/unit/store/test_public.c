@@ -77,15 +77,15 @@ setup(void **state)
 		strcpy(c->issuer, "Example Issuing CA " KID);
 		c->der_len = 16;
 		strcpy(c->token, TOKEN);
-		if (ec_office_import(o, &x, 1, NULL) || ec_office_apply(o, &a, NULL) || ec_office_issue(o, c, 1, &rc) || rc)
+		if (ec_office_import(o, &x, 1, NULL) || ec_office_apply(o, &a, NULL) || ec_office_issue(o, c, NULL, 1, &rc) || rc)
 			return -1;
 		strcpy(fx->numbers[i], c->e.number);
 	}
-	if (ec_office_revoke(o, fx->numbers[1], 1772500000, "affiliationChanged", NULL))
+	if (ec_office_revoke(o, fx->numbers[1], 1772500000, "affiliationChanged", NULL, NULL))
 		return -1;
 	strcpy(c->e.renewal_of, fx->numbers[2]);
 	strcpy(c->e.name, "Bob Stone");
-	if (ec_number_generate(511, c->e.number) || ec_office_renew(o, c))
+	if (ec_number_generate(511, c->e.number) || ec_office_renew(o, c, NULL))
 		return -1;
 	strcpy(fx->numbers[NCERT - 1], c->e.number);
 	ec_office_close(o);
