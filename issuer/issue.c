@@ -201,10 +201,22 @@ struct run {
 	struct signing sg;
 	struct pend *apps;
 	struct job job[2];
-	size_t total, issued, skipped;
+	size_t total, issued, skipped, conflicts;
 	struct ec_buf json;
 	struct progress pr;
 };
+
+/* The register refused r: its holder has a live certificate of the same certification. Say which, and what to do. */
+static void
+conflict(struct run *u, const struct ec_cert *r)
+{
+	char number[EC_NUMBER_DIGITS + 1];
+
+	if (ec_office_live(u->c->off, r->email, r->e.code, r->e.effective, number, NULL) || !number[0])
+		snprintf(number, sizeof number, "NUMBER");
+	errmsg("registration number '%s' not issued: '%s' already holds %s certificate %s; renew that one "
+	    "(ecert-issue renew %s) or withdraw this application", r->reg_no, r->email, r->e.code, number, number);
+}
 
 /*
  * Account for batch b[0..n) after its commit (rcv[i] per certificate): print the issued ones, then
@@ -233,6 +245,9 @@ settle(struct run *u, struct ec_cert *b, struct ec_notice *nv, int *rcv, size_t 
 				}
 			} else if (rcv[i] == EC_ERR_EXISTS) {
 				u->skipped++;   /* another run issued it meanwhile: never twice */
+			} else if (rcv[i] == EC_ERR_CONFLICT) {
+				u->conflicts++;
+				conflict(u, &b[i]);
 			} else if (rcv[i] == EC_ERR_REFUSED && tries < REDRAWS) {
 				if (left != i)
 					b[left] = b[i];
@@ -456,7 +471,11 @@ cmd_issue(struct opts *o)
 	fprintf(stderr, PROG ": issued %zu certificate%s", u.issued, u.issued == 1 ? "" : "s");
 	if (u.skipped)
 		fprintf(stderr, " (%zu already issued by another run)", u.skipped);
+	if (u.conflicts)
+		fprintf(stderr, "; %zu not issued: the holder has a live certificate of that certification", u.conflicts);
 	fputc('\n', stderr);
+	if (u.conflicts && rc == 0)
+		rc = 1;
 out:
 	signing_close(&u.sg);
 	free(u.apps);

@@ -81,6 +81,7 @@ int cmd_catalog(struct opts *o);
 int cmd_import(struct opts *o);
 int cmd_apply(struct opts *o);
 int cmd_issue(struct opts *o);
+int cmd_withdraw(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);
 int cmd_renew(struct opts *o);

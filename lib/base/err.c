@@ -32,6 +32,7 @@ ec_strerror(int code)
 	case EC_ERR_CORRUPT: return "stored data is corrupt";
 	case EC_ERR_STALE: return "revocation list is out of date";
 	case EC_ERR_UNSUPPORTED: return "not supported";
+	case EC_ERR_CONFLICT: return "a live certificate of that certification exists";
 	}
 	return "unknown error";
 }
@@ -91,7 +92,7 @@ ec_err_exit(int code)
 		return 0;
 	case EC_ERR_SYNTAX: case EC_ERR_CHECKSUM: case EC_ERR_NOTFOUND: case EC_ERR_SIG:
 	case EC_ERR_EXPIRED: case EC_ERR_NOTYET: case EC_ERR_REVOKED: case EC_ERR_REFUSED:
-	case EC_ERR_CORRUPT: case EC_ERR_STALE: case EC_ERR_TOOBIG: case EC_ERR_EXISTS:
+	case EC_ERR_CORRUPT: case EC_ERR_STALE: case EC_ERR_TOOBIG: case EC_ERR_EXISTS: case EC_ERR_CONFLICT:
 		return 1;
 	default:
 		return 2;

@@ -67,6 +67,25 @@ ec_app_exists(const struct ec_app *a)
 	    a->status == EC_ST_REQUESTED ? "waiting for issuance" : "issued as ", a->number);
 }
 
+/*
+ * One live certificate per person and certification: the exam's address must not hold a valid
+ * certificate of that certification still valid on the day the new one would start.
+ */
+static int
+not_live(const struct ec_app_rules *r, const struct ec_exam *x)
+{
+	char number[EC_NUMBER_DIGITS + 1], d[11];
+	ec_day expires;
+	int rc;
+
+	if ((rc = ec_office_live(r->office, x->email, x->code, x->exam_date, number, &expires)) || !number[0])
+		return rc;
+	ec_date_format(expires, d);
+	return ec_err_set(EC_ERR_CONFLICT, "registration number '%s': '%s' already holds %s certificate %s, valid "
+	    "until %s: renew it (ecert-issue renew %s) instead of applying again", x->reg_no, x->email, x->code,
+	    number, d, number);
+}
+
 /* The exam behind the application: on record, passed, not yet applied for, its certification offered. */
 static int
 exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, const struct ec_cat_entry **ce)
@@ -97,7 +116,7 @@ exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, con
 		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
 		    "day after the exam on %s", x->reg_no, d1, d2);
 	}
-	return 0;
+	return not_live(r, x);
 }
 
 /* The name as it will be printed: NFC, within the byte limit, in the template's fonts, fitting the QR code. */

@@ -13,6 +13,7 @@ struct issue_ctx {
 	struct ec_cert c;
 	struct ec_app a;
 	struct ec_buf b;
+	char live[EC_NUMBER_DIGITS + 1];
 };
 
 /* A new certificate as stored: valid, nothing revoked, superseded or mailed yet. */
@@ -25,6 +26,92 @@ fresh(struct ec_cert *c)
 	c->superseded_by[0] = '\0';
 	c->carrier[0] = c->order[0] = '\0';
 	c->mailed_at = 0;
+}
+
+/* Looking for a live certificate of the same person (email) and certification. */
+struct live_ctx {
+	struct ec_kvtxn *t;
+	const char *code;
+	ec_day day;
+	unsigned char prefix[EMAIL_KEY_MAX];
+	size_t plen;
+	char *found;
+	ec_day expires;
+};
+
+static int
+live_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *unused)
+{
+	struct live_ctx *x = ctx;
+	struct ec_rec_compact cmp;
+	struct ec_kv_val v;
+	struct ec_cert c;
+	int r;
+
+	(void)unused;
+	if (k->n != x->plen + EC_NUMBIN || memcmp(k->p, x->prefix, x->plen) != 0)
+		return 1;
+	if ((r = ec_kv_get(x->t, EC_ODB_CERT, k->p + x->plen, EC_NUMBIN, &v)))
+		return r == EC_ERR_NOTFOUND ? ec_err_set(EC_ERR_CORRUPT, "email index names a missing certificate") : r;
+	if ((r = ec_rec_cert_dec(v.p, v.n, k->p + x->plen, EC_NUMBIN, &c, &cmp)))
+		return r;
+	if (c.status != EC_ST_VALID || strcmp(c.e.code, x->code) != 0 || c.e.expires < x->day)
+		return 0;
+	memcpy(x->found, c.e.number, EC_NUMBER_DIGITS + 1);
+	x->expires = c.e.expires;
+	return 1;
+}
+
+/*
+ * One live certificate per person and certification: a stored valid (not revoked, not superseded)
+ * certificate of email and code still valid on day names its number in found ("" when none).
+ */
+static int
+live_of(struct ec_kvtxn *t, const char *email, const char *code, ec_day day, char found[EC_NUMBER_DIGITS + 1],
+    ec_day *expires)
+{
+	struct live_ctx x;
+	int r;
+
+	memset(&x, 0, sizeof x);
+	x.t = t, x.code = code, x.day = day, x.found = found;
+	found[0] = '\0';
+	if (!email[0])
+		return 0;
+	x.plen = off_email_key(email, NULL, x.prefix);
+	r = ec_kv_each(t, EC_ODB_EMAIL, x.prefix, x.plen, live_one, &x);
+	if (expires)
+		*expires = x.expires;
+	return r;
+}
+
+struct live_view {
+	const char *email, *code;
+	ec_day day, expires;
+	char *number;
+};
+
+static int
+live_view_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct live_view *x = ctx;
+
+	return live_of(t, x->email, x->code, x->day, x->number, &x->expires);
+}
+
+int
+ec_office_live(struct ec_office *o, const char *email, const char *code, ec_day day,
+    char number[EC_NUMBER_DIGITS + 1], ec_day *expires)
+{
+	struct live_view x = { email, code, day, 0, number };
+	int r;
+
+	number[0] = '\0';
+	if (strnlen(email, EC_EMAIL_MAX + 1) > EC_EMAIL_MAX)
+		return ec_err_set(EC_ERR_ARG, "email too long");
+	if ((r = ec_kv_view(o->kv, live_view_txn, &x)) == 0 && expires)
+		*expires = x.expires;
+	return r;
 }
 
 /* Soft checks first so that a refused certificate writes nothing. */
@@ -62,6 +149,13 @@ issue_one(struct ec_kvtxn *t, struct issue_ctx *x, const struct ec_cert *in, int
 	}
 	if (r != EC_ERR_NOTFOUND)
 		return r;
+	if ((r = live_of(t, in->email, in->e.code, in->e.effective, x->live, NULL)))
+		return r;
+	if (x->live[0]) {
+		*rc = ec_err_set(EC_ERR_CONFLICT, "'%s' already holds %s certificate %s: renew that one", in->email,
+		    in->e.code, x->live);
+		return 0;
+	}
 	if ((r = off_cert_encode(t, &x->m, &x->c, &x->b))) {
 		if (r != EC_ERR_ARG)
 			return r;

@@ -205,3 +205,50 @@ ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, i
 	ec_buf_free(&c.b);
 	return r;
 }
+
+/* Withdrawal of an application before issuance. */
+
+struct withdraw_ctx {
+	const char *reg_no;
+	struct ec_app a;
+};
+
+static int
+withdraw_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct withdraw_ctx *x = ctx;
+	size_t klen = strlen(x->reg_no);
+	struct ec_kv_val v;
+	int r;
+
+	r = ec_kv_get(t, EC_ODB_APP, x->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_NOTFOUND, "no application for registration number '%s'", x->reg_no);
+	if (r || (r = ec_rec_app_dec(v.p, v.n, x->reg_no, klen, &x->a)))
+		return r;
+	if (x->a.status != EC_ST_REQUESTED)
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s' was issued as %s: an issued certificate is "
+		    "revoked or reissued, not withdrawn", x->reg_no, x->a.number);
+	/* The audit entry keeps the hash of what was withdrawn; the record itself goes. */
+	if ((r = ec_audit_append(t, ec_time_now(), EC_AUDIT_WITHDRAW, EC_AUDIT_SUBJ_REGNO, x->reg_no, v.p, v.n)) ||
+	    (r = ec_kv_del(t, EC_ODB_APP, x->reg_no, klen)))
+		return r;
+	if ((r = ec_kv_del(t, EC_ODB_PENDING, x->reg_no, klen)) == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_CORRUPT, "application '%s' was not pending", x->reg_no);
+	return r;
+}
+
+int
+ec_office_withdraw(struct ec_office *o, const char *reg_no, struct ec_app *out)
+{
+	struct withdraw_ctx x;
+	int r;
+
+	memset(&x, 0, sizeof x);
+	x.reg_no = reg_no;
+	if ((r = off_writable(o)) || (r = off_regno_check(reg_no)))
+		return r;
+	if ((r = ec_kv_update(o->kv, withdraw_txn, &x)) == 0 && out)
+		*out = x.a;
+	return r;
+}

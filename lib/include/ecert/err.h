@@ -29,7 +29,8 @@ enum ec_err {
 	EC_ERR_TOOBIG = -16,     /* input over a size bound */
 	EC_ERR_CORRUPT = -17,    /* stored data fails its integrity check (audit chain, record) */
 	EC_ERR_STALE = -18,      /* a CRL past its nextUpdate */
-	EC_ERR_UNSUPPORTED = -19 /* a version, algorithm or feature this build does not handle */
+	EC_ERR_UNSUPPORTED = -19,/* a version, algorithm or feature this build does not handle */
+	EC_ERR_CONFLICT = -20    /* the person already holds a live certificate of that certification */
 };
 
 /* A static, lowercase description of code; never NULL. */

@@ -134,6 +134,13 @@ int ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *
  */
 int ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, int *rc);
 
+/*
+ * Withdraw the application for reg_no before issuance, with an audit entry (the hash of what it
+ * was): the candidate may apply again. *out (may be NULL) gets what was withdrawn. EC_ERR_NOTFOUND
+ * no application; EC_ERR_REFUSED it was issued already.
+ */
+int ec_office_withdraw(struct ec_office *o, const char *reg_no, struct ec_app *out);
+
 /* The application for reg_no; EC_ERR_NOTFOUND when none. */
 int ec_office_app_get(struct ec_office *o, const char *reg_no, struct ec_app *out);
 
@@ -167,12 +174,23 @@ int ec_office_pending_exams_from(struct ec_office *o, const char *after, ec_pend
  * the email and append an audit entry. Each certificate is whole or absent: rc[i] = 0 stored,
  * EC_ERR_NOTFOUND no application for reg_no, EC_ERR_EXISTS the application already has a number
  * (re-running never issues twice), EC_ERR_REFUSED the number is already in use (draw a new one),
- * EC_ERR_ARG a field out of bounds. notices (NULL: none) holds n notices: notices[i] (unless its to is
- * "") joins the outbox in the same transaction when certs[i] is stored, and only then. Returns 0 when
+ * EC_ERR_CONFLICT the person (the email) holds a live certificate of that certification (stored
+ * valid, still valid on the new one's effective date: one live certificate per person and
+ * certification; renewal replaces it), EC_ERR_ARG a field out of bounds. notices (NULL: none) holds
+ * n notices: notices[i] (unless its to is "") joins the outbox in the same transaction when certs[i]
+ * is stored, and only then. Returns 0 when
  * committed (and the public register updated), else the failure and nothing was stored.
  */
 int ec_office_issue(struct ec_office *o, const struct ec_cert *certs, const struct ec_notice *notices, size_t n,
     int *rc);
+
+/*
+ * The live certificate of a person (email, any case) and certification code on day: stored valid
+ * (not revoked, not superseded) and expiring on or after day. Its number into number ("" when there
+ * is none) and its expiration into *expires (may be NULL). A read, safe beside a writer.
+ */
+int ec_office_live(struct ec_office *o, const char *email, const char *code, ec_day day,
+    char number[EC_NUMBER_DIGITS + 1], ec_day *expires);
 
 /* The certificate with this 22-digit number; EC_ERR_NOTFOUND when none. */
 int ec_office_cert_get(struct ec_office *o, const char *number, struct ec_cert *out);

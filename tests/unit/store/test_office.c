@@ -82,7 +82,8 @@ cert(struct ec_cert *c, const char *reg, const char *kid, const char *email, enu
 	memset(c, 0, sizeof *c);
 	assert_int_equal(ec_number_generate(511, c->e.number), 0);
 	strcpy(c->e.name, "Zoë O'Brien");
-	strcpy(c->e.code, "HCIA-AI");
+	/* A certification per registration number: one person may hold several (test_live holds the rule). */
+	snprintf(c->e.code, sizeof c->e.code, "HCIA-%s", reg);
 	strcpy(c->e.title, "Huawei Certified ICT Associate - Artificial Intelligence");
 	c->e.format = fmt;
 	c->e.effective = 20500;
@@ -775,6 +776,69 @@ test_compact(void **state)
 	free(got);
 }
 
+/* One live certificate per person (email, any case) and certification; expired, revoked and renewed ones do not count. */
+static void
+test_live(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_app apps[3] = {
+		app("R1", EC_FORMAT_ELECTRONIC, "Zo\xc3\xab O'Brien"), app("R2", EC_FORMAT_ELECTRONIC, "Zoe"),
+		app("R3", EC_FORMAT_ELECTRONIC, "Li"),
+	};
+	struct ec_cert *c = test_calloc(3, sizeof *c), *got = test_malloc(sizeof *got);
+	int rc[3], rcs[3];
+
+	assert_int_equal(ec_office_apply_many(o, apps, 3, rcs), 0);
+	/* R1 and R2: one person in two spellings, one certification, in one batch: the second is refused */
+	cert(&c[0], "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	cert(&c[1], "R2", KID, "ZOE@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(c[1].e.code, c[0].e.code);
+	cert(&c[2], "R3", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
+	strcpy(c[2].e.code, c[0].e.code);                                  /* another person: allowed */
+	assert_int_equal(ec_office_issue(o, c, NULL, 3, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], EC_ERR_CONFLICT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CONFLICT), c[0].e.number));
+	assert_int_equal(rc[2], 0);
+	assert_int_equal(ec_office_cert_get(o, c[1].e.number, got), EC_ERR_NOTFOUND);
+	/* the same question asked from outside a transaction */
+	{
+		char num[EC_NUMBER_DIGITS + 1];
+		ec_day exp = 0;
+
+		assert_int_equal(ec_office_live(o, "ZOE@EXAMPLE.ORG", c[0].e.code, c[0].e.effective, num, &exp), 0);
+		assert_string_equal(num, c[0].e.number);
+		assert_int_equal(exp, c[0].e.expires);
+		assert_int_equal(ec_office_live(o, "zoe@example.org", c[0].e.code, c[0].e.expires + 1, num, NULL), 0);
+		assert_string_equal(num, "");
+		assert_int_equal(ec_office_live(o, "zoe@example.org", "HCIP-AI", c[0].e.effective, num, NULL), 0);
+		assert_string_equal(num, "");
+	}
+	/* one that starts after the live one has ended is allowed */
+	cert(&c[1], "R2", KID, "ZOE@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(c[1].e.code, c[0].e.code);
+	c[1].e.effective = c[0].e.expires + 1;
+	c[1].e.expires = ec_date_expiry(c[1].e.effective, 3);
+	assert_int_equal(ec_office_issue(o, &c[1], NULL, 1, rc), 0);
+	assert_int_equal(rc[0], 0);
+	/* a revoked one does not count either: Li's next exam is issued */
+	{
+		struct ec_exam x = exam("R5", 1, "li@example.cn");
+		struct ec_app a = app("R5", EC_FORMAT_ELECTRONIC, "Li");
+
+		assert_int_equal(ec_office_revoke(o, c[2].e.number, 1772500000, "affiliationChanged", NULL, NULL), 0);
+		assert_int_equal(ec_office_import(o, &x, 1, NULL), 0);
+		assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+		cert(&c[2], "R5", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
+		strcpy(c[2].e.code, c[0].e.code);
+		assert_int_equal(ec_office_issue(o, &c[2], NULL, 1, rc), 0);
+		assert_int_equal(rc[0], 0);
+	}
+	test_free(got);
+	test_free(c);
+	ec_office_close(o);
+}
+
 int
 main(void)
 {
@@ -784,6 +848,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_apply, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_issue, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_live, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_renew, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_mail, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_crl_number, setup, helper_tmpdir_teardown),
