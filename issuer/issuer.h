@@ -21,7 +21,7 @@ struct opts {
 	const char *pass_file;   /* --pass-file */
 	const char *reg_no, *format, *name, *email, *tel, *address, *csv;
 	const char *reason, *carrier, *order, *status, *out, *state, *lang;
-	int json, all, consent, force, der, failed;
+	int json, all, consent, force, der, failed, csv_out, shipping;
 	char **args;             /* positional arguments after the subcommand, borrowed from argv */
 	int nargs;
 };
@@ -147,6 +147,8 @@ struct table;
 struct table *table_new(size_t ncols, const char *const *heads);
 int table_row(struct table *t, const char *const *cells);
 int table_print(struct table *t, FILE *f);
+/* The table as CSV (RFC 4180: a header line, fields quoted when they hold a comma, quote or line break). */
+int table_print_csv(struct table *t, FILE *f);
 void table_free(struct table *t);
 
 /* The CLI spelling of a status ("not_applied", ..., "superseded") as 1 + enum ec_status; 0 if unknown. */

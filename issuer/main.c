@@ -11,7 +11,7 @@
 enum opt_id {
 	O_DIR = 'd', O_HELP = 'h', O_OUT = 'o',
 	O_VERSION = 256, O_JSON, O_ALL, O_CONSENT, O_FORCE, O_DER, O_PASSFILE, O_REGNO, O_FORMAT,
-	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG
+	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG, O_SHIPPING
 };
 
 static const struct option longopts[] = {
@@ -30,7 +30,7 @@ static const struct option longopts[] = {
 	{ "email", required_argument, NULL, O_EMAIL },
 	{ "tel", required_argument, NULL, O_TEL },
 	{ "address", required_argument, NULL, O_ADDRESS },
-	{ "csv", required_argument, NULL, O_CSV },
+	{ "csv", optional_argument, NULL, O_CSV },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "carrier", required_argument, NULL, O_CARRIER },
 	{ "order", required_argument, NULL, O_ORDER },
@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{ "state", required_argument, NULL, O_STATE },
 	{ "failed", no_argument, NULL, O_FAILED },
 	{ "lang", required_argument, NULL, O_LANG },
+	{ "shipping", no_argument, NULL, O_SHIPPING },
 	{ "output", required_argument, NULL, O_OUT },
 	{ NULL, 0, NULL, 0 }
 };
@@ -71,7 +72,9 @@ static const struct command commands[] = {
 	    "       outbox show ID\n"
 	    "       outbox retry (ID | --failed)\n"
 	    "       outbox send" },
-	{ "list", cmd_list, { O_EMAIL, O_STATUS, O_JSON }, 0, 0, "list [--email E] [--status S] [--json]" },
+	{ "list", cmd_list, { O_EMAIL, O_STATUS, O_JSON, O_CSV, O_SHIPPING }, 0, 0,
+	    "list [--email E] [--status S] [--json | --csv]\n"
+	    "       list --shipping [--json | --csv]" },
 	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER [--json]" },
 	{ "export", cmd_export, { O_OUT, O_DER }, 1, 1, "export NUMBER [-o FILE] [--der]" },
 	{ "crl", cmd_crl, { O_PASSFILE }, 0, 0, "crl [--pass-file FILE]" },
@@ -155,7 +158,21 @@ parse(const struct command *c, int argc, char **argv, struct opts *o, int *done)
 		case O_EMAIL: rc = set(&o->email, ch); break;
 		case O_TEL: rc = set(&o->tel, ch); break;
 		case O_ADDRESS: rc = set(&o->address, ch); break;
-		case O_CSV: rc = set(&o->csv, ch); break;
+		case O_CSV:
+			/* apply --csv FILE takes a file; list --csv is a flag (spreadsheet output). */
+			if (c->run == cmd_list) {
+				if (optarg)
+					return usage_err("list --csv takes no value");
+				o->csv_out = 1;
+				break;
+			}
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			if (!optarg)
+				return usage_err("option '--csv' needs a file");
+			rc = set(&o->csv, ch);
+			break;
+		case O_SHIPPING: o->shipping = 1; break;
 		case O_REASON: rc = set(&o->reason, ch); break;
 		case O_CARRIER: rc = set(&o->carrier, ch); break;
 		case O_ORDER: rc = set(&o->order, ch); break;

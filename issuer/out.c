@@ -159,6 +159,32 @@ table_print(struct table *t, FILE *f)
 	return fflush(f) || ferror(f) ? EC_ERR_IO : 0;
 }
 
+int
+table_print_csv(struct table *t, FILE *f)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			const char *c = t->cells[r * t->ncols + i];
+
+			if (i)
+				fputc(',', f);
+			if (strpbrk(c, ",\"\r\n")) {
+				fputc('"', f);
+				for (; *c; c++) {
+					if (*c == '"')
+						fputc('"', f);
+					fputc(*c, f);
+				}
+				fputc('"', f);
+			} else {
+				fputs(c, f);
+			}
+		}
+		fputs("\r\n", f);
+	}
+	return fflush(f) || ferror(f) ? EC_ERR_IO : 0;
+}
+
 void
 table_free(struct table *t)
 {

@@ -7,6 +7,7 @@
 #include "cert.h"
 #include "date.h"
 #include "err.h"
+#include "fields.h"
 #include "issuer.h"
 #include "name.h"
 #include "number.h"
@@ -238,6 +239,81 @@ rows(struct listing *l, const struct ec_cert_filter *f)
 	return list_pending(l);
 }
 
+/* `list --shipping`: paper certificates not shipped yet, due 7 working days after approval (issuance). */
+struct shipping {
+	struct ctx *c;
+	struct table *t;
+	struct ec_buf *json;
+	size_t n, overdue;
+};
+
+static int
+ship_one(void *ctx, const struct ec_cert *r)
+{
+	struct shipping *x = ctx;
+	char appr[11], due[11];
+	ec_day approved, by;
+	int late;
+
+	if (r->e.format != EC_FORMAT_PAPER || r->mailed_at)
+		return 0;
+	approved = ec_date_from_time(r->e.issued_at);
+	by = ec_date_add_working_days(approved, 7, x->c->cat->holidays, x->c->cat->nholidays);
+	late = x->c->today > by;
+	ec_date_format(approved, appr);
+	ec_date_format(by, due);
+	x->overdue += late;
+	if (x->json) {
+		ec_buf_adds(x->json, x->n++ ? ",\n{\"number\":" : "\n{\"number\":");
+		ec_buf_json(x->json, r->e.number);
+		ec_buf_adds(x->json, ",\"code\":");
+		ec_buf_json(x->json, r->e.code);
+		ec_buf_adds(x->json, ",\"name\":");
+		ec_buf_json(x->json, r->e.name);
+		ec_buf_adds(x->json, ",\"address\":");
+		ec_buf_json(x->json, r->address);
+		ec_buf_adds(x->json, ",\"tel\":");
+		ec_buf_json(x->json, r->tel);
+		ec_buf_addf(x->json, ",\"approved\":\"%s\",\"due\":\"%s\",\"overdue\":%s}", appr, due,
+		    late ? "true" : "false");
+		return x->json->err;
+	} else {
+		const char *cells[] = { r->e.number, r->e.code, r->e.name, appr, due, late ? "OVERDUE" : "" };
+
+		x->n++;
+		return table_row(x->t, cells);
+	}
+}
+
+static int
+list_shipping(struct ctx *c, const struct opts *o)
+{
+	static const char *const heads[] = { "Certificate Number", "Certificate Name", "Name", "Approved", "Due", "" };
+	struct ec_cert_filter f = { NULL, 1 + EC_ST_VALID, c->today };
+	struct shipping x = { c, NULL, NULL, 0, 0 };
+	struct ec_buf b = { 0 };
+	int rc;
+
+	if (o->json) {
+		x.json = &b;
+		ec_buf_addc(&b, '[');
+	} else if (!(x.t = table_new(6, heads))) {
+		return fail(EC_ERR_NOMEM);
+	}
+	rc = c->off ? ec_office_certs_each(c->off, &f, ship_one, &x) : 0;
+	if (rc)
+		rc = fail(rc);
+	else if (o->json)
+		ec_buf_adds(&b, x.n ? "\n]" : "]"), rc = put_buf(&b);
+	else if ((rc = o->csv_out ? table_print_csv(x.t, stdout) : table_print(x.t, stdout)))
+		rc = fail(rc);
+	if (!rc && !o->json && !o->csv_out)
+		fprintf(stderr, PROG ": %zu paper certificate%s to ship, %zu overdue\n", x.n, x.n == 1 ? "" : "s", x.overdue);
+	table_free(x.t);
+	ec_buf_free(&b);
+	return rc;
+}
+
 int
 cmd_list(struct opts *o)
 {
@@ -256,8 +332,17 @@ cmd_list(struct opts *o)
 	if (o->status && !(l.status = status_parse(o->status)))
 		return usage_err("unknown status '%s' (not_applied, requested, valid, revoked, expired, superseded)",
 		    o->status);
+	if (o->json && o->csv_out)
+		return usage_err("list takes --json or --csv, not both");
+	if (o->shipping && (o->email || o->status))
+		return usage_err("list --shipping takes no --email or --status: it lists every paper certificate to ship");
 	if ((rc = ctx_open(&c, o, NEED_CONF | NEED_CAT | NEED_READ)))
 		return rc;
+	if (o->shipping) {
+		rc = list_shipping(&c, o);
+		ctx_close(&c);
+		return rc;
+	}
 	l.c = &c;
 	l.o = o;
 	f.email = o->email;
@@ -275,7 +360,7 @@ cmd_list(struct opts *o)
 	} else if (o->json) {
 		ec_buf_adds(&b, l.n ? "\n]" : "]");
 		rc = put_buf(&b);
-	} else if ((rc = table_print(l.t, stdout))) {
+	} else if ((rc = o->csv_out ? table_print_csv(l.t, stdout) : table_print(l.t, stdout))) {
 		rc = fail(rc);
 	}
 	for (i = 0; i < l.napplied; i++)
@@ -345,6 +430,15 @@ show_text(const struct ctx *c, const struct ec_cert *r)
 	line("Telephone", r->tel);
 	line("Address", r->address);
 	line("Registration no", r->reg_no);
+	{
+		struct ec_app a;
+
+		if (c->off && !r->e.renewal_of[0] && ec_office_app_get(c->off, r->reg_no, &a) == 0 &&
+		    !strcmp(a.number, r->e.number)) {
+			ec_date_format(a.applied, d);
+			line("Applied", d);
+		}
+	}
 	ec_date_format(r->e.effective, d);
 	line("Effective", d);
 	ec_date_format(r->e.expires, d);
@@ -362,24 +456,136 @@ show_text(const struct ctx *c, const struct ec_cert *r)
 	if (r->e.format == EC_FORMAT_PAPER) {
 		if (r->mailed_at) {
 			fmt_time(r->mailed_at, d);
-			printf("%-16s %s, order %s, %s\n", "Mailed", r->carrier, r->order, d);
+			printf("%-16s %s, order %s, %s\n", "Shipped", r->carrier, r->order, d);
 		} else {
-			line("Mailed", "/");
+			line("Shipped", "/");
 		}
 	}
 	if (ec_qr_payload(c->conf.public_url, r->e.number, r->token, url, sizeof url) == 0)
 		line("QR URL", url);
 }
 
+/* Whether a typed argument is a certificate number (22 digits, spaces and dashes allowed) rather than a registration number. */
+static int
+number_like(const char *s)
+{
+	size_t digits = 0;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s != ' ' && *s != '-')
+			return 0;
+	}
+	return digits == EC_NUMBER_DIGITS;
+}
+
+struct by_reg {
+	const char *reg_no;
+	struct ec_cert *v;
+	size_t n, cap;
+};
+
+static int
+reg_one(void *ctx, const struct ec_cert *r)
+{
+	struct by_reg *x = ctx;
+
+	if (strcmp(r->reg_no, x->reg_no) != 0)
+		return 0;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 4;
+		struct ec_cert *p = realloc(x->v, cap * sizeof *p);
+
+		if (!p)
+			return EC_ERR_NOMEM;
+		x->v = p;
+		x->cap = cap;
+	}
+	x->v[x->n++] = *r;
+	return 0;
+}
+
+/* `show REG-NO`: the application and every certificate of that registration number (renewals keep it). */
+static int
+show_reg(struct ctx *c, const struct opts *o, struct ec_buf *b)
+{
+	struct by_reg x = { o->args[0], NULL, 0, 0 };
+	struct ec_cert_filter f = { NULL, 0, c->today };
+	struct ec_app a;
+	char d[11];
+	int rc;
+
+	if ((rc = ec_field_regno(o->args[0])))
+		return usage_err("'%s' is neither a certificate number (22 digits) nor a registration number: %s", o->args[0],
+		    ec_err_msg(rc));
+	rc = c->off ? ec_office_app_get(c->off, o->args[0], &a) : EC_ERR_NOTFOUND;
+	if (rc == EC_ERR_NOTFOUND) {
+		char num[EC_NUMBER_DIGITS + 1];
+
+		/* Mostly digits: a certificate number mistyped, and the number's own message says how. */
+		if (strspn(o->args[0], "0123456789 -") + 2 >= strlen(o->args[0]) && strlen(o->args[0]) >= 16)
+			return arg_number(o->args[0], num);
+		errmsg("no application for registration number '%s'", o->args[0]);
+		return 1;
+	}
+	if (rc)
+		return fail(rc);
+	f.email = a.email;
+	/* The certificates of the application's address, then only those of this registration number. */
+	if (a.email[0] && (rc = ec_office_certs_each(c->off, &f, reg_one, &x))) {
+		free(x.v);
+		return fail(rc);
+	}
+	if (o->json) {
+		ec_buf_adds(b, "{\"reg_no\":");
+		ec_buf_json(b, a.reg_no);
+		ec_buf_adds(b, ",\"application\":{\"status\":");
+		ec_buf_json(b, ec_status_name(a.status));
+		ec_date_format(a.applied, d);
+		ec_buf_adds(b, ",\"applied\":");
+		ec_buf_json(b, d);
+		ec_buf_adds(b, ",\"format\":");
+		ec_buf_json(b, a.format == EC_FORMAT_PAPER ? "paper" : "electronic");
+		ec_buf_adds(b, ",\"name\":");
+		ec_buf_json(b, a.name);
+		ec_buf_adds(b, "},\"certificates\":[");
+		for (size_t i = 0; i < x.n; i++) {
+			if (i)
+				ec_buf_addc(b, ',');
+			cert_json(b, c, &x.v[i], 1);
+		}
+		ec_buf_adds(b, "]}");
+		rc = put_buf(b);
+	} else {
+		ec_date_format(a.applied, d);
+		printf("%-16s %s\n%-16s %s, %s, %s, name '%s'\n", "Registration no", a.reg_no, "Application", d,
+		    a.format == EC_FORMAT_PAPER ? "paper" : "electronic", a.status == EC_ST_REQUESTED ? "requested" :
+		    "issued", a.name);
+		for (size_t i = 0; i < x.n; i++) {
+			putchar('\n');
+			show_text(c, &x.v[i]);
+		}
+		rc = fflush(stdout) ? 2 : 0;
+	}
+	free(x.v);
+	return rc;
+}
+
 int
 cmd_show(struct opts *o)
 {
 	struct ctx c;
-	struct ec_cert *r;
+	struct ec_cert *r = NULL;
 	struct ec_buf b;
 	int rc;
 
 	ec_buf_init(&b);
+	if (!number_like(o->args[0])) {
+		if ((rc = ctx_open(&c, o, NEED_CONF | NEED_READ)) == 0)
+			rc = show_reg(&c, o, &b);
+		goto out;
+	}
 	if ((rc = cert_open(&c, o, NEED_CONF | NEED_READ, &r)))
 		goto out;
 	if (o->json) {

@@ -114,6 +114,14 @@ cert_json(struct ec_buf *b, const struct ctx *c, const struct ec_cert *r, int fu
 		kv(b, "renewal_of", r->e.renewal_of);
 	kv(b, "reg_no", r->reg_no);
 	kv(b, "format", r->e.format == EC_FORMAT_PAPER ? "paper" : "electronic");
+	/* When the candidate applied: the application of the registration number (a renewal has none). */
+	{
+		struct ec_app a;
+
+		if (c->off && !r->e.renewal_of[0] && ec_office_app_get(c->off, r->reg_no, &a) == 0 &&
+		    !strcmp(a.number, r->e.number))
+			kv_day(b, "applied", a.applied);
+	}
 	if (full) {
 		fmt_time(r->e.issued_at, t);
 		kv(b, "issued_at", t);
