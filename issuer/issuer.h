@@ -82,6 +82,7 @@ int cmd_import(struct opts *o);
 int cmd_apply(struct opts *o);
 int cmd_issue(struct opts *o);
 int cmd_withdraw(struct opts *o);
+int cmd_amend(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);
 int cmd_renew(struct opts *o);

@@ -62,6 +62,7 @@ static const struct command commands[] = {
 	    "             [--lang en|zh] --consent\n"
 	    "       apply --csv FILE" },
 	{ "withdraw", cmd_withdraw, { 0 }, 1, 1, "withdraw REG-NO" },
+	{ "amend-result", cmd_amend, { O_EMAIL, O_TEL }, 1, 1, "amend-result REG-NO [--email E] [--tel T]" },
 	{ "issue", cmd_issue, { O_ALL, O_PASSFILE, O_JSON }, 0, MANY, "issue (--all | REG-NO...) [--pass-file FILE]" },
 	{ "render", cmd_render, { O_OUT, O_FORCE }, 1, MANY, "render NUMBER... -o PATH [--force]" },
 	{ "revoke", cmd_revoke, { O_REASON, O_PASSFILE }, 1, 1, "revoke NUMBER --reason REASON [--pass-file FILE]" },

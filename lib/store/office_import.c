@@ -252,3 +252,54 @@ ec_office_withdraw(struct ec_office *o, const char *reg_no, struct ec_app *out)
 		*out = x.a;
 	return r;
 }
+
+/* Correction of an exam result before any application. */
+
+struct amend_ctx {
+	const struct ec_exam *x;
+	struct ec_exam old;
+	struct ec_buf b;
+};
+
+static int
+amend_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct amend_ctx *c = ctx;
+	const char *reg = c->x->reg_no;
+	size_t klen = strlen(reg);
+	struct ec_kv_val v;
+	int r;
+
+	r = ec_kv_get(t, EC_ODB_EXAM, reg, klen, &v);
+	if (r == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_NOTFOUND, "no exam result for registration number '%s'", reg);
+	if (r || (r = ec_rec_exam_dec(v.p, v.n, reg, klen, &c->old)))
+		return r;
+	if ((r = ec_kv_get(t, EC_ODB_APP, reg, klen, &v)) == 0)
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s' has an application: withdraw it first "
+		    "(an issued certificate's data is not amended)", reg);
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	ec_buf_reset(&c->b);
+	if ((r = ec_rec_exam_enc(&c->b, c->x)))
+		return ec_err_set(r, "registration number '%s': %s", reg, ec_err_msg(r));
+	if ((r = ec_kv_put(t, EC_ODB_EXAM, reg, klen, c->b.p, c->b.len, 0)))
+		return r;
+	return ec_audit_append(t, ec_time_now(), EC_AUDIT_AMEND, EC_AUDIT_SUBJ_REGNO, reg, c->b.p, c->b.len);
+}
+
+int
+ec_office_exam_amend(struct ec_office *o, const struct ec_exam *x, struct ec_exam *old)
+{
+	struct amend_ctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	c.x = x;
+	if ((r = off_writable(o)) || (r = off_regno_check(x->reg_no)))
+		return r;
+	if ((r = ec_kv_update(o->kv, amend_txn, &c)) == 0 && old)
+		*old = c.old;
+	ec_buf_free(&c.b);
+	return r;
+}

@@ -19,7 +19,8 @@ enum ec_audit_op {
 	EC_AUDIT_MAIL = 7,
 	EC_AUDIT_PUBLISH = 8,    /* the public register rebuilt (no subject) */
 	EC_AUDIT_CRL = 9,        /* a CRL number drawn (subject: none; record hash over the KID) */
-	EC_AUDIT_WITHDRAW = 10   /* an application withdrawn before issuance (record hash over what it was) */
+	EC_AUDIT_WITHDRAW = 10,  /* an application withdrawn before issuance (record hash over what it was) */
+	EC_AUDIT_AMEND = 11      /* an exam result corrected before any application (record hash after) */
 };
 
 enum ec_audit_subject {
@@ -40,7 +41,8 @@ struct ec_audit_entry {
 	unsigned char prev[32];                 /* hash of the previous entry's encoding; zeros for seq 1 */
 };
 
-/* "import", "apply", "issue", "revoke", "renew", "supersede", "mail", "publish", "crl", "withdraw"; "?" otherwise. */
+/* "import", "apply", "issue", "revoke", "renew", "supersede", "mail", "publish", "crl", "withdraw", "amend"; "?"
+ * otherwise. */
 const char *ec_audit_op_name(enum ec_audit_op op);
 
 /*

@@ -115,6 +115,13 @@ int ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, 
 /* The same for rows[0..n). */
 int ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st);
 
+/*
+ * Correct the stored exam result for x->reg_no to x, with an audit entry ("amend"), only while no
+ * application exists for it. *old (may be NULL) gets what it was. EC_ERR_NOTFOUND no such exam
+ * result; EC_ERR_REFUSED an application exists (withdraw it first; an issued one is not amended).
+ */
+int ec_office_exam_amend(struct ec_office *o, const struct ec_exam *x, struct ec_exam *old);
+
 /* The exam result for reg_no; EC_ERR_NOTFOUND when none. */
 int ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *out);
 

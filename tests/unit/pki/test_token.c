@@ -462,7 +462,8 @@ test_real_ca(void **state)
 {
 	static const enum ec_alg algs[] = { EC_ALG_P256, EC_ALG_ED25519 };
 	char dir[] = "/tmp/test_token_ca.XXXXXX", sub[64], tok[EC_TOKEN_MAX + 1];
-	struct ec_conf conf = { "Example Cert Body", "https://verify.example.org", EC_ALG_P256, "UTC" };
+	struct ec_conf conf = { .org = "Example Cert Body", .public_url = "https://verify.example.org", .alg = EC_ALG_P256,
+		.tz = "UTC", .smtp_tls = 1, .mail_lang = "en" };
 	struct helper_ca h;
 	struct ec_signer *s;
 	struct ec_trust *t;

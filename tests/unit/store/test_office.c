@@ -839,6 +839,35 @@ test_live(void **state)
 	ec_office_close(o);
 }
 
+/* An exam result is corrected only while no application exists; withdrawal opens the way again. */
+static void
+test_amend_withdraw(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_exam x, old;
+	struct ec_app a = app("R1", EC_FORMAT_ELECTRONIC, "Zoe"), got;
+
+	assert_int_equal(ec_office_exam_get(o, "R1", &x), 0);
+	strcpy(x.email, "zoe.new@example.org");
+	assert_int_equal(ec_office_exam_amend(o, &x, &old), 0);
+	assert_string_equal(old.email, "zoe@example.org");
+	assert_int_equal(ec_office_exam_get(o, "R1", &x), 0);
+	assert_string_equal(x.email, "zoe.new@example.org");
+	strcpy(x.reg_no, "R404");
+	assert_int_equal(ec_office_exam_amend(o, &x, NULL), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	strcpy(x.reg_no, "R1");
+	assert_int_equal(ec_office_exam_amend(o, &x, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_withdraw(o, "R1", &got), 0);
+	assert_string_equal(got.name, "Zoe");
+	assert_int_equal(ec_office_app_get(o, "R1", &got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_withdraw(o, "R1", NULL), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_exam_amend(o, &x, NULL), 0);
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	ec_office_close(o);
+}
+
 int
 main(void)
 {
@@ -849,6 +878,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_issue, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_live, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_amend_withdraw, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_renew, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_mail, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_crl_number, setup, helper_tmpdir_teardown),
