@@ -27,7 +27,8 @@ on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *ctx)
 	if (type != CURLINFO_HEADER_IN || n < 3 || (data[0] != '4' && data[0] != '5'))
 		return 0;
 	while (k < n && k + 1 < sizeof s->reply && data[k] != '\r' && data[k] != '\n') {
-		s->reply[k] = (unsigned char)data[k] < 0x20 || data[k] == 0x7f ? ' ' : data[k];
+		/* The relay's words reach listings and JSON: printable ASCII only. */
+		s->reply[k] = (unsigned char)data[k] < 0x20 || (unsigned char)data[k] >= 0x7f ? '?' : data[k];
 		k++;
 	}
 	s->reply[k] = '\0';

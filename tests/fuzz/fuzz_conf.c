@@ -22,7 +22,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_scratch_write("ecert.conf", data, size);
 	memset(&c, 0xa5, sizeof c);   /* whatever the reader leaves unset must not look terminated by luck */
 	rc = ec_conf_load(fuzz_scratch_dir(), &c);
-	if (!TERMINATED(c.org) || !TERMINATED(c.public_url) || !TERMINATED(c.tz))
+	if (!TERMINATED(c.org) || !TERMINATED(c.public_url) || !TERMINATED(c.tz) || !TERMINATED(c.smtp_url) ||
+	    !TERMINATED(c.mail_from) || !TERMINATED(c.smtp_user) || !TERMINATED(c.smtp_pass_file) ||
+	    !TERMINATED(c.mail_lang))
 		abort();
 	if (rc == EC_OK) {
 		/* The reader checks what it read: an accepted file passes ec_conf_check, with an organisation. */
