@@ -19,7 +19,7 @@ backoff(unsigned n)
 	return n - 4 >= 2 ? 6 * 3600 : 2 * 3600 * (int64_t)(n - 4);
 }
 
-/* One message: made, sent, and its outcome committed. */
+/* One message: made, sent, and its outcome committed; 1 when an outcome was recorded, 0 when it was not due. */
 static int
 deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *c, uint64_t id, struct ec_buf *raw,
     struct ec_send_stats *st)
@@ -33,7 +33,7 @@ deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *
 
 	if ((r = ec_outbox_get(o, id, &m)))
 		return r;
-	if (m.state != EC_MAIL_QUEUED && m.state != EC_MAIL_DEFERRED)
+	if ((m.state != EC_MAIL_QUEUED && m.state != EC_MAIL_DEFERRED) || m.next_at > c->now)
 		return 0;
 	if (c->now > m.expires) {
 		snprintf(note, sizeof note, "not delivered within 3 days; last: %s",
@@ -73,7 +73,7 @@ deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *
 	if (st)
 		st->sent += state == EC_MAIL_SENT, st->deferred += state == EC_MAIL_DEFERRED,
 		    st->failed += state == EC_MAIL_FAILED;
-	return 0;
+	return 1;
 }
 
 struct waiting {
@@ -112,12 +112,22 @@ ec_outbox_send(struct ec_office *o, const struct ec_sender_conf *c, struct ec_se
 	}
 	if ((r = ec_smtp_open(c->smtp, &smtp)))
 		return r;
-	/* Each pass takes what is due now; deferred messages move past c->now, so the loop ends. */
+	/*
+	 * Each pass takes what is due now; every outcome moves a message out of that set (deferred ones
+	 * past c->now), so the loop ends; a pass that records nothing (another sender got there) ends it too.
+	 */
 	do {
+		size_t done = 0;
+
 		if ((r = ec_outbox_due(o, c->now, ids, BATCH, &n)))
 			break;
-		for (size_t i = 0; i < n && !r; i++)
-			r = deliver(o, smtp, c, ids[i], &raw, st);
+		for (size_t i = 0; i < n && r >= 0; i++)
+			if ((r = deliver(o, smtp, c, ids[i], &raw, st)) > 0)
+				done++;
+		if (r > 0)
+			r = 0;
+		if (!done)
+			break;
 	} while (!r && n == BATCH);
 	ec_smtp_close(smtp);
 	ec_buf_free(&raw);
