@@ -261,7 +261,7 @@ outbox_send(struct ctx *c)
 	smtp.url = c->conf.smtp_url;
 	smtp.tls = c->conf.smtp_tls;
 	smtp.from = from;
-	smtp.timeout = 30;
+	smtp.timeout = 20;
 	if (c->conf.smtp_user[0]) {
 		if ((rc = read_pass(&c->conf, &pass)))
 			return fail(rc);

@@ -19,7 +19,11 @@ backoff(unsigned n)
 	return n - 4 >= 2 ? 6 * 3600 : 2 * 3600 * (int64_t)(n - 4);
 }
 
-/* One message: made, sent, and its outcome committed; 1 when an outcome was recorded, 0 when it was not due. */
+/*
+ * One message: made, sent, and its outcome committed. 1 when an outcome was recorded, 2 when it was
+ * deferred with no reply from the relay at all (unreachable: the run stops there rather than wait a
+ * timeout per message), 0 when it was not due.
+ */
 static int
 deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *c, uint64_t id, struct ec_buf *raw,
     struct ec_send_stats *st)
@@ -29,7 +33,7 @@ deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *
 	char note[EC_MAIL_NOTE_MAX + 1];
 	unsigned code = 0;
 	int64_t next = 0;
-	int r;
+	int r, unreachable = 0;
 
 	if ((r = ec_outbox_get(o, id, &m)))
 		return r;
@@ -50,6 +54,7 @@ deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *
 			enum ec_smtp_outcome out = ec_smtp_send(smtp, m.n.to, raw->p, raw->len, &code, note, sizeof note);
 
 			state = out == EC_SMTP_SENT ? EC_MAIL_SENT : out == EC_SMTP_REFUSED ? EC_MAIL_FAILED : EC_MAIL_DEFERRED;
+			unreachable = out == EC_SMTP_LATER && code == 0;
 		}
 		if (state == EC_MAIL_DEFERRED) {
 			next = c->now + backoff(m.attempts + 1);
@@ -73,7 +78,7 @@ deliver(struct ec_office *o, struct ec_smtp *smtp, const struct ec_sender_conf *
 	if (st)
 		st->sent += state == EC_MAIL_SENT, st->deferred += state == EC_MAIL_DEFERRED,
 		    st->failed += state == EC_MAIL_FAILED;
-	return 1;
+	return state == EC_MAIL_DEFERRED && code == 0 && unreachable ? 2 : 1;
 }
 
 struct waiting {
@@ -121,9 +126,14 @@ ec_outbox_send(struct ec_office *o, const struct ec_sender_conf *c, struct ec_se
 
 		if ((r = ec_outbox_due(o, c->now, ids, BATCH, &n)))
 			break;
-		for (size_t i = 0; i < n && r >= 0; i++)
+		for (size_t i = 0; i < n && r >= 0 && r != 2; i++)
 			if ((r = deliver(o, smtp, c, ids[i], &raw, st)) > 0)
 				done++;
+		if (r == 2) {
+			/* The relay is unreachable: the rest stay due for the next run. */
+			r = 0;
+			break;
+		}
 		if (r > 0)
 			r = 0;
 		if (!done)

@@ -108,9 +108,11 @@ struct ec_send_stats {
 /*
  * Deliver every message due at c->now once, soonest first: sent; deferred after a connection
  * error, a 4xx reply or a template problem (again after 1, 5, 15, 60 minutes, then every 2 to 6
- * hours); failed on a 5xx reply or when its 3 days are over. Each outcome is committed as soon as
- * it is known, so a sender killed mid-run loses nothing: a message whose outcome was not committed
- * is sent again, with the same Message-ID. st (may be NULL) gets the counts.
+ * hours); failed on a 5xx reply or when its 3 days are over. When the relay cannot be reached at
+ * all (no reply), the run stops after that message: the others stay due for the next run, instead
+ * of each waiting out a timeout. Each outcome is committed as soon as it is known, so a sender
+ * killed mid-run loses nothing: a message whose outcome was not committed is sent again, with the
+ * same Message-ID. st (may be NULL) gets the counts.
  */
 int ec_outbox_send(struct ec_office *o, const struct ec_sender_conf *c, struct ec_send_stats *st);
 
