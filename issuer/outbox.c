@@ -5,7 +5,6 @@
 
 #include "date.h"
 #include "err.h"
-#include "file.h"
 #include "issuer.h"
 #include "outbox.h"
 #include "smtp.h"
@@ -221,19 +220,6 @@ out:
 	return rc;
 }
 
-/* The relay's password: the first line of smtp_pass_file, which the caller wipes. */
-static int
-read_pass(const struct ec_conf *conf, char **pass)
-{
-	size_t len;
-	int rc;
-
-	if ((rc = ec_file_read(conf->smtp_pass_file, 4096, pass, &len)))
-		return ec_err_set(rc, "cannot read smtp_pass_file '%s': %s", conf->smtp_pass_file, ec_err_msg(rc));
-	(*pass)[strcspn(*pass, "\r\n")] = '\0';
-	return 0;
-}
-
 static int
 count_failed(void *ctx, const struct ec_outbox_msg *m)
 {
@@ -248,7 +234,7 @@ outbox_send(struct ctx *c)
 	struct ec_smtp_conf smtp;
 	struct ec_sender_conf sc;
 	struct ec_send_stats st;
-	char dir[4096], from[300], *pass = NULL;
+	char dir[4096], from[300];
 	size_t reminders = 0, failed = 0;
 	int rc;
 
@@ -263,10 +249,8 @@ outbox_send(struct ctx *c)
 	smtp.from = from;
 	smtp.timeout = 20;
 	if (c->conf.smtp_user[0]) {
-		if ((rc = read_pass(&c->conf, &pass)))
-			return fail(rc);
 		smtp.user = c->conf.smtp_user;
-		smtp.pass = pass;
+		smtp.pass_file = c->conf.smtp_pass_file;
 	}
 	sc.smtp = c->conf.smtp_url[0] ? &smtp : NULL;
 	sc.tpldir = dir;
@@ -275,13 +259,6 @@ outbox_send(struct ctx *c)
 	sc.values = notice_values;
 	sc.ctx = c;
 	rc = ec_outbox_send(c->off, &sc, &st);
-	if (pass) {
-		volatile char *p = pass;
-
-		while (*p)
-			*p++ = 0;
-		free(pass);
-	}
 	if (rc)
 		return fail(rc);
 	if (reminders)

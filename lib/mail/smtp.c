@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "err.h"
+#include "file.h"
 #include "smtp.h"
 
 struct ec_smtp {
@@ -70,12 +72,23 @@ ec_smtp_open(const struct ec_smtp_conf *c, struct ec_smtp **out)
 	s->url = strdup(c->url);
 	s->from = strdup(c->from);
 	s->user = c->user ? strdup(c->user) : NULL;
-	s->pass = c->pass ? strdup(c->pass) : NULL;
 	s->tls = c->tls;
 	s->timeout = c->timeout > 0 ? c->timeout : 30;
-	if (!s->url || !s->from || (c->user && !s->user) || (c->pass && !s->pass) || !(s->curl = curl_easy_init())) {
+	if (!s->url || !s->from || (c->user && !s->user) || !(s->curl = curl_easy_init())) {
 		ec_smtp_close(s);
 		return EC_ERR_NOMEM;
+	}
+	if (c->user && c->pass_file) {
+		size_t len;
+		int rc;
+
+		if ((rc = ec_file_read(c->pass_file, 4096, &s->pass, &len))) {
+			rc = ec_err_set(rc, "cannot read smtp_pass_file '%s': %s", c->pass_file, ec_err_msg(rc));
+			ec_smtp_close(s);
+			return rc;
+		}
+		/* The first line; what follows it is wiped now, the rest when the sender closes. */
+		OPENSSL_cleanse(s->pass + strcspn(s->pass, "\r\n"), len - strcspn(s->pass, "\r\n"));
 	}
 	*out = s;
 	return 0;
@@ -88,13 +101,9 @@ ec_smtp_close(struct ec_smtp *s)
 		return;
 	if (s->curl)
 		curl_easy_cleanup(s->curl);
-	if (s->pass) {
-		/* The relay's password is a secret: it leaves memory wiped. */
-		volatile char *p = s->pass;
-
-		while (*p)
-			*p++ = 0;
-	}
+	/* The relay's password is a secret: it leaves memory wiped. */
+	if (s->pass)
+		OPENSSL_cleanse(s->pass, strlen(s->pass));
 	free(s->url);
 	free(s->from);
 	free(s->user);

@@ -11,6 +11,7 @@
 #include <hpdf_namedict.h>
 #include <hpdf_objects.h>
 
+#include "digest.h"
 #include "font.h"
 #include "pdfobj.h"
 #include "utf8.h"
@@ -103,15 +104,15 @@ HPDF_Font
 ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32_t *cps, size_t n)
 {
 	HPDF_Font font;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char h[EC_SHA256_LEN];
 	char tag[HPDF_TTF_FONT_TAG_LEN + 1];
 	HPDF_Stream s;
 	HPDF_FontDef def;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ prog[i]) * 0x100000001b3ULL;
-	for (int i = 0; i < HPDF_TTF_FONT_TAG_LEN; i++, h /= 26)
-		tag[i] = (char)('A' + h % 26);
+	if (ec_sha256(prog, len, h) != 0)
+		return NULL;
+	for (int i = 0; i < HPDF_TTF_FONT_TAG_LEN; i++)
+		tag[i] = (char)('A' + h[i] % 26);
 	tag[HPDF_TTF_FONT_TAG_LEN] = '\0';
 	/*
 	 * One buffer larger than the program: libharu's memory stream fails a seek to exactly its end

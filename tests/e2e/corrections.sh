@@ -32,6 +32,7 @@ expect 1 I amend-result C-1 --tel "+86 139 0000 0000"
 expect_err "has an application: withdraw it first"
 expect 2 I amend-result C-1 --email "not an address"
 expect 2 I amend-result C-1
+expect 2 I amend-result C-2 --tel "call me maybe"
 expect 1 I amend-result C-9 --email x@example.org
 expect_err "no exam result for registration number 'C-9'"
 

@@ -409,6 +409,25 @@ awk -F'\t' -v i="$LATER" '$1 == i && $8 ~ /3 days/ && $8 ~ /451/' "$T/ob.tsv" | 
 readmail "$MD"
 unique_mail 13
 grep -q "bounce1@\|later1@" "$T/mail.tsv" && fail "a refused message arrived"
+# a relay login whose password file cannot be read: a system error naming the file, nothing recorded
+cp "$B/ecert.conf" "$T/b.conf"
+printf 'smtp_user = ecert\nsmtp_pass_file = %s/no-such.pass\n' "$T" >>"$B/ecert.conf"
+outbox "$B"
+cp "$T/ob.json" "$T/before.json"
+expect 2 ecert-issue outbox send -d "$B"
+expect_err "cannot read smtp_pass_file '$T/no-such.pass'"
+outbox "$B"
+cmp -s "$T/before.json" "$T/ob.json" || fail "a failed password read changed the outbox"
+cp "$T/b.conf" "$B/ecert.conf"
+# the outbox commands' usage errors
+expect 2 ecert-issue outbox frobnicate -d "$B"
+expect_err "unknown outbox command 'frobnicate'"
+expect 2 ecert-issue outbox show 0 -d "$B"
+expect 2 ecert-issue outbox retry -d "$B"
+expect 2 ecert-issue outbox retry 1 --failed -d "$B"
+expect 2 ecert-issue outbox list --state lost -d "$B"
+expect 1 ecert-issue outbox show 999999 -d "$B"
+expect_err "no message 999999 in the outbox"
 note "B: 550 failed and retried, 451 deferred then failed after 3 days ($(($(date +%s) - started)) s)"
 
 ##### C: the sender killed with SIGKILL mid-run loses nothing; a duplicate keeps its Message-ID (mail_lang = zh)

@@ -41,6 +41,9 @@ python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline="")))
 	fail "list --csv is not a 7-column CSV with every row"
 expect 2 I list --csv --json
 
+expect 2 I list --shipping --email li.na@example.cn
+expect_err "takes no --email or --status"
+
 # the paper queue: due 7 working days after approval (2026-11-20 is a Friday: due 2026-12-01)
 expect 0 I list --shipping
 expect_out "2026-11-20"

@@ -9,7 +9,7 @@ struct ec_smtp_conf {
 	int tls;                  /* smtp://: 1 STARTTLS required, 0 plain (a loopback relay) */
 	const char *from;         /* envelope sender */
 	const char *user;         /* NULL: no authentication */
-	const char *pass;
+	const char *pass_file;    /* with user: the password is this file's first line */
 	long timeout;             /* seconds for the connection and for each reply */
 };
 
@@ -22,7 +22,10 @@ enum ec_smtp_outcome {
 
 struct ec_smtp;
 
-/* A sender for c; the strings are copied. EC_ERR_NOMEM, EC_ERR_ARG when libcurl has no SMTP. */
+/*
+ * A sender for c; the strings are copied, the password read from c->pass_file now and wiped from
+ * memory by ec_smtp_close. EC_ERR_NOMEM; the error of reading the password file, naming it.
+ */
 int ec_smtp_open(const struct ec_smtp_conf *c, struct ec_smtp **out);
 void ec_smtp_close(struct ec_smtp *s);
 

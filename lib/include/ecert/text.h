@@ -14,7 +14,9 @@ char *ec_trim(char *s);
 /*
  * 0 when addr is an email address that a mail header and an SMTP envelope can carry as it is:
  * 1..254 bytes, one '@' with text on both sides, no space, control, quote, angle bracket or other
- * header special. EC_ERR_ARG saying what is wrong otherwise.
+ * header special. EC_ERR_ARG saying what is wrong otherwise. Looser than ec_field_email (a
+ * candidate's address the internet delivers to) on purpose: a configured From or a relay on the
+ * loopback may use local names such as ecert@localhost.
  */
 int ec_addr_check(const char *addr);
 
