@@ -1,4 +1,4 @@
-/* ecert-issue amend-result: correct an exam result's contact data before any application, audited. */
+/* ecert-issue amend-result: correct exam results before any application (options or a CSV), audited. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +21,14 @@ cmd_amend(struct opts *o)
 	struct ec_exam x, old;
 	int rc;
 
+	if (o->update) {
+		if (o->email || o->tel)
+			return usage_err("amend-result takes --update FILE.csv or REG-NO with --email/--tel, not both");
+		return import_file(o, EC_IMPORT_UPDATE | EC_IMPORT_NO_NEW);
+	}
 	if (!o->email && !o->tel)
-		return usage_err("amend-result needs --email E and/or --tel T (the data to correct)");
+		return usage_err("amend-result needs --email E and/or --tel T (the data to correct), or --update "
+		    "FILE.csv");
 	if (o->email && (rc = ec_field_email(o->email)))
 		return usage_err("--email: %s", ec_err_msg(rc));
 	if (o->tel && o->tel[0] && (rc = ec_field_tel(o->tel)))

@@ -7,6 +7,8 @@
 static void
 entry_json(struct ec_buf *b, const struct ec_cat_entry *e)
 {
+	size_t i;
+
 	ec_buf_adds(b, "{\"code\":");
 	ec_buf_json(b, e->code);
 	ec_buf_adds(b, ",\"title\":");
@@ -18,18 +20,34 @@ entry_json(struct ec_buf *b, const struct ec_cat_entry *e)
 		ec_buf_adds(b, "\"paper\"");
 	ec_buf_adds(b, "],\"template\":");
 	ec_buf_json(b, e->template_name);
-	ec_buf_addc(b, '}');
+	ec_buf_adds(b, ",\"exams\":[");
+	for (i = 0; i < ec_cat_nexams(e); i++) {
+		ec_buf_adds(b, i ? "," : "");
+		ec_buf_json(b, ec_cat_exam(e, i));
+	}
+	ec_buf_adds(b, "]}");
+}
+
+/* "A, B" for a certification's exams ("" for one exam coded as the certification). */
+static void
+exams_text(const struct ec_cat_entry *e, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < e->nexams && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? ", " : "", e->exams[i]);
 }
 
 int
 cmd_catalog(struct opts *o)
 {
-	static const char *const heads[] = { "Code", "Title", "Programme", "Years", "Formats", "Template" };
+	static const char *const heads[] = { "Code", "Title", "Programme", "Years", "Formats", "Template", "Exams" };
 	struct ctx c;
 	struct table *t = NULL;
 	struct ec_buf b;
-	char prog[8], years[8];
-	const char *cells[6];
+	char prog[8], years[8], exams[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2) + 1];
+	const char *cells[7];
 	size_t i;
 	int rc;
 
@@ -46,7 +64,7 @@ cmd_catalog(struct opts *o)
 		rc = put_buf(&b);
 		goto out;
 	}
-	if (!(t = table_new(6, heads))) {
+	if (!(t = table_new(7, heads))) {
 		rc = fail(EC_ERR_NOMEM);
 		goto out;
 	}
@@ -59,6 +77,8 @@ cmd_catalog(struct opts *o)
 		cells[3] = years;
 		cells[4] = ec_catalog_formats_name(c.cat->v[i].formats);
 		cells[5] = c.cat->v[i].template_name;
+		exams_text(&c.cat->v[i], exams, sizeof exams);
+		cells[6] = exams[0] ? exams : "/";
 		if ((rc = table_row(t, cells))) {
 			rc = fail(rc);
 			goto out;

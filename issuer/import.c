@@ -10,10 +10,11 @@
 
 #define SHOW_MAX 20         /* bad rows reported one by one; the rest are counted */
 
-enum { C_REGNO, C_LAST, C_FIRST, C_EMAIL, C_TEL, C_CERT, C_DATE, C_RESULT, NCOLS };
+/* The required columns, then the optional ones (C_EXAM: absent or empty, the certification's one exam). */
+enum { C_REGNO, C_LAST, C_FIRST, C_EMAIL, C_TEL, C_CERT, C_DATE, C_RESULT, NREQ, C_EXAM = NREQ, NCOLS };
 
 static const char *const columns[NCOLS] = {
-	"registration_no", "last_name", "first_name", "email", "tel", "certification", "exam_date", "result"
+	"registration_no", "last_name", "first_name", "email", "tel", "certification", "exam_date", "result", "exam"
 };
 
 struct rows {
@@ -49,9 +50,12 @@ copy(char *dst, size_t size, const char *src)
 static int
 row(struct ctx *c, struct rows *r, const char *const *f, const int *ix, size_t line)
 {
+	const struct ec_cat_entry *ce;
 	struct ec_exam *x;
 	void *nv;
-	const char *res;
+	const char *res, *exam;
+	char list[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2)];
+	size_t i, n;
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 1024;
@@ -78,9 +82,19 @@ row(struct ctx *c, struct rows *r, const char *const *f, const int *ix, size_t l
 		return bad_col(r, line, C_EMAIL);
 	if (ec_field_tel(f[ix[C_TEL]]))
 		return bad_col(r, line, C_TEL);
-	if (!ec_catalog_find(c->cat, f[ix[C_CERT]])) {
+	if (!(ce = ec_catalog_find(c->cat, f[ix[C_CERT]]))) {
 		ec_err_set(EC_ERR_SYNTAX, "unknown certification '%.40s' (see '" PROG " catalog')", f[ix[C_CERT]]);
 		return bad_col(r, line, C_CERT);
+	}
+	exam = ix[C_EXAM] >= 0 && f[ix[C_EXAM]][0] ? f[ix[C_EXAM]] : ce->code;
+	if (!ec_cat_requires(ce, exam)) {
+		for (i = 0, n = 0, list[0] = '\0'; i < ec_cat_nexams(ce) && n < sizeof list; i++)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", ec_cat_exam(ce, i));
+		if (exam == ce->code)
+			ec_err_set(EC_ERR_SYNTAX, "%s requires the exams %s: name one in the 'exam' column", ce->code, list);
+		else
+			ec_err_set(EC_ERR_SYNTAX, "exam '%.40s' is not one that %s requires (%s)", exam, ce->code, list);
+		return bad_col(r, line, C_EXAM);
 	}
 	if (ec_date_parse(f[ix[C_DATE]], &x->exam_date)) {
 		ec_err_set(EC_ERR_SYNTAX, "'%.40s' is not a date (YYYY-MM-DD)", f[ix[C_DATE]]);
@@ -101,6 +115,7 @@ row(struct ctx *c, struct rows *r, const char *const *f, const int *ix, size_t l
 	copy(x->email, sizeof x->email, f[ix[C_EMAIL]]);
 	copy(x->tel, sizeof x->tel, f[ix[C_TEL]]);
 	copy(x->code, sizeof x->code, f[ix[C_CERT]]);
+	copy(x->exam, sizeof x->exam, exam);
 	x->passed = !strcasecmp(res, "pass");
 	r->line[r->n++] = line;
 	return 0;
@@ -156,7 +171,7 @@ read_all(struct ctx *c, struct ec_csv *csv, struct rows *r)
 	size_t n, line;
 	int rc;
 
-	if ((rc = ec_csv_header(csv, columns, NCOLS, ix, &extra)))
+	if ((rc = ec_csv_header_opt(csv, columns, NREQ, columns + NREQ, NCOLS - NREQ, ix, &extra)))
 		return rc;
 	if (extra)
 		fprintf(stderr, PROG ": %s: ignoring extra column%s %s\n", r->file, strchr(extra, ',') ? "s" : "",
@@ -183,13 +198,73 @@ read_all(struct ctx *c, struct ec_csv *csv, struct rows *r)
 	return duplicates(r);
 }
 
+/* One field's correction, printed old -> new; "" reads as (none). */
+static void
+changed(const char *what, const char *old, const char *now)
+{
+	if (strcmp(old, now) != 0)
+		printf("  %-13s '%s' -> '%s'\n", what, old[0] ? old : "(none)", now[0] ? now : "(none)");
+}
+
+static int
+differs(const struct ec_exam *a, const struct ec_exam *b)
+{
+	return strcmp(a->last_name, b->last_name) || strcmp(a->first_name, b->first_name) ||
+	    strcmp(a->email, b->email) || strcmp(a->tel, b->tel) || strcmp(a->code, b->code) ||
+	    strcmp(a->exam, b->exam) || a->exam_date != b->exam_date || a->passed != b->passed;
+}
+
+/* What a correction of stored result old to x changes, field by field. */
+static void
+corrections(const struct ec_exam *old, const struct ec_exam *x)
+{
+	char d1[11], d2[11];
+
+	printf("amended the exam result '%s':\n", x->reg_no);
+	changed("last_name", old->last_name, x->last_name);
+	changed("first_name", old->first_name, x->first_name);
+	changed("email", old->email, x->email);
+	changed("tel", old->tel, x->tel);
+	changed("certification", old->code, x->code);
+	changed("exam", old->exam, x->exam);
+	ec_date_format(old->exam_date, d1);
+	ec_date_format(x->exam_date, d2);
+	changed("exam_date", d1, d2);
+	changed("result", old->passed ? "pass" : "fail", x->passed ? "pass" : "fail");
+}
+
+/*
+ * The stored results the rows would correct, read before the import so that they can be shown
+ * after it commits: olds[i] valid when has[i].
+ */
+static int
+stored(struct ctx *c, const struct rows *r, struct ec_exam **olds, char **has)
+{
+	size_t i;
+	int rc;
+
+	if (!(*olds = calloc(r->n ? r->n : 1, sizeof **olds)) || !(*has = calloc(r->n ? r->n : 1, 1)))
+		return EC_ERR_NOMEM;
+	for (i = 0; i < r->n; i++) {
+		rc = ec_office_exam_get(c->off, r->v[i].reg_no, &(*olds)[i]);
+		if (rc == 0)
+			(*has)[i] = 1;
+		else if (rc != EC_ERR_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
 int
-cmd_import(struct opts *o)
+import_file(struct opts *o, unsigned flags)
 {
 	struct ctx c;
 	struct ec_csv *csv = NULL;
 	struct rows r;
 	struct ec_import_stats st;
+	struct ec_exam *olds = NULL;
+	char *has = NULL;
+	size_t i;
 	int rc;
 
 	memset(&r, 0, sizeof r);
@@ -208,16 +283,34 @@ cmd_import(struct opts *o)
 		rc = 1;
 		goto out;
 	}
-	if ((rc = ec_office_import(c.off, r.v, r.n, &st))) {
+	if ((flags & EC_IMPORT_UPDATE) && (rc = stored(&c, &r, &olds, &has))) {
 		rc = fail(rc);
-		errmsg("%s: nothing imported", r.file);
 		goto out;
 	}
-	printf("%s: %zu row%s: %zu new, %zu unchanged\n", r.file, r.n, r.n == 1 ? "" : "s", st.added, st.unchanged);
+	if ((rc = ec_office_import_ex(c.off, r.v, r.n, flags, &st))) {
+		rc = fail(rc);
+		errmsg("%s: nothing %s", r.file, flags & EC_IMPORT_NO_NEW ? "amended" : "imported");
+		goto out;
+	}
+	for (i = 0; olds && i < r.n; i++)
+		if (has[i] && differs(&olds[i], &r.v[i]))
+			corrections(&olds[i], &r.v[i]);
+	printf("%s: %zu row%s: %zu new, %zu unchanged", r.file, r.n, r.n == 1 ? "" : "s", st.added, st.unchanged);
+	if (flags & EC_IMPORT_UPDATE)
+		printf(", %zu amended", st.amended);
+	putchar('\n');
 out:
 	ec_csv_close(csv);
 	free(r.v);
 	free(r.line);
+	free(olds);
+	free(has);
 	ctx_close(&c);
 	return rc;
+}
+
+int
+cmd_import(struct opts *o)
+{
+	return import_file(o, o->update ? EC_IMPORT_UPDATE : 0);
 }

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "date.h"
+#include "earning.h"
 #include "err.h"
 #include "issuance.h"
 #include "issuer.h"
@@ -21,7 +22,8 @@
 struct pend {
 	struct ec_app a;
 	char code[EC_CODE_MAX + 1];
-	ec_day exam_date;
+	char person[EC_EMAIL_MAX + 1];   /* the exam result's address: whose results earn the certification */
+	ec_day exam_date;                /* for the early lifetime check; sign_cert checks the real dates */
 };
 
 static void
@@ -29,6 +31,7 @@ pend_set(struct pend *p, const struct ec_app *a, const struct ec_exam *x)
 {
 	p->a = *a;
 	memcpy(p->code, x->code, sizeof p->code);
+	memcpy(p->person, x->email, sizeof p->person);
 	p->exam_date = x->exam_date;
 }
 
@@ -121,12 +124,18 @@ source_next(struct ctx *c, struct source *s, struct pend *out, size_t max, size_
 	return 0;
 }
 
-/* Fill r from pending application p and the catalogue; a fresh number. Returns an ec_err. */
+/*
+ * Fill r from pending application p, the catalogue and the person's exam results as they are now (a
+ * retake's pass moves the effective date); a fresh number. Returns an ec_err, or 1 when the
+ * certification is no longer earned (a result was amended since): said, and the application skipped.
+ */
 static int
 prepare(struct ctx *c, const struct pend *p, struct ec_cert *r)
 {
 	const struct ec_cat_entry *ce;
 	const struct ec_app *a = &p->a;
+	struct ec_earning earn;
+	char missing[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2)];
 	int rc;
 
 	/* Everything but the 4 KiB DER buffer, which sign_cert fills. */
@@ -135,14 +144,22 @@ prepare(struct ctx *c, const struct pend *p, struct ec_cert *r)
 	if (!(ce = ec_catalog_find(c->cat, p->code)))
 		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': certification '%s' is no longer in the "
 		    "catalogue", a->reg_no, p->code);
+	if ((rc = ec_earning_of(c->off, ce, p->person, &earn)))
+		return rc;
+	if (!earn.earned) {
+		ec_earning_missing(&earn, missing, sizeof missing);
+		errmsg("registration number '%s' not issued: %s is no longer earned by '%s' (missing %s); amend the "
+		    "results or withdraw the application", a->reg_no, ce->code, p->person, missing);
+		return 1;
+	}
 	if ((rc = ec_number_generate(ce->programme, r->e.number)))
 		return rc;
 	memcpy(r->e.name, a->name, sizeof r->e.name);
 	memcpy(r->e.code, ce->code, sizeof r->e.code);
 	memcpy(r->e.title, ce->title, sizeof r->e.title);
 	r->e.format = a->format;
-	r->e.effective = p->exam_date;
-	r->e.expires = ec_date_expiry(p->exam_date, ce->years);
+	r->e.effective = earn.effective;
+	r->e.expires = ec_date_expiry(earn.effective, ce->years);
 	memcpy(r->reg_no, a->reg_no, sizeof r->reg_no);
 	memcpy(r->email, a->email, sizeof r->email);
 	memcpy(r->tel, a->tel, sizeof r->tel);
@@ -201,7 +218,7 @@ struct run {
 	struct signing sg;
 	struct pend *apps;
 	struct job job[2];
-	size_t total, issued, skipped, conflicts;
+	size_t total, issued, skipped, conflicts, unearned;
 	struct ec_buf json;
 	struct progress pr;
 };
@@ -294,23 +311,31 @@ static int
 run(struct run *u, struct source *src)
 {
 	struct job *cur = &u->job[0], *prev = &u->job[1], *t;
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 	int rc, rc2;
 
 	progress_start(&u->pr, "issued", u->total);
 	for (;;) {
 		rc = source_next(u->c, src, u->apps, BATCH, &n);
-		for (i = 0; rc == 0 && i < n; i++)
-			if ((rc = prepare(u->c, &u->apps[i], &cur->certs[i])) == 0 &&
-			    (rc = sign_cert(&u->sg, &cur->certs[i])) == 0)
-				rc = notice_cert(u->c, "issued", &cur->certs[i], &cur->notices[i]);
+		for (i = 0, k = 0; rc == 0 && i < n; i++) {
+			if ((rc = prepare(u->c, &u->apps[i], &cur->certs[k])) == 1) {
+				u->unearned++;
+				rc = 0;
+				continue;
+			}
+			if (rc == 0 && (rc = sign_cert(&u->sg, &cur->certs[k])) == 0 &&
+			    (rc = notice_cert(u->c, "issued", &cur->certs[k], &cur->notices[k])) == 0)
+				k++;
+		}
 		/* The batch in flight is accounted for even when this one failed: it may have committed. */
 		rc2 = finish(u, prev);
 		if (rc == 0)
 			rc = rc2;
 		if (rc || n == 0)
 			break;
-		cur->n = n;
+		if (!k)
+			continue;
+		cur->n = k;
 		job_start(cur);
 		t = cur;
 		cur = prev;
@@ -473,8 +498,10 @@ cmd_issue(struct opts *o)
 		fprintf(stderr, " (%zu already issued by another run)", u.skipped);
 	if (u.conflicts)
 		fprintf(stderr, "; %zu not issued: the holder has a live certificate of that certification", u.conflicts);
+	if (u.unearned)
+		fprintf(stderr, "; %zu not issued: the certification is no longer earned", u.unearned);
 	fputc('\n', stderr);
-	if (u.conflicts && rc == 0)
+	if ((u.conflicts || u.unearned) && rc == 0)
 		rc = 1;
 out:
 	signing_close(&u.sg);

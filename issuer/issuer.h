@@ -21,7 +21,7 @@ struct opts {
 	const char *pass_file;   /* --pass-file */
 	const char *reg_no, *format, *name, *email, *tel, *address, *csv;
 	const char *reason, *carrier, *order, *status, *out, *state, *lang;
-	int json, all, consent, force, der, failed, csv_out, shipping;
+	int json, all, consent, force, der, failed, csv_out, shipping, update;
 	char **args;             /* positional arguments after the subcommand, borrowed from argv */
 	int nargs;
 };
@@ -61,6 +61,8 @@ struct tpl {
 	struct ec_render *r;     /* created on first use by render */
 };
 int tpl_get(struct ctx *c, const char *name, struct tpl **out);
+/* The fonts of template name, for ec_app_rules (ctx: the struct ctx). */
+int tpl_fonts(void *ctx, const char *name, const struct ec_fonts **out);
 
 /* The templates folder whose mail/ holds the notices' texts, along the same search path. Returns an ec_err. */
 int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);
@@ -86,6 +88,9 @@ int cmd_amend(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);
 int cmd_renew(struct opts *o);
+int cmd_reissue(struct opts *o);
+/* Import exam results from the CSV o->args[0] with ec_office_import_ex flags, printing corrections. */
+int import_file(struct opts *o, unsigned flags);
 int cmd_ship(struct opts *o);
 int cmd_outbox(struct opts *o);
 int cmd_list(struct opts *o);

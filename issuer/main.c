@@ -11,7 +11,8 @@
 enum opt_id {
 	O_DIR = 'd', O_HELP = 'h', O_OUT = 'o',
 	O_VERSION = 256, O_JSON, O_ALL, O_CONSENT, O_FORCE, O_DER, O_PASSFILE, O_REGNO, O_FORMAT,
-	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG, O_SHIPPING
+	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG, O_SHIPPING,
+	O_UPDATE
 };
 
 static const struct option longopts[] = {
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{ "failed", no_argument, NULL, O_FAILED },
 	{ "lang", required_argument, NULL, O_LANG },
 	{ "shipping", no_argument, NULL, O_SHIPPING },
+	{ "update", no_argument, NULL, O_UPDATE },
 	{ "output", required_argument, NULL, O_OUT },
 	{ NULL, 0, NULL, 0 }
 };
@@ -56,17 +58,21 @@ struct command {
 
 static const struct command commands[] = {
 	{ "catalog", cmd_catalog, { O_JSON }, 0, 0, "catalog [--json]" },
-	{ "import", cmd_import, { 0 }, 1, 1, "import FILE.csv" },
+	{ "import", cmd_import, { O_UPDATE }, 1, 1, "import FILE.csv [--update]" },
 	{ "apply", cmd_apply, { O_REGNO, O_FORMAT, O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CONSENT, O_CSV, O_LANG },
 	    0, 0, "apply --reg-no N --format electronic|paper --name NAME [--email E] [--tel T] [--address A]\n"
 	    "             [--lang en|zh] --consent\n"
 	    "       apply --csv FILE" },
 	{ "withdraw", cmd_withdraw, { 0 }, 1, 1, "withdraw REG-NO" },
-	{ "amend-result", cmd_amend, { O_EMAIL, O_TEL }, 1, 1, "amend-result REG-NO [--email E] [--tel T]" },
+	{ "amend-result", cmd_amend, { O_EMAIL, O_TEL, O_UPDATE }, 1, 1,
+	    "amend-result REG-NO [--email E] [--tel T]\n"
+	    "       amend-result --update FILE.csv" },
 	{ "issue", cmd_issue, { O_ALL, O_PASSFILE, O_JSON }, 0, MANY, "issue (--all | REG-NO...) [--pass-file FILE]" },
 	{ "render", cmd_render, { O_OUT, O_FORCE }, 1, MANY, "render NUMBER... -o PATH [--force]" },
 	{ "revoke", cmd_revoke, { O_REASON, O_PASSFILE }, 1, 1, "revoke NUMBER --reason REASON [--pass-file FILE]" },
 	{ "renew", cmd_renew, { O_PASSFILE, O_JSON }, 1, 1, "renew NUMBER [--pass-file FILE]" },
+	{ "reissue", cmd_reissue, { O_NAME, O_EMAIL, O_PASSFILE, O_JSON }, 1, 1,
+	    "reissue NUMBER [--name NAME] [--email E] [--pass-file FILE] [--json]" },
 	{ "ship", cmd_ship, { O_CARRIER, O_ORDER }, 1, 1, "ship NUMBER --carrier NAME --order NO" },
 	{ "outbox", cmd_outbox, { O_STATE, O_JSON, O_FAILED }, 1, 2,
 	    "outbox list [--state queued|deferred|sent|failed] [--json]\n"
@@ -76,7 +82,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, { O_EMAIL, O_STATUS, O_JSON, O_CSV, O_SHIPPING }, 0, 0,
 	    "list [--email E] [--status S] [--json | --csv]\n"
 	    "       list --shipping [--json | --csv]" },
-	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER [--json]" },
+	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER|REG-NO [--json]" },
 	{ "export", cmd_export, { O_OUT, O_DER }, 1, 1, "export NUMBER [-o FILE] [--der]" },
 	{ "crl", cmd_crl, { O_PASSFILE }, 0, 0, "crl [--pass-file FILE]" },
 	{ "publish", cmd_publish, { 0 }, 0, 0, "publish" },
@@ -174,6 +180,7 @@ parse(const struct command *c, int argc, char **argv, struct opts *o, int *done)
 			rc = set(&o->csv, ch);
 			break;
 		case O_SHIPPING: o->shipping = 1; break;
+		case O_UPDATE: o->update = 1; break;
 		case O_REASON: rc = set(&o->reason, ch); break;
 		case O_CARRIER: rc = set(&o->carrier, ch); break;
 		case O_ORDER: rc = set(&o->order, ch); break;

@@ -6,6 +6,7 @@
 
 #include "cert.h"
 #include "date.h"
+#include "earning.h"
 #include "err.h"
 #include "fields.h"
 #include "issuer.h"
@@ -33,22 +34,24 @@ email_ok(const struct listing *l, const char *email)
 	return !l->o->email || !strcasecmp(l->o->email, email);
 }
 
+/* A listing-only status: some of a certification's exams passed, not all (never stored). */
+#define ST_PARTLY 100
+
+/* Dates "" print as "/" (nothing to show yet). */
 static int
-emit(struct listing *l, enum ec_status st, const char *code, const char *number, int renewal,
-    ec_day eff, ec_day exp, const char *email)
+emit(struct listing *l, const char *word, const char *code, const char *number, int renewal,
+    const char *eff, const char *exp, const char *email)
 {
-	char e[11], x[11], em[EC_EMAIL_MAX + 8];
+	char em[EC_EMAIL_MAX + 8];
 	const char *cells[7];
 
-	ec_date_format(eff, e);
-	ec_date_format(exp, x);
 	mask_email(email, em, sizeof em);
-	cells[0] = ec_status_word(st);
+	cells[0] = word;
 	cells[1] = code;
 	cells[2] = number[0] ? number : "/";
 	cells[3] = renewal ? "Yes" : "/";
-	cells[4] = e;
-	cells[5] = x;
+	cells[4] = eff[0] ? eff : "/";
+	cells[5] = exp[0] ? exp : "/";
 	cells[6] = em;
 	l->n++;
 	return l->t ? table_row(l->t, cells) : 0;
@@ -64,6 +67,7 @@ static int
 on_cert(void *ctx, const struct ec_cert *r)
 {
 	struct listing *l = ctx;
+	char e[11], x[11];
 
 	if (l->json) {
 		json_sep(l);
@@ -71,20 +75,26 @@ on_cert(void *ctx, const struct ec_cert *r)
 		l->n++;
 		return l->json->err;
 	}
-	return emit(l, ec_cert_status(r, l->c->today), r->e.code, r->e.number, r->e.renewal_of[0] != 0,
-	    r->e.effective, r->e.expires, r->email);
+	ec_date_format(r->e.effective, e);
+	ec_date_format(r->e.expires, x);
+	return emit(l, ec_status_word(ec_cert_status(r, l->c->today)), r->e.code, r->e.number, r->e.renewal_of[0] != 0,
+	    e, x, r->email);
 }
 
-/* A pending row (requested or not applied) as JSON: no number yet. */
+/*
+ * A row without a certificate yet, as JSON: requested (a), not applied (earned on eff), or partly done
+ * (missing: the exams still to pass, comma-separated).
+ */
 static void
-pending_json(struct listing *l, enum ec_status st, const struct ec_exam *x, const struct ec_app *a,
-    const struct ec_cat_entry *ce)
+pending_json(struct listing *l, const char *status, const struct ec_exam *x, const struct ec_app *a,
+    const struct ec_cat_entry *ce, ec_day eff, const char *missing)
 {
-	char d[11], em[EC_EMAIL_MAX + 8];
+	char d[11], em[EC_EMAIL_MAX + 8], one[EC_CODE_MAX + 1];
+	const char *p, *q;
 
 	json_sep(l);
 	ec_buf_adds(l->json, "{\"number\":null,\"status\":");
-	ec_buf_json(l->json, ec_status_name(st));
+	ec_buf_json(l->json, status);
 	ec_buf_adds(l->json, ",\"certification\":{\"code\":");
 	ec_buf_json(l->json, x->code);
 	ec_buf_adds(l->json, ",\"title\":");
@@ -98,13 +108,27 @@ pending_json(struct listing *l, enum ec_status st, const struct ec_exam *x, cons
 	}
 	ec_buf_adds(l->json, "\"email_masked\":");
 	ec_buf_json(l->json, em);
-	ec_date_format(x->exam_date, d);
-	ec_buf_adds(l->json, "},\"effective\":");
-	ec_buf_json(l->json, d);
-	if (ce) {
-		ec_date_format(ec_date_expiry(x->exam_date, ce->years), d);
-		ec_buf_adds(l->json, ",\"expires\":");
+	ec_buf_addc(l->json, '}');
+	if (missing) {
+		ec_buf_adds(l->json, ",\"missing\":[");
+		for (p = missing; *p; p = *q ? q + 2 : q) {
+			q = strchr(p, ',');
+			if (!q)
+				q = p + strlen(p);
+			snprintf(one, sizeof one, "%.*s", (int)(q - p), p);
+			ec_buf_adds(l->json, p == missing ? "" : ",");
+			ec_buf_json(l->json, one);
+		}
+		ec_buf_addc(l->json, ']');
+	} else {
+		ec_date_format(eff, d);
+		ec_buf_adds(l->json, ",\"effective\":");
 		ec_buf_json(l->json, d);
+		if (ce) {
+			ec_date_format(ec_date_expiry(eff, ce->years), d);
+			ec_buf_adds(l->json, ",\"expires\":");
+			ec_buf_json(l->json, d);
+		}
 	}
 	ec_buf_adds(l->json, ",\"reg_no\":");
 	ec_buf_json(l->json, x->reg_no);
@@ -120,16 +144,33 @@ pending_json(struct listing *l, enum ec_status st, const struct ec_exam *x, cons
 }
 
 static int
-pending(struct listing *l, enum ec_status st, const struct ec_exam *x, const struct ec_app *a)
+pending(struct listing *l, enum ec_status st, const struct ec_exam *x, const struct ec_app *a, ec_day eff)
 {
 	const struct ec_cat_entry *ce = ec_catalog_find(l->c->cat, x->code);
+	char e[11], d[11] = "";
 
 	if (l->json) {
-		pending_json(l, st, x, a, ce);
+		pending_json(l, ec_status_name(st), x, a, ce, eff, NULL);
 		return l->json->err;
 	}
-	return emit(l, st, x->code, "", 0, x->exam_date, ce ? ec_date_expiry(x->exam_date, ce->years) : x->exam_date,
-	    a ? a->email : x->email);
+	ec_date_format(eff, e);
+	if (ce)
+		ec_date_format(ec_date_expiry(eff, ce->years), d);
+	return emit(l, ec_status_word(st), x->code, "", 0, e, d, a ? a->email : x->email);
+}
+
+/* Partly done: "HCIE-Datacom (missing HCIE-Datacom-Lab)" in the table; a "missing" list in JSON. */
+static int
+partly(struct listing *l, const struct ec_exam *x, const struct ec_cat_entry *ce, const char *missing)
+{
+	char name[EC_CODE_MAX + 16 + EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2)];
+
+	if (l->json) {
+		pending_json(l, "partly_done", x, NULL, ce, 0, missing);
+		return l->json->err;
+	}
+	snprintf(name, sizeof name, "%s (missing %s)", x->code, missing);
+	return emit(l, "Partly Done", name, "", 0, "", "", x->email);
 }
 
 static int
@@ -156,18 +197,144 @@ on_app(void *ctx, const struct ec_app *a)
 	return 0;
 }
 
-/* Exams: requested ones are shown from their application, passed ones without one as not applied. */
+static int
+applied(const struct listing *l, const char *reg_no)
+{
+	return l->napplied && bsearch(&reg_no, l->applied, l->napplied, sizeof *l->applied, cmp_str);
+}
+
+/* A row found by the person walk, emitted after it (the live-certificate check reads the register). */
+struct found {
+	struct ec_exam x;        /* the result of the last pass */
+	ec_day effective;        /* earned: the day; else 0 */
+	int earned;
+	char missing[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2)];
+};
+
+/* The results of one person, collected while the index walk is on their address, and the rows found. */
+struct person {
+	struct listing *l;
+	struct ec_exam *v;
+	size_t n, cap;
+	struct found *f;
+	size_t nf, capf;
+};
+
+/*
+ * One person's results for one certification (g[0..n), all of code g[0].code): earned with none of
+ * the results that earn it applied for, a Not Applied row; some exams passed but not all, Partly Done.
+ */
+static int
+person_cert(struct person *p, const struct ec_exam *g, size_t n)
+{
+	struct listing *l = p->l;
+	const struct ec_cat_entry *ce = ec_catalog_find(l->c->cat, g[0].code);
+	struct ec_earning e;
+	struct found *nv, *f;
+	size_t i, last = 0, any = 0;
+
+	if (!ce)
+		return 0;
+	ec_earning_init(&e, ce);
+	for (i = 0; i < n; i++)
+		ec_earning_add(&e, &g[i]);
+	ec_earning_done(&e);
+	for (i = 0; i < ec_cat_nexams(ce); i++) {
+		if (!e.have[i])
+			continue;
+		any = 1;
+		if (applied(l, e.reg_no[i]))
+			return 0;
+	}
+	if (!any || (e.earned && l->status == ST_PARTLY) || (!e.earned && l->status && l->status != ST_PARTLY))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (g[i].passed && (!g[last].passed || g[i].exam_date > g[last].exam_date))
+			last = i;
+	if (p->nf == p->capf) {
+		p->capf = p->capf ? p->capf * 2 : 64;
+		if (!(nv = realloc(p->f, p->capf * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		p->f = nv;
+	}
+	f = &p->f[p->nf++];
+	f->x = g[last];
+	f->earned = e.earned;
+	f->effective = e.effective;
+	ec_earning_missing(&e, f->missing, sizeof f->missing);
+	return 0;
+}
+
+static int
+by_code(const void *a, const void *b)
+{
+	const struct ec_exam *x = a, *y = b;
+	int d = strcmp(x->code, y->code);
+
+	return d ? d : strcmp(x->reg_no, y->reg_no);
+}
+
+static int
+person_flush(struct person *p)
+{
+	size_t i, j;
+	int rc;
+
+	if (!p->n)
+		return 0;
+	qsort(p->v, p->n, sizeof *p->v, by_code);
+	for (i = 0; i < p->n; i = j) {
+		for (j = i + 1; j < p->n && !strcmp(p->v[j].code, p->v[i].code); j++)
+			;
+		if ((rc = person_cert(p, p->v + i, j - i)))
+			return rc;
+	}
+	p->n = 0;
+	return 0;
+}
+
 static int
 on_exam(void *ctx, const struct ec_exam *x)
 {
-	struct listing *l = ctx;
-	const char *key = x->reg_no;
+	struct person *p = ctx;
+	struct ec_exam *nv;
+	int rc;
 
-	if (!x->passed || !email_ok(l, x->email))
+	if (p->n && strcasecmp(p->v[0].email, x->email) && (rc = person_flush(p)))
+		return rc;
+	if (!email_ok(p->l, x->email))
 		return 0;
-	if (l->napplied && bsearch(&key, l->applied, l->napplied, sizeof *l->applied, cmp_str))
-		return 0;
-	return pending(l, EC_ST_NOT_APPLIED, x, NULL);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		if (!(nv = realloc(p->v, p->cap * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		p->v = nv;
+	}
+	p->v[p->n++] = *x;
+	return 0;
+}
+
+/* The rows found: an earned certification its person already holds live (a retake) is not "not applied". */
+static int
+person_rows(struct person *p)
+{
+	char number[EC_NUMBER_DIGITS + 1];
+	const struct found *f;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < p->nf; i++) {
+		f = &p->f[i];
+		if (!f->earned) {
+			rc = partly(p->l, &f->x, ec_catalog_find(p->l->c->cat, f->x.code), f->missing);
+		} else if ((rc = ec_office_live(p->l->c->off, f->x.email, f->x.code, f->effective, number, NULL)) == 0 &&
+		    !number[0]) {
+			rc = pending(p->l, EC_ST_NOT_APPLIED, &f->x, NULL, f->effective);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Requested applications, looked up against their exam after the iteration (no nested reads). */
@@ -199,29 +366,41 @@ static int
 list_pending(struct listing *l)
 {
 	struct reqs r = { NULL, 0, 0, l };
+	struct person p;
+	struct ec_earning e;
+	const struct ec_cat_entry *ce;
 	struct ec_exam x;
 	size_t i;
 	int rc = 0;
 
+	memset(&p, 0, sizeof p);
+	p.l = l;
 	if (!l->status || l->status == 1 + EC_ST_REQUESTED) {
 		if ((rc = ec_office_apps_each(l->c->off, 1, on_req, &r)))
 			goto out;
 		for (i = 0; i < r.n; i++) {
 			if ((rc = ec_office_exam_get(l->c->off, r.v[i].reg_no, &x)))
 				goto out;
-			if ((rc = pending(l, EC_ST_REQUESTED, &x, &r.v[i])))
+			/* the dates it will have: the day its person earned the certification */
+			e.effective = x.exam_date;
+			if ((ce = ec_catalog_find(l->c->cat, x.code)) && (rc = ec_earning_of(l->c->off, ce, x.email, &e)))
+				goto out;
+			if ((rc = pending(l, EC_ST_REQUESTED, &x, &r.v[i], e.effective ? e.effective : x.exam_date)))
 				goto out;
 		}
 	}
-	if (!l->status || l->status == 1 + EC_ST_NOT_APPLIED) {
+	if (!l->status || l->status == 1 + EC_ST_NOT_APPLIED || l->status == ST_PARTLY) {
 		if ((rc = ec_office_apps_each(l->c->off, 0, on_app, l)))
 			goto out;
 		if (l->napplied)
 			qsort(l->applied, l->napplied, sizeof *l->applied, cmp_str);
-		rc = ec_office_exams_each(l->c->off, on_exam, l);
+		if ((rc = ec_office_person_exams(l->c->off, NULL, on_exam, &p)) == 0 && (rc = person_flush(&p)) == 0)
+			rc = person_rows(&p);
 	}
 out:
 	free(r.v);
+	free(p.v);
+	free(p.f);
 	return rc;
 }
 
@@ -233,7 +412,8 @@ rows(struct listing *l, const struct ec_cert_filter *f)
 
 	if (!l->c->off)
 		return 0;
-	if (!l->status || (l->status != 1 + EC_ST_REQUESTED && l->status != 1 + EC_ST_NOT_APPLIED))
+	if (!l->status || (l->status != 1 + EC_ST_REQUESTED && l->status != 1 + EC_ST_NOT_APPLIED &&
+	    l->status != ST_PARTLY))
 		if ((rc = ec_office_certs_each(l->c->off, f, on_cert, l)))
 			return rc;
 	return list_pending(l);
@@ -329,9 +509,9 @@ cmd_list(struct opts *o)
 	memset(&l, 0, sizeof l);
 	memset(&f, 0, sizeof f);
 	ec_buf_init(&b);
-	if (o->status && !(l.status = status_parse(o->status)))
-		return usage_err("unknown status '%s' (not_applied, requested, valid, revoked, expired, superseded)",
-		    o->status);
+	if (o->status && !(l.status = !strcmp(o->status, "partly_done") ? ST_PARTLY : status_parse(o->status)))
+		return usage_err("unknown status '%s' (partly_done, not_applied, requested, valid, revoked, expired, "
+		    "superseded)", o->status);
 	if (o->json && o->csv_out)
 		return usage_err("list takes --json or --csv, not both");
 	if (o->shipping && (o->email || o->status))

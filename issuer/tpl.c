@@ -106,3 +106,15 @@ tpl_free_all(struct ctx *c)
 		free(p);
 	}
 }
+
+int
+tpl_fonts(void *ctx, const char *name, const struct ec_fonts **out)
+{
+	struct tpl *t;
+	int rc;
+
+	if ((rc = tpl_get(ctx, name, &t)))
+		return rc;
+	*out = t->f;
+	return 0;
+}

@@ -218,6 +218,25 @@ ec_csv_next(struct ec_csv *c, const char *const **fields, size_t *n, size_t *lin
 int
 ec_csv_header(struct ec_csv *c, const char *const *required, size_t nreq, int *index, char **extra)
 {
+	return ec_csv_header_opt(c, required, nreq, NULL, 0, index, extra);
+}
+
+/* 1 when name is one of names[0..n). */
+static int
+named(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ec_csv_header_opt(struct ec_csv *c, const char *const *required, size_t nreq, const char *const *optional,
+    size_t nopt, int *index, char **extra)
+{
 	const char *const *f;
 	struct ec_buf miss = { 0 }, more = { 0 };
 	size_t n, line, i, j, nmiss = 0;
@@ -269,12 +288,15 @@ ec_csv_header(struct ec_csv *c, const char *const *required, size_t nreq, int *i
 		    nmiss > 1 ? "s" : "", miss.p);
 		goto out;
 	}
-	for (i = 0; extra && i < n; i++) {
-		for (j = 0; j < nreq && strcmp(f[i], required[j]) != 0; j++)
-			;
-		if (j == nreq)
-			ec_buf_addf(&more, "%s%s", more.len ? "," : "", f[i]);
+	for (j = 0; j < nopt; j++) {
+		index[nreq + j] = -1;
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i], optional[j]) == 0)
+				index[nreq + j] = (int)i;
 	}
+	for (i = 0; extra && i < n; i++)
+		if (!named(f[i], required, nreq) && !named(f[i], optional, nopt))
+			ec_buf_addf(&more, "%s%s", more.len ? "," : "", f[i]);
 	if (more.err) {
 		rc = more.err;
 		goto out;

@@ -6,6 +6,7 @@
 #include "application.h"
 #include "b64.h"
 #include "buf.h"
+#include "earning.h"
 #include "err.h"
 #include "fields.h"
 #include "mask.h"
@@ -72,13 +73,13 @@ ec_app_exists(const struct ec_app *a)
  * certificate of that certification still valid on the day the new one would start.
  */
 static int
-not_live(const struct ec_app_rules *r, const struct ec_exam *x)
+not_live(const struct ec_app_rules *r, const struct ec_exam *x, ec_day effective)
 {
 	char number[EC_NUMBER_DIGITS + 1], d[11];
 	ec_day expires;
 	int rc;
 
-	if ((rc = ec_office_live(r->office, x->email, x->code, x->exam_date, number, &expires)) || !number[0])
+	if ((rc = ec_office_live(r->office, x->email, x->code, effective, number, &expires)) || !number[0])
 		return rc;
 	ec_date_format(expires, d);
 	return ec_err_set(EC_ERR_CONFLICT, "registration number '%s': '%s' already holds %s certificate %s, valid "
@@ -86,13 +87,18 @@ not_live(const struct ec_app_rules *r, const struct ec_exam *x)
 	    number, d, number);
 }
 
-/* The exam behind the application: on record, passed, not yet applied for, its certification offered. */
+/*
+ * The exam behind the application: on record, passed, not yet applied for, its certification offered
+ * and earned (every exam it requires passed by the exam's person); *effective gets the day it was earned.
+ */
 static int
-exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, const struct ec_cat_entry **ce)
+exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, const struct ec_cat_entry **ce,
+    ec_day *effective)
 {
+	struct ec_earning earn;
 	struct ec_app old;
 	ec_day first;
-	char d1[11], d2[11];
+	char d1[11], d2[11], missing[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2)];
 	int rc;
 
 	rc = ec_office_exam_get(r->office, reg_no, x);
@@ -109,25 +115,33 @@ exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, con
 		return rc;
 	if (!(*ce = ec_catalog_find(r->cat, x->code)))
 		return ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", x->code);
-	first = ec_date_add_working_days(x->exam_date, 1, r->cat->holidays, r->cat->nholidays);
+	if ((rc = ec_earning_of(r->office, *ce, x->email, &earn)))
+		return rc;
+	if (!earn.earned) {
+		ec_earning_missing(&earn, missing, sizeof missing);
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': %s also needs exam%s %s passed by '%s'",
+		    x->reg_no, x->code, strchr(missing, ',') ? "s" : "", missing, x->email);
+	}
+	*effective = earn.effective;
+	first = ec_date_add_working_days(earn.effective, 1, r->cat->holidays, r->cat->nholidays);
 	if (r->today < first) {
 		ec_date_format(first, d1);
-		ec_date_format(x->exam_date, d2);
+		ec_date_format(earn.effective, d2);
 		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
 		    "day after the exam on %s", x->reg_no, d1, d2);
 	}
-	return not_live(r, x);
+	return not_live(r, x, earn.effective);
 }
 
-/* The name as it will be printed: NFC, within the byte limit, in the template's fonts, fitting the QR code. */
-static int
-name_ok(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const struct ec_exam *x, const char *name,
-    struct ec_app *a, const char **field)
+int
+ec_app_name(const struct ec_app_rules *r, const struct ec_cat_entry *ce, ec_day effective, const char *name,
+    char out[EC_NAME_MAX_BYTES + 1], const char **field)
 {
 	const struct ec_fonts *f;
 	char *nfc = NULL;
 	int rc;
 
+	*field = "name";
 	if ((rc = ec_name_normalize(name, strlen(name), &nfc)))
 		return rc;
 	if (strlen(nfc) > EC_NAME_MAX_BYTES) {
@@ -138,9 +152,9 @@ name_ok(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const struc
 		*field = "template";
 		goto out;
 	}
-	if ((rc = ec_shape_check(f, nfc)) || (rc = qr_fits(r, ce, nfc, x->exam_date)))
+	if ((rc = ec_shape_check(f, nfc)) || (rc = qr_fits(r, ce, nfc, effective)))
 		goto out;
-	snprintf(a->name, sizeof a->name, "%s", nfc);
+	snprintf(out, EC_NAME_MAX_BYTES + 1, "%s", nfc);
 out:
 	free(nfc);
 	return rc;
@@ -151,6 +165,7 @@ ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec
 {
 	const struct ec_cat_entry *ce = NULL;
 	struct ec_exam x;
+	ec_day effective = 0;
 	int rc;
 
 	memset(a, 0, sizeof *a);
@@ -168,7 +183,7 @@ ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec
 	if (!in->consent)
 		return ec_err_set(EC_ERR_REFUSED, "no consent to the privacy statement: nothing can be stored without it");
 	*field = "registration_no";
-	if ((rc = exam_ok(r, in->reg_no, &x, &ce)))
+	if ((rc = exam_ok(r, in->reg_no, &x, &ce, &effective)))
 		return rc;
 	*field = "format";
 	if (!(ce->formats & (1u << a->format)))
@@ -182,7 +197,7 @@ ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec
 		snprintf(a->address, sizeof a->address, "%s", in->address);
 	}
 	*field = "name";
-	if ((rc = name_ok(r, ce, &x, str(in->name), a, field)))
+	if ((rc = ec_app_name(r, ce, effective, str(in->name), a->name, field)))
 		return rc;
 	*field = "email";
 	if (in->email && in->email[0] && (rc = ec_field_email(in->email)))

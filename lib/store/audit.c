@@ -27,6 +27,7 @@ ec_audit_op_name(enum ec_audit_op op)
 	case EC_AUDIT_CRL: return "crl";
 	case EC_AUDIT_WITHDRAW: return "withdraw";
 	case EC_AUDIT_AMEND: return "amend";
+	case EC_AUDIT_REISSUE: return "reissue";
 	}
 	return "?";
 }

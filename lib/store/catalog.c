@@ -21,7 +21,7 @@
 
 #define FILE_MAX (1 << 20)
 #define LINE_MAX_LEN 1024
-#define FIELDS 6
+#define FIELDS 7
 
 #ifndef EC_DATADIR
 #define EC_DATADIR "/usr/local/share/ecert"
@@ -57,6 +57,29 @@ ec_catalog_find_programme(const struct ec_catalog *c, unsigned programme)
 		if (c->v[i].programme == programme)
 			return &c->v[i];
 	return NULL;
+}
+
+size_t
+ec_cat_nexams(const struct ec_cat_entry *e)
+{
+	return e->nexams ? e->nexams : 1;
+}
+
+const char *
+ec_cat_exam(const struct ec_cat_entry *e, size_t i)
+{
+	return e->nexams ? e->exams[i] : e->code;
+}
+
+int
+ec_cat_requires(const struct ec_cat_entry *e, const char *exam)
+{
+	size_t i;
+
+	for (i = 0; i < ec_cat_nexams(e); i++)
+		if (strcmp(ec_cat_exam(e, i), exam) == 0)
+			return 1;
+	return 0;
 }
 
 const char *
@@ -139,6 +162,45 @@ digits(const char *s, size_t min, size_t max)
 	return 1;
 }
 
+/* A code as the catalogue and the CSVs spell it: 1 to 31 printable ASCII characters, no space. */
+static int
+code_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > EC_CODE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The EXAMS field: comma-separated exam codes, each once; empty for the one exam coded as e->code. */
+static int
+exams(struct parse *p, struct ec_cat_entry *e, char *list)
+{
+	char *tok, *next;
+	size_t i;
+
+	if (!*list)
+		return 0;
+	for (tok = list; tok; tok = next) {
+		if ((next = strchr(tok, ',')))
+			*next++ = '\0';
+		tok = ec_trim(tok);
+		if (!code_ok(tok))
+			return bad(p, "exam code '%.40s' must be 1 to 31 printable ASCII characters without spaces", tok);
+		if (e->nexams == EC_CAT_EXAMS_MAX)
+			return bad(p, "more than %d exams for '%s'", EC_CAT_EXAMS_MAX, e->code);
+		for (i = 0; i < e->nexams; i++)
+			if (strcmp(e->exams[i], tok) == 0)
+				return bad(p, "exam '%s' listed twice for '%s'", tok, e->code);
+		memcpy(e->exams[e->nexams++], tok, strlen(tok) + 1);
+	}
+	return 0;
+}
+
 static int
 entry(struct parse *p, char *line)
 {
@@ -146,12 +208,14 @@ entry(struct parse *p, char *line)
 	struct ec_cat_entry e, *nv;
 	char *f[FIELDS], *s = line, *bar;
 	size_t nf = 0, i, *nl;
+	int r;
 
 	memset(&e, 0, sizeof e);
 	for (;;) {
 		bar = strchr(s, '|');
 		if (nf == FIELDS)
-			return bad(p, "%s", "more than 6 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE)");
+			return bad(p, "%s", "more than 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
+			    "| EXAMS)");
 		if (bar)
 			*bar = '\0';
 		f[nf++] = ec_trim(s);
@@ -159,14 +223,14 @@ entry(struct parse *p, char *line)
 			break;
 		s = bar + 1;
 	}
-	if (nf != FIELDS)
-		return bad(p, "%s", "expected 6 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE)");
+	if (nf < FIELDS - 1)
+		return bad(p, "%s", "expected 6 or 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
+		    "[| EXAMS])");
 
 	if (!f[0][0] || strlen(f[0]) > EC_CODE_MAX)
 		return bad(p, "certification code '%.40s' is empty or longer than 31 characters", f[0]);
-	for (i = 0; f[0][i]; i++)
-		if ((unsigned char)f[0][i] <= 0x20 || (unsigned char)f[0][i] >= 0x7f)
-			return bad(p, "certification code '%.40s' must be printable ASCII without spaces", f[0]);
+	if (!code_ok(f[0]))
+		return bad(p, "certification code '%.40s' must be printable ASCII without spaces", f[0]);
 	memcpy(e.code, f[0], strlen(f[0]) + 1);
 
 	/* the title is signed into every e-Cert (subject description): the certificates' text rule */
@@ -196,6 +260,9 @@ entry(struct parse *p, char *line)
 	    strlen(f[5]))
 		return bad(p, "template name '%.40s' must be 1 to 31 of [a-z0-9_-]", f[5]);
 	memcpy(e.template_name, f[5], strlen(f[5]) + 1);
+
+	if (nf == FIELDS && (r = exams(p, &e, f[6])))
+		return r;
 
 	for (i = 0; i < p->c->n; i++) {
 		if (strcmp(p->c->v[i].code, e.code) == 0)

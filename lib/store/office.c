@@ -26,7 +26,7 @@
 
 static const char *const office_dbs[EC_ODB_COUNT] = {
 	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit", "outbox", "outbox.due", "mail.once",
-	"lang"
+	"lang", "exam.email"
 };
 
 
@@ -314,12 +314,12 @@ init_txn(struct ec_kvtxn *t, void *ctx)
 	(void)ctx;
 	if ((r = ec_kv_get64(t, EC_ODB_META, "format", &fmt, NULL)))
 		return r;
-	if (fmt == 0)
-		return ec_kv_put64(t, EC_ODB_META, "format", FORMAT);
-	if (fmt != FORMAT)
+	if (fmt == 0 && (r = ec_kv_put64(t, EC_ODB_META, "format", FORMAT)))
+		return r;
+	if (fmt != FORMAT && fmt != 0)
 		return ec_err_set(EC_ERR_UNSUPPORTED, "office register format %llu is not supported",
 		    (unsigned long long)fmt);
-	return 0;
+	return off_exam_index_build(t);
 }
 
 static int

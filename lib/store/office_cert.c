@@ -315,6 +315,7 @@ struct renew_ctx {
 	struct skel_memo m;
 	const struct ec_cert *newc;
 	const struct ec_notice *notice;
+	int64_t revoke_at;        /* a reissue: the old certificate is revoked (superseded) then; 0 renewal */
 	uint64_t gen;
 	struct ec_cert n, old;
 	struct ec_buf b;
@@ -324,7 +325,8 @@ static int
 renew_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct renew_ctx *x = ctx;
-	unsigned char key[EC_NUMBIN];
+	unsigned char key[EC_NUMBIN], rkey[REVOKED_KEY];
+	char live[EC_NUMBER_DIGITS + 1];
 	struct ec_kv_val v;
 	int r;
 
@@ -338,6 +340,14 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 	if (x->old.status == EC_ST_SUPERSEDED)
 		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was renewed already as '%s'", x->old.e.number,
 		    x->old.superseded_by);
+	/* a reissue to another address must not give that person a second live certificate */
+	if (x->revoke_at && strcasecmp(x->old.email, x->n.email) != 0) {
+		if ((r = live_of(t, x->n.email, x->n.e.code, x->n.e.effective, live, NULL)))
+			return r;
+		if (live[0])
+			return ec_err_set(EC_ERR_CONFLICT, "'%s' already holds %s certificate %s", x->n.email,
+			    x->n.e.code, live);
+	}
 	if ((r = ec_rec_num_pack(x->n.e.number, key)))
 		return r;
 	r = ec_kv_get(t, EC_ODB_CERT, key, sizeof key, &v);
@@ -345,18 +355,34 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 		return ec_err_set(EC_ERR_REFUSED, "certificate number '%s' is in use", x->n.e.number);
 	if (r != EC_ERR_NOTFOUND)
 		return r;
-	if ((r = off_cert_store(t, &x->m, &x->n, &x->b, EC_KV_NOOVERWRITE, EC_AUDIT_RENEW)) || (r = off_email_index(t, &x->n)))
+	if ((r = off_cert_store(t, &x->m, &x->n, &x->b, EC_KV_NOOVERWRITE, x->revoke_at ? EC_AUDIT_REISSUE :
+	    EC_AUDIT_RENEW)) || (r = off_email_index(t, &x->n)))
 		return r;
-	x->old.status = EC_ST_SUPERSEDED;
 	memcpy(x->old.superseded_by, x->n.e.number, sizeof x->old.superseded_by);
-	if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)) ||
-	    (x->notice && (r = off_outbox_put(t, x->notice, NULL))))
+	if (x->revoke_at) {
+		if (strlen(x->old.e.kid) != EC_KID_LEN)
+			return ec_err_set(EC_ERR_CORRUPT, "certificate '%s' has no issuing CA", x->old.e.number);
+		x->old.status = EC_ST_REVOKED;
+		x->old.revoked_at = x->revoke_at;
+		snprintf(x->old.reason, sizeof x->old.reason, "superseded");
+		memcpy(rkey, x->old.e.kid, EC_KID_LEN);
+		if ((r = ec_rec_num_pack(x->old.e.number, rkey + EC_KID_LEN)) ||
+		    (r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_REVOKE)) ||
+		    (r = ec_kv_put(t, EC_ODB_REVOKED, rkey, sizeof rkey, "", 0, 0)))
+			return r;
+	} else {
+		x->old.status = EC_ST_SUPERSEDED;
+		if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
+			return r;
+	}
+	if (x->notice && (r = off_outbox_put(t, x->notice, NULL)))
 		return r;
 	return off_gen_bump(t, &x->gen);
 }
 
-int
-ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec_notice *notice)
+static int
+replace(struct ec_office *o, const struct ec_cert *newc, int64_t revoke_at, const struct ec_notice *notice,
+    struct ec_cert *old)
 {
 	const struct ec_cert *two[2];
 	struct renew_ctx *x;
@@ -365,21 +391,38 @@ ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec
 	if ((r = off_writable(o)))
 		return r;
 	if (!newc->e.renewal_of[0])
-		return ec_err_set(EC_ERR_ARG, "a renewal must name the certificate it renews");
+		return ec_err_set(EC_ERR_ARG, "a renewal or reissue must name the certificate it replaces");
 	if (!(x = calloc(1, sizeof *x)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	x->o = o;
 	x->newc = newc;
 	x->notice = notice;
+	x->revoke_at = revoke_at;
 	if ((r = ec_kv_update(o->kv, renew_txn, x)))
 		goto out;
 	two[0] = &x->old;
 	two[1] = &x->n;
-	r = off_pub_sync(o, two, 2, 0, x->gen);
+	if ((r = off_pub_sync(o, two, 2, 0, x->gen)) == 0 && old)
+		*old = x->old;
 out:
 	ec_buf_free(&x->b);
 	free(x);
 	return r;
+}
+
+int
+ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec_notice *notice)
+{
+	return replace(o, newc, 0, notice, NULL);
+}
+
+int
+ec_office_reissue(struct ec_office *o, const struct ec_cert *newc, int64_t at, const struct ec_notice *notice,
+    struct ec_cert *old)
+{
+	if (at <= 0)
+		return ec_err_set(EC_ERR_ARG, "a reissue needs the time of the old certificate's revocation");
+	return replace(o, newc, at, notice, old);
 }
 
 /* Shipping. */

@@ -3,17 +3,48 @@
 
 /* Import. */
 
+/* The same facts: a result stored by an older version compares by value, not by its bytes. */
+static int
+exam_same(const struct ec_exam *a, const struct ec_exam *b)
+{
+	return !strcmp(a->last_name, b->last_name) && !strcmp(a->first_name, b->first_name) &&
+	    !strcmp(a->email, b->email) && !strcmp(a->tel, b->tel) && !strcmp(a->code, b->code) &&
+	    !strcmp(a->exam[0] ? a->exam : a->code, b->exam[0] ? b->exam : b->code) &&
+	    a->exam_date == b->exam_date && a->passed == b->passed;
+}
+
 struct import_ctx {
 	const struct ec_exam_src *src;
+	unsigned flags;
 	struct ec_import_stats st;
 	struct ec_buf b;
 };
+
+/* Replace stored result old (key reg_no) with row, encoded in b: a correction, refused once applied for. */
+static int
+import_amend(struct ec_kvtxn *t, const struct ec_exam *old, const struct ec_exam *row, const struct ec_buf *b,
+    int64_t now)
+{
+	size_t klen = strlen(row->reg_no);
+	struct ec_kv_val v;
+	int r;
+
+	if ((r = ec_kv_get(t, EC_ODB_APP, row->reg_no, klen, &v)) == 0)
+		return ec_err_set(EC_ERR_REFUSED, "registration number '%s' has an application: withdraw it first "
+		    "(an issued certificate is reissued instead)", row->reg_no);
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	if ((r = off_exam_unindex(t, old)) || (r = ec_kv_put(t, EC_ODB_EXAM, row->reg_no, klen, b->p, b->len, 0)) ||
+	    (r = off_exam_index(t, row)))
+		return r;
+	return ec_audit_append(t, now, EC_AUDIT_AMEND, EC_AUDIT_SUBJ_REGNO, row->reg_no, b->p, b->len);
+}
 
 static int
 import_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct import_ctx *c = ctx;
-	struct ec_exam row;
+	struct ec_exam row, old;
 	struct ec_kv_val v;
 	int64_t now = ec_time_now();
 	size_t klen;
@@ -31,15 +62,27 @@ import_txn(struct ec_kvtxn *t, void *ctx)
 			return ec_err_set(r, "registration number '%s': %s", row.reg_no, ec_err_msg(r));
 		r = ec_kv_get(t, EC_ODB_EXAM, row.reg_no, klen, &v);
 		if (r == 0) {
-			if (v.n != c->b.len || memcmp(v.p, c->b.p, v.n) != 0)
+			if ((r = ec_rec_exam_dec(v.p, v.n, row.reg_no, klen, &old)))
+				return r;
+			if (exam_same(&row, &old)) {
+				c->st.unchanged++;
+				continue;
+			}
+			if (!(c->flags & EC_IMPORT_UPDATE))
 				return ec_err_set(EC_ERR_REFUSED, "registration number '%s' already imported with "
-				    "different data", row.reg_no);
-			c->st.unchanged++;
+				    "different data (correct it with --update)", row.reg_no);
+			if ((r = import_amend(t, &old, &row, &c->b, now)))
+				return r;
+			c->st.amended++;
 			continue;
 		}
 		if (r != EC_ERR_NOTFOUND)
 			return r;
+		if (c->flags & EC_IMPORT_NO_NEW)
+			return ec_err_set(EC_ERR_NOTFOUND, "no exam result for registration number '%s' to correct",
+			    row.reg_no);
 		if ((r = ec_kv_put(t, EC_ODB_EXAM, row.reg_no, klen, c->b.p, c->b.len, 0)) ||
+		    (r = off_exam_index(t, &row)) ||
 		    (r = ec_audit_append(t, now, EC_AUDIT_IMPORT, EC_AUDIT_SUBJ_REGNO, row.reg_no, c->b.p, c->b.len)))
 			return r;
 		c->st.added++;
@@ -47,8 +90,8 @@ import_txn(struct ec_kvtxn *t, void *ctx)
 	return r < 0 ? r : 0;
 }
 
-int
-ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, struct ec_import_stats *st)
+static int
+import_src(struct ec_office *o, const struct ec_exam_src *src, unsigned flags, struct ec_import_stats *st)
 {
 	struct import_ctx c;
 	int r;
@@ -57,6 +100,7 @@ ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, stru
 	if ((r = off_writable(o)))
 		return r;
 	c.src = src;
+	c.flags = flags;
 	r = ec_kv_update(o->kv, import_txn, &c);
 	if (r == 0 && st)
 		*st = c.st;
@@ -88,12 +132,25 @@ array_next(void *ctx, struct ec_exam *row)
 }
 
 int
-ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st)
+ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, struct ec_import_stats *st)
+{
+	return import_src(o, src, 0, st);
+}
+
+int
+ec_office_import_ex(struct ec_office *o, const struct ec_exam *rows, size_t n, unsigned flags,
+    struct ec_import_stats *st)
 {
 	struct array_src a = { rows, n, 0 };
 	struct ec_exam_src src = { array_rewind, array_next, &a };
 
-	return ec_office_import_stream(o, &src, st);
+	return import_src(o, &src, flags, st);
+}
+
+int
+ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st)
+{
+	return ec_office_import_ex(o, rows, n, 0, st);
 }
 
 /* Applications. */
@@ -106,6 +163,35 @@ struct apply_ctx {
 	struct ec_buf b;
 };
 
+/* A person's waiting application for one certification, under another registration number. */
+struct sibling {
+	struct ec_kvtxn *t;
+	const struct ec_exam *x;
+	struct ec_app a;
+	int found;
+};
+
+static int
+sibling_one(void *ctx, const struct ec_exam *y)
+{
+	struct sibling *s = ctx;
+	struct ec_kv_val v;
+	size_t klen = strlen(y->reg_no);
+	int r;
+
+	if (strcmp(y->code, s->x->code) || !strcmp(y->reg_no, s->x->reg_no))
+		return 0;
+	r = ec_kv_get(s->t, EC_ODB_APP, y->reg_no, klen, &v);
+	if (r == EC_ERR_NOTFOUND)
+		return 0;
+	if (r || (r = ec_rec_app_dec(v.p, v.n, y->reg_no, klen, &s->a)))
+		return r;
+	if (s->a.status != EC_ST_REQUESTED)
+		return 0;
+	s->found = 1;
+	return 1;
+}
+
 /* One application inside the transaction: a soft refusal goes to *rc, a hard failure is returned. */
 static int
 apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct ec_app *existing, int *rc)
@@ -113,6 +199,7 @@ apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct 
 	struct ec_app a;
 	struct ec_exam x;
 	struct ec_kv_val v;
+	struct sibling sib;
 	size_t klen;
 	int r;
 
@@ -142,6 +229,15 @@ apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct 
 	}
 	if (r != EC_ERR_NOTFOUND)
 		return r;
+	memset(&sib, 0, sizeof sib);
+	sib.t = t, sib.x = &x;
+	if ((r = off_person_exams(t, x.email, sibling_one, &sib)))
+		return r;
+	if (sib.found) {
+		*rc = ec_err_set(EC_ERR_CONFLICT, "'%s' already applied for %s under registration number '%s': one "
+		    "application per person and certification", x.email, x.code, sib.a.reg_no);
+		return 0;
+	}
 	a = *in;
 	a.status = EC_ST_REQUESTED;
 	a.number[0] = '\0';
@@ -275,17 +371,10 @@ amend_txn(struct ec_kvtxn *t, void *ctx)
 		return ec_err_set(EC_ERR_NOTFOUND, "no exam result for registration number '%s'", reg);
 	if (r || (r = ec_rec_exam_dec(v.p, v.n, reg, klen, &c->old)))
 		return r;
-	if ((r = ec_kv_get(t, EC_ODB_APP, reg, klen, &v)) == 0)
-		return ec_err_set(EC_ERR_REFUSED, "registration number '%s' has an application: withdraw it first "
-		    "(an issued certificate's data is not amended)", reg);
-	if (r != EC_ERR_NOTFOUND)
-		return r;
 	ec_buf_reset(&c->b);
 	if ((r = ec_rec_exam_enc(&c->b, c->x)))
 		return ec_err_set(r, "registration number '%s': %s", reg, ec_err_msg(r));
-	if ((r = ec_kv_put(t, EC_ODB_EXAM, reg, klen, c->b.p, c->b.len, 0)))
-		return r;
-	return ec_audit_append(t, ec_time_now(), EC_AUDIT_AMEND, EC_AUDIT_SUBJ_REGNO, reg, c->b.p, c->b.len);
+	return import_amend(t, &c->old, c->x, &c->b, ec_time_now());
 }
 
 int

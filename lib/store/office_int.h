@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #define FORMAT 1
 #define LOCK_WAIT_MS 30000
 #define EMAIL_KEY_MAX (EC_EMAIL_MAX + 1 + EC_NUMBIN)
+#define EXAM_KEY_MAX (EC_EMAIL_MAX + 1 + EC_REGNO_MAX)
 #define REVOKED_KEY (EC_KID_LEN + EC_NUMBIN)
 #define SKEL_KEY (5 + EC_SKEL_ID)     /* "skel." || id */
 #define SKEL_CACHE 4
@@ -74,6 +76,13 @@ int off_cert_store(struct ec_kvtxn *t, struct skel_memo *m, const struct ec_cert
     unsigned flags, enum ec_audit_op op);
 int off_email_index(struct ec_kvtxn *t, const struct ec_cert *c);
 size_t off_email_key(const char *email, const unsigned char *numbin, unsigned char out[EMAIL_KEY_MAX]);
+/* The exam index (office_exam.c): key, upkeep on import and amend, the one-time build, a person's walk. */
+size_t off_exam_key(const char *email, const char *reg_no, unsigned char out[EXAM_KEY_MAX]);
+int off_exam_index(struct ec_kvtxn *t, const struct ec_exam *x);
+int off_exam_unindex(struct ec_kvtxn *t, const struct ec_exam *x);
+int off_exam_index_build(struct ec_kvtxn *t);
+/* email NULL: every person's results, grouped by address (lower-cased), each group in number order. */
+int off_person_exams(struct ec_kvtxn *t, const char *email, ec_exam_fn fn, void *ctx);
 int off_gen_bump(struct ec_kvtxn *t, uint64_t *gen);
 int off_pub_of(struct ec_office *o, const struct ec_cert *c, int issued, struct ec_pub *p);
 int off_pub_sync(struct ec_office *o, const struct ec_cert *const *certs, size_t n, int issued,

@@ -8,12 +8,16 @@ ec_rec_exam_enc(struct ec_buf *b, const struct ec_exam *x)
 {
 	int r;
 
-	w8(b, EC_REC_V1);
+	/* Version 2 adds the exam code after the certification code; an empty one is the certification's. */
+	if (!x->code[0])
+		return ec_err_set(EC_ERR_ARG, "field 'certification' is empty");
+	w8(b, EC_REC_V2);
 	if ((r = wstr(b, x->last_name, sizeof x->last_name, "last_name")) ||
 	    (r = wstr(b, x->first_name, sizeof x->first_name, "first_name")) ||
 	    (r = wstr(b, x->email, sizeof x->email, "email")) ||
 	    (r = wstr(b, x->tel, sizeof x->tel, "tel")) ||
-	    (r = wstr(b, x->code, sizeof x->code, "certification")))
+	    (r = wstr(b, x->code, sizeof x->code, "certification")) ||
+	    (r = wstr(b, x->exam[0] ? x->exam : x->code, sizeof x->exam, "exam")))
 		return r;
 	if (x->passed != 0 && x->passed != 1)
 		return ec_err_set(EC_ERR_ARG, "field 'result' out of range");
@@ -26,10 +30,16 @@ int
 ec_rec_exam_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_exam *out)
 {
 	struct rd r;
-	unsigned passed;
+	unsigned passed, ver;
 
 	memset(out, 0, sizeof *out);
-	rbegin(&r, p, n);
+	r.p = p;
+	r.n = n;
+	r.off = 0;
+	r.bad = 0;
+	ver = r8(&r);
+	if (ver != EC_REC_V1 && ver != EC_REC_V2)
+		r.bad = 1;
 	if (keytext(key, klen, out->reg_no, sizeof out->reg_no))
 		r.bad = 1;
 	rstr(&r, out->last_name, sizeof out->last_name);
@@ -37,6 +47,13 @@ ec_rec_exam_dec(const void *p, size_t n, const void *key, size_t klen, struct ec
 	rstr(&r, out->email, sizeof out->email);
 	rstr(&r, out->tel, sizeof out->tel);
 	rstr(&r, out->code, sizeof out->code);
+	/* a version-1 result is for the one exam coded as its certification */
+	if (ver == EC_REC_V2)
+		rstr(&r, out->exam, sizeof out->exam);
+	else
+		memcpy(out->exam, out->code, sizeof out->exam);
+	if (!out->exam[0])
+		r.bad = 1;
 	out->exam_date = r32(&r);
 	passed = r8(&r);
 	if (passed > 1)
@@ -252,7 +269,7 @@ ec_rec_audit_enc(struct ec_buf *b, const struct ec_audit_entry *e)
 {
 	unsigned char seq[8], bin[EC_NUMBIN];
 
-	if (e->op < EC_AUDIT_IMPORT || e->op > EC_AUDIT_AMEND)
+	if (e->op < EC_AUDIT_IMPORT || e->op > EC_AUDIT_REISSUE)
 		return ec_err_set(EC_ERR_ARG, "field 'op' out of range");
 	w8(b, EC_REC_V1);
 	ec_rec_put64(seq, e->seq);
@@ -295,7 +312,7 @@ ec_rec_audit_dec(const void *p, size_t n, const void *key, size_t klen, struct e
 	out->time = r64(&r);
 	op = r8(&r);
 	kind = r8(&r);
-	if (op < EC_AUDIT_IMPORT || op > EC_AUDIT_AMEND)
+	if (op < EC_AUDIT_IMPORT || op > EC_AUDIT_REISSUE)
 		r.bad = 1;
 	out->op = (enum ec_audit_op)op;
 	out->subject_kind = (enum ec_audit_subject)kind;

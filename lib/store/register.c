@@ -149,7 +149,8 @@ opendbs(struct ec_kv *kv, const char *const *dbs, size_t ndb)
 		rc = mdb_dbi_open(txn, dbs[i], ro ? 0 : MDB_CREATE, &kv->dbi[i]);
 		if (rc == MDB_NOTFOUND) {
 			mdb_txn_abort(txn);
-			return ec_err_set(EC_ERR_CORRUPT, "register '%s' lacks table '%s'", kv->path, dbs[i]);
+			return ec_err_set(EC_ERR_CORRUPT, "register '%s' lacks table '%s' (written by an older "
+			    "version? any writing command, such as 'ecert-issue publish', adds it)", kv->path, dbs[i]);
 		}
 		if (rc) {
 			mdb_txn_abort(txn);

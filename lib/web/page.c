@@ -151,7 +151,7 @@ static const struct strs str_en = {
 	"The number you entered, %s, has wrong check digits: probably a typo. Please check it and try again.",
 	"%s is not a certificate number. A certificate number has 22 digits, for example "
 	    "0101 2345 6789 0123 4567 89.",
-	"Certificate number", "Certification", "Holder", "Effective", "Expires", "Issuer", "Renewal of",
+	"Certificate number", "Certification", "Holder", "Effective", "Expires", "Issuer", "Replaces",
 	"Replaced by", "Confirm the holder's name",
 	"Enter the full name as printed on the certificate. You will only learn whether it matches.",
 	"Check", "The name matches the holder of this certificate.",
@@ -186,7 +186,7 @@ static const struct strs str_zh = {
 	"登记册中没有编号为 %s 的证书。请核对证书上印的编号。",
 	"您输入的编号 %s 校验位不符，可能输入有误。请核对后重试。",
 	"%s 不是证书编号。证书编号由 22 位数字组成，例如 0101 2345 6789 0123 4567 89。",
-	"证书编号", "认证", "持证人", "生效日期", "失效日期", "签发机构", "续期自", "取代者",
+	"证书编号", "认证", "持证人", "生效日期", "失效日期", "签发机构", "取代", "取代者",
 	"核对持证人姓名", "请输入证书上印的完整姓名。您只会得知是否一致。", "核对",
 	"姓名与此证书持证人一致。", "姓名与此证书持证人不一致。",
 	"于 %s 依据公开登记册核验。",

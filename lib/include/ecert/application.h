@@ -39,6 +39,14 @@ struct ec_app_rules {
  */
 int ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec_app *a, const char **field);
 
+/*
+ * The name as certification ce will print it: NFC, within EC_NAME_MAX_BYTES, every character in the
+ * template's fonts, the QR code able to hold it with effective as the start date; into out. Returns 0
+ * or an ec_err with its detail (*field "name", or "template" for a configuration fault).
+ */
+int ec_app_name(const struct ec_app_rules *r, const struct ec_cat_entry *ce, ec_day effective, const char *name,
+    char out[EC_NAME_MAX_BYTES + 1], const char **field);
+
 /* The refusal of a second application for a's registration number: EC_ERR_EXISTS with the detail. */
 int ec_app_exists(const struct ec_app *a);
 

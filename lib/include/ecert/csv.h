@@ -50,6 +50,13 @@ int ec_csv_next(struct ec_csv *c, const char *const **fields, size_t *n, size_t 
 int ec_csv_header(struct ec_csv *c, const char *const *required, size_t nreq, int *index,
     char **extra);
 
+/*
+ * The same with optional columns too: index[nreq + i] = the field index of optional[i], or -1 when
+ * the header lacks it; *extra lists only the columns that are neither required nor optional.
+ */
+int ec_csv_header_opt(struct ec_csv *c, const char *const *required, size_t nreq, const char *const *optional,
+    size_t nopt, int *index, char **extra);
+
 /* The input's name as used in messages; owned by the reader. */
 const char *ec_csv_name(const struct ec_csv *c);
 

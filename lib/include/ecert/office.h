@@ -32,7 +32,8 @@ struct ec_exam {
 	char first_name[EC_PNAME_MAX + 1];
 	char email[EC_EMAIL_MAX + 1];
 	char tel[EC_TEL_MAX + 1];
-	char code[EC_CODE_MAX + 1];               /* catalogue code */
+	char code[EC_CODE_MAX + 1];               /* catalogue code of the certification */
+	char exam[EC_CODE_MAX + 1];               /* the exam's code: one the certification requires */
 	ec_day exam_date;
 	int passed;                               /* 1 pass, 0 fail */
 };
@@ -102,6 +103,7 @@ struct ec_exam_src {
 struct ec_import_stats {
 	size_t added;           /* new registration numbers */
 	size_t unchanged;       /* identical to what was stored */
+	size_t amended;         /* corrected (EC_IMPORT_UPDATE) */
 };
 
 /*
@@ -116,11 +118,29 @@ int ec_office_import_stream(struct ec_office *o, const struct ec_exam_src *src, 
 int ec_office_import(struct ec_office *o, const struct ec_exam *rows, size_t n, struct ec_import_stats *st);
 
 /*
+ * The same with flags: EC_IMPORT_UPDATE makes a row that differs from the stored one a correction
+ * (as ec_office_exam_amend: an "amend" audit entry; EC_ERR_REFUSED, and nothing stored, when that
+ * registration number has an application); EC_IMPORT_NO_NEW refuses (EC_ERR_NOTFOUND) a
+ * registration number not stored yet.
+ */
+#define EC_IMPORT_UPDATE 1u
+#define EC_IMPORT_NO_NEW 2u
+int ec_office_import_ex(struct ec_office *o, const struct ec_exam *rows, size_t n, unsigned flags,
+    struct ec_import_stats *st);
+
+/*
  * Correct the stored exam result for x->reg_no to x, with an audit entry ("amend"), only while no
  * application exists for it. *old (may be NULL) gets what it was. EC_ERR_NOTFOUND no such exam
  * result; EC_ERR_REFUSED an application exists (withdraw it first; an issued one is not amended).
  */
 int ec_office_exam_amend(struct ec_office *o, const struct ec_exam *x, struct ec_exam *old);
+
+/*
+ * A person's exam results: those whose email is email (any case), in registration-number order, in
+ * one read transaction; email NULL walks every person's, grouped by address. fn as for the iterators below.
+ */
+int ec_office_person_exams(struct ec_office *o, const char *email,
+    int (*fn)(void *ctx, const struct ec_exam *x), void *ctx);
 
 /* The exam result for reg_no; EC_ERR_NOTFOUND when none. */
 int ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *out);
@@ -129,14 +149,16 @@ int ec_office_exam_get(struct ec_office *o, const char *reg_no, struct ec_exam *
  * Store application a (a->status and a->number are ignored: stored as requested, no number).
  * Refuses: EC_ERR_NOTFOUND when no exam result exists for a->reg_no; EC_ERR_REFUSED when that exam
  * was not passed; EC_ERR_EXISTS when an application exists for that reg_no, in which case *existing
- * (if not NULL) receives it, unchanged. Business rules (consent, working days, formats the catalogue
+ * (if not NULL) receives it, unchanged; EC_ERR_CONFLICT when the exam's person (its email, any case)
+ * has an application for the same certification waiting under another reg_no. Business rules (consent, working days, formats the catalogue
  * allows, name validity) are the caller's.
  */
 int ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *existing);
 
 /*
  * Store apps[0..n) in one write transaction, each independently: rc[i] gets what ec_office_apply
- * would return for apps[i] (0, EC_ERR_NOTFOUND, EC_ERR_REFUSED, EC_ERR_EXISTS, EC_ERR_ARG).
+ * would return for apps[i] (0, EC_ERR_NOTFOUND, EC_ERR_REFUSED, EC_ERR_EXISTS, EC_ERR_CONFLICT,
+ * EC_ERR_ARG).
  * The function returns 0 when the transaction committed (whatever the rc[i]), else the failure.
  */
 int ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, int *rc);
@@ -229,6 +251,18 @@ int ec_office_revoke(struct ec_office *o, const char *number, int64_t at, const 
  * unknown; EC_ERR_REFUSED it is revoked or already superseded, or the new number is in use.
  */
 int ec_office_renew(struct ec_office *o, const struct ec_cert *newc, const struct ec_notice *notice);
+
+/*
+ * Reissue (a correction of name or address after issuance): store newc (fully signed, e.renewal_of
+ * naming the old number, the old one's dates) and revoke the old certificate at `at` with reason
+ * superseded and superseded_by = the new number (so its CRL lists it), with audit entries ("reissue",
+ * "revoke") and newc's notice (when not NULL), in one write transaction. *old (may be NULL) gets the
+ * old record as revoked (its e.kid names the CRL to re-sign). Refuses as ec_office_renew does, and
+ * EC_ERR_CONFLICT when newc's email differs from the old one's and already holds a live certificate
+ * of that certification.
+ */
+int ec_office_reissue(struct ec_office *o, const struct ec_cert *newc, int64_t at, const struct ec_notice *notice,
+    struct ec_cert *old);
 
 /*
  * Record the shipping of a paper certificate, with its notice (when not NULL) in the same transaction.

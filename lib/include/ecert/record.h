@@ -88,6 +88,7 @@ enum ec_odb {
 	EC_ODB_DUE,        /* next attempt (8 bytes BE) || id -> "" for queued and deferred messages */
 	EC_ODB_ONCE,       /* key of a notice sent once ("expiry." NUMBER) -> message id */
 	EC_ODB_LANG,       /* lower-case email -> "en", "zh": the language of its notices */
+	EC_ODB_EXAM_EMAIL, /* lower-case email || 0x00 || reg_no -> "": a person's exam results */
 	EC_ODB_COUNT
 };
 

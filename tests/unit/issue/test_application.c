@@ -71,11 +71,15 @@ setup(void **state)
 {
 	static const char tpl[] = "ecert-template 1\npage a4 landscape\nfont a " SANS "\n"
 	    "text 20 20 100 10 font=a size=12 \"{name}\"\nqr 200 150 30\n";
-	struct ec_exam xs[3] = { exam("R1", "HCIA-AI", 1), exam("R2", "HCIA-AI", 0), exam("R3", "HCIE-Datacom", 1) };
+	struct ec_exam xs[4] = { exam("R1", "HCIA-AI", 1), exam("R2", "HCIA-AI", 0), exam("R3", "HCIE-Datacom", 1),
+		exam("R4", "HCIE-Datacom", 1) };
 	struct fx *x = calloc(1, sizeof *x);
 
+	/* HCIE-Datacom needs a written and a lab exam: R3 and R4, of the same person */
+	strcpy(xs[2].exam, "HCIE-Datacom-Written");
+	strcpy(xs[3].exam, "HCIE-Datacom-Lab");
 	strcpy(x->dir, "/tmp/ec-app-XXXXXX");
-	if (!mkdtemp(x->dir) || ec_office_open(x->dir, 0, &x->o) || ec_office_import(x->o, xs, 3, NULL) ||
+	if (!mkdtemp(x->dir) || ec_office_open(x->dir, 0, &x->o) || ec_office_import(x->o, xs, 4, NULL) ||
 	    ec_catalog_load_file("templates/catalog.conf", &x->cat) ||
 	    ec_template_parse("t.tpl", tpl, strlen(tpl), &x->t) || ec_fonts_load(x->t, &x->f))
 		return -1;

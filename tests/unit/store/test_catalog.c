@@ -54,6 +54,13 @@ test_template(void **state)
 	assert_non_null(e = ec_catalog_find(c, "HCIE-Datacom"));
 	assert_int_equal(e->formats, EC_CAT_PAPER);
 	assert_string_equal(e->template_name, "professional");
+	/* the expert level is earned by a written exam and a lab exam, both passed by one person */
+	assert_int_equal(e->nexams, 2);
+	assert_string_equal(e->exams[0], "HCIE-Datacom-Written");
+	assert_string_equal(e->exams[1], "HCIE-Datacom-Lab");
+	assert_int_equal(ec_cat_nexams(e), 2);
+	assert_true(ec_cat_requires(e, "HCIE-Datacom-Lab"));
+	assert_false(ec_cat_requires(e, "HCIE-Datacom"));
 	assert_non_null(e = ec_catalog_find(c, "HCIA-AI"));
 	assert_int_equal(e->formats, EC_CAT_ELECTRONIC | EC_CAT_PAPER);
 	assert_string_equal(e->template_name, "associate");
@@ -118,8 +125,17 @@ test_syntax(void **state)
 	static const struct {
 		const char *text, *needle;
 	} bad[] = {
-		{ "A | T | 0001 | 2 | paper\n", ":1: expected 6 fields" },
-		{ "A | T | 0001 | 2 | paper | x | y\n", ":1: more than 6 fields" },
+		{ "A | T | 0001 | 2 | paper\n",
+		  ":1: expected 6 or 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE [| EXAMS])" },
+		/* a seventh field is the exam list now: only an eighth is one too many */
+		{ "A | T | 0001 | 2 | paper | x | y | z\n", ":1: more than 7 fields" },
+		{ "A | T | 0001 | 2 | paper | x | E1,E2,E3,E4,E5,E6,E7,E8,E9\n", ":1: more than 8 exams for 'A'" },
+		{ "A | T | 0001 | 2 | paper | x | E1, E2, E1\n", ":1: exam 'E1' listed twice for 'A'" },
+		{ "A | T | 0001 | 2 | paper | x | E1, E 2\n", ":1: exam code 'E 2' must be 1 to 31 printable" },
+		{ "A | T | 0001 | 2 | paper | x | E1, , E2\n", ":1: exam code ''" },
+		{ "A | T | 0001 | 2 | paper | x | AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", ":1: exam code 'AAAA" },
+		{ "A | T | 0001 | 2 | paper | x | ,\n", ":1: exam code '' must be" },
+		{ "A | T | 0001 | 2 | paper | x | E1,,E2\n", ":1: exam code '' must be" },
 		{ "# c\n\nA B | T | 0001 | 2 | paper | associate\n", ":3: certification code 'A B'" },
 		{ " | T | 0001 | 2 | paper | associate\n", ":1: certification code ''" },
 		{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA | T | 0001 | 2 | paper | associate\n", "longer than 31" },
@@ -184,6 +200,56 @@ test_good_variants(void **state)
 	assert_int_equal(ec_catalog_load_file("/nonexistent/catalog.conf", &c), EC_ERR_NOTFOUND);
 }
 
+/* The optional seventh column: the exams a certification requires, and what the lookups make of it. */
+static void
+test_exams(void **state)
+{
+	struct ec_catalog *c;
+	const struct ec_cat_entry *e;
+	size_t i;
+
+	assert_int_equal(load_text(state,
+	    "A | T | 0001 | 2 | paper | a | W-1 ,L-1,\tX~1 \n"
+	    "B | U | 0002 | 3 | paper | a |\n"
+	    "C | V | 0003 | 3 | paper | a\n"
+	    "D | W | 0004 | 3 | paper | a | E1,E2,E3,E4,E5,E6,E7,E8\n"
+	    "E | X | 0005 | 3 | paper | a | E\n", &c), 0);
+	assert_int_equal(c->n, 5);
+	/* spaces and tabs around the commas are not part of the codes */
+	assert_non_null(e = ec_catalog_find(c, "A"));
+	assert_int_equal(e->nexams, 3);
+	assert_string_equal(e->exams[0], "W-1");
+	assert_string_equal(e->exams[1], "L-1");
+	assert_string_equal(e->exams[2], "X~1");
+	assert_int_equal(ec_cat_nexams(e), 3);
+	for (i = 0; i < 3; i++)
+		assert_string_equal(ec_cat_exam(e, i), e->exams[i]);
+	assert_true(ec_cat_requires(e, "L-1"));
+	assert_false(ec_cat_requires(e, "l-1"));        /* codes match exactly */
+	assert_false(ec_cat_requires(e, "W-1 "));
+	/* with a list, the certification's own code is not one of its exams */
+	assert_false(ec_cat_requires(e, "A"));
+	/* an empty seventh field and no seventh field alike: one exam, coded as the certification */
+	for (i = 1; i < 3; i++) {
+		e = &c->v[i];
+		assert_int_equal(e->nexams, 0);
+		assert_int_equal(ec_cat_nexams(e), 1);
+		assert_string_equal(ec_cat_exam(e, 0), e->code);
+		assert_true(ec_cat_requires(e, e->code));
+		assert_false(ec_cat_requires(e, "W-1"));
+		assert_false(ec_cat_requires(e, ""));
+	}
+	/* EC_CAT_EXAMS_MAX exactly is allowed */
+	assert_non_null(e = ec_catalog_find(c, "D"));
+	assert_int_equal(e->nexams, EC_CAT_EXAMS_MAX);
+	assert_string_equal(ec_cat_exam(e, EC_CAT_EXAMS_MAX - 1), "E8");
+	/* a list of one naming the certification is the same as no list */
+	assert_non_null(e = ec_catalog_find(c, "E"));
+	assert_int_equal(ec_cat_nexams(e), 1);
+	assert_true(ec_cat_requires(e, "E"));
+	ec_catalog_free(c);
+}
+
 int
 main(void)
 {
@@ -192,6 +258,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_install, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_syntax, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_good_variants, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_exams, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);

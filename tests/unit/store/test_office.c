@@ -1,4 +1,7 @@
-/* Unit tests for the office register: import, applications, issuance batches, revoke, renew, mail, CRL numbers. */
+/*
+ * Unit tests for the office register: import and its corrections, the person index, applications,
+ * issuance batches, revoke, renew, reissue, mail, CRL numbers.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,7 +119,7 @@ seeded(void **state)
 {
 	struct ec_office *o = open_rw(state);
 	struct ec_exam rows[4] = {
-		exam("R1", 1, "zoe@example.org"), exam("R2", 1, "Zoe@Example.org"), exam("R3", 1, "li@example.cn"),
+		exam("R1", 1, "zoe@example.org"), exam("R2", 1, "zoe.two@example.org"), exam("R3", 1, "li@example.cn"),
 		exam("R4", 0, "fail@example.org"),
 	};
 	struct ec_import_stats st;
@@ -440,6 +443,13 @@ test_renew(void **state)
 	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), 0);
 	assert_int_equal(got->status, EC_ST_VALID);
 	assert_string_equal(got->e.renewal_of, old->e.number);
+	/* a renewal revokes nothing: the superseded one is on no CRL (a reissue's is, test_reissue) */
+	{
+		struct rev r = { 0, "", 0, "" };
+
+		assert_int_equal(ec_office_revoked_each(o, KID, on_revoked, &r), 0);
+		assert_int_equal(r.n, 0);
+	}
 	/* a second renewal of the old one is refused */
 	strcpy(nc->e.number, "0511000000000000000000");
 	assert_int_equal(ec_office_renew(o, nc, NULL), EC_ERR_REFUSED);
@@ -868,6 +878,433 @@ test_amend_withdraw(void **state)
 	ec_office_close(o);
 }
 
+/* Registration numbers fn saw, comma-terminated, into a char[256]. */
+static int
+list_exam(void *ctx, const struct ec_exam *x)
+{
+	char *seen = ctx;
+
+	assert_true(strlen(seen) + strlen(x->reg_no) + 2 < 256);
+	strcat(seen, x->reg_no);
+	strcat(seen, ",");
+	return 0;
+}
+
+static int
+fail_exam(void *ctx, const struct ec_exam *x)
+{
+	(void)ctx;
+	(void)x;
+	return EC_ERR_IO;
+}
+
+/* Audit entries by operation, into an int[16]. */
+static int
+count_op(void *ctx, const struct ec_audit_entry *e)
+{
+	int *n = ctx;
+
+	assert_true(e->op < 16);
+	n[e->op]++;
+	return 0;
+}
+
+/* The person index: one address's results, any case, in number order; all of them grouped by address. */
+static void
+test_person_exams(void **state)
+{
+	struct ec_office *o = seeded(state), *ro;
+	struct ec_exam rows[3] = {
+		exam("R0", 0, "ZOE@Example.ORG"), exam("R10", 1, "zoe@example.org"),
+		exam("R5", 1, "zoe@example.org.uk"),        /* the address continues: another person */
+	};
+	struct ec_exam x;
+	struct cnt c = { 0, "" };
+	char seen[256] = "", big[EC_EMAIL_MAX + 2];
+
+	assert_int_equal(ec_office_import(o, rows, 3, NULL), 0);
+	assert_int_equal(ec_office_person_exams(o, "Zoe@EXAMPLE.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R0,R1,R10,");
+	/* every person: by lower-cased address ('.' < '@' < end of the address), each in number order */
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(o, NULL, list_exam, seen), 0);
+	assert_string_equal(seen, "R4,R3,R2,R0,R1,R10,R5,");
+	/* nobody, the empty address, a stop and a failure from fn, an address too long */
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(o, "nobody@example.org", list_exam, seen), 0);
+	assert_int_equal(ec_office_person_exams(o, "", list_exam, seen), 0);
+	assert_int_equal(ec_office_person_exams(o, "zoe@example", list_exam, seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(ec_office_person_exams(o, "zoe@example.org", count_exam, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(ec_office_person_exams(o, "zoe@example.org", fail_exam, NULL), EC_ERR_IO);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(ec_office_person_exams(o, big, list_exam, seen), EC_ERR_ARG);
+	/* a correction of the address moves the result to the new one */
+	assert_int_equal(ec_office_exam_get(o, "R1", &x), 0);
+	strcpy(x.email, "Zoe.New@example.org");
+	assert_int_equal(ec_office_exam_amend(o, &x, NULL), 0);
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(o, "zoe@example.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R0,R10,");
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(o, "zoe.new@EXAMPLE.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R1,");
+	ec_office_close(o);
+	/* kept on disk, and a reader walks it too */
+	assert_int_equal(ec_office_open(*state, EC_OFFICE_RDONLY, &ro), 0);
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(ro, NULL, list_exam, seen), 0);
+	assert_string_equal(seen, "R4,R3,R1,R2,R0,R10,R5,");
+	ec_office_close(ro);
+}
+
+static int
+drop_exam_index_txn(struct ec_kvtxn *t, void *ctx)
+{
+	int r;
+
+	(void)ctx;
+	if ((r = ec_kv_clear(t, EC_ODB_EXAM_EMAIL)))
+		return r;
+	return ec_kv_put64(t, EC_ODB_META, "exam.email", 0);
+}
+
+static int
+exam_index_done_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return ec_kv_get64(t, EC_ODB_META, "exam.email", ctx, NULL);
+}
+
+/* A register written before the person index existed gets it on its next writable open. */
+static void
+test_exam_index_migration(void **state)
+{
+	struct ec_office *o = seeded(state);
+	char seen[256] = "";
+	uint64_t done = 0;
+
+	assert_int_equal(ec_kv_update(ec_office_kv(o), drop_exam_index_txn, NULL), 0);
+	assert_int_equal(ec_office_person_exams(o, NULL, list_exam, seen), 0);
+	assert_string_equal(seen, "");
+	ec_office_close(o);
+	o = open_rw(state);
+	assert_int_equal(ec_office_person_exams(o, NULL, list_exam, seen), 0);
+	assert_string_equal(seen, "R4,R3,R2,R1,");
+	seen[0] = '\0';
+	assert_int_equal(ec_office_person_exams(o, "ZOE@example.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R1,");
+	assert_int_equal(ec_kv_view(ec_office_kv(o), exam_index_done_txn, &done), 0);
+	assert_int_equal(done, 1);
+	/* building the index is no change of the records: the audit chain has nothing new to say */
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	ec_office_close(o);
+}
+
+/* The tables of the office register before the person index, in the same order (EC_ODB_*). */
+static const char *const old_dbs[] = {
+	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit", "outbox", "outbox.due", "mail.once",
+	"lang"
+};
+
+struct old_rows {
+	const struct ec_exam *x;
+	size_t n;
+};
+
+/* Store rows as version 1 wrote them: no exam code, and no index entry. */
+static int
+put_v1_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct old_rows *rows = ctx;
+	struct ec_buf b;
+	size_t i, at;
+	int r = 0;
+
+	ec_buf_init(&b);
+	for (i = 0; i < rows->n && !r; i++) {
+		const struct ec_exam *x = &rows->x[i];
+
+		ec_buf_reset(&b);
+		assert_int_equal(ec_rec_exam_enc(&b, x), 0);
+		at = 6 + strlen(x->last_name) + strlen(x->first_name) + strlen(x->email) + strlen(x->tel) +
+		    strlen(x->code);
+		assert_int_equal((unsigned char)b.p[at], strlen(x->code));
+		memmove(b.p + at, b.p + at + 1 + strlen(x->code), b.len - at - 1 - strlen(x->code));
+		b.len -= 1 + strlen(x->code);
+		b.p[0] = EC_REC_V1;
+		r = ec_kv_put(t, EC_ODB_EXAM, x->reg_no, strlen(x->reg_no), b.p, b.len, 0);
+	}
+	if (!r)
+		r = ec_kv_put64(t, EC_ODB_META, "format", 1);
+	ec_buf_free(&b);
+	return r;
+}
+
+/*
+ * The same from a register laid out as the previous version left it: the table is created, the
+ * version-1 results are indexed under their addresses and read with the certification as their exam.
+ */
+static void
+test_exam_index_old_register(void **state)
+{
+	struct ec_exam rows[3] = {
+		exam("R1", 1, "Zoe@Example.org"), exam("R2", 1, "li@example.cn"), exam("R3", 0, "zoe@example.org"),
+	};
+	struct old_rows old = { rows, 3 };
+	struct ec_office *o;
+	struct ec_kv *kv;
+	struct ec_exam x;
+	char path[256], seen[256] = "";
+
+	snprintf(path, sizeof path, "%s/register", (char *)*state);
+	assert_int_equal(ec_kv_open(path, 0, 0700, 0600, 0, old_dbs, sizeof old_dbs / sizeof old_dbs[0], &kv), 0);
+	assert_int_equal(ec_kv_update(kv, put_v1_txn, &old), 0);
+	ec_kv_close(kv);
+	o = open_rw(state);
+	assert_int_equal(ec_office_person_exams(o, "zoe@EXAMPLE.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R1,R3,");
+	assert_int_equal(ec_office_exam_get(o, "R1", &x), 0);
+	assert_string_equal(x.exam, "HCIA-AI");
+	assert_string_equal(x.email, "Zoe@Example.org");
+	/* the same row imported again is unchanged, not a difference in the exam code */
+	{
+		struct ec_import_stats st;
+
+		assert_int_equal(ec_office_import(o, rows, 3, &st), 0);
+		assert_int_equal(st.unchanged, 3);
+	}
+	ec_office_close(o);
+}
+
+/* Corrections by import: only when asked for, only before any application, all rows or none. */
+static void
+test_import_update(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_exam rows[2] = { exam("R1", 1, "zoe@example.org"), exam("R5", 1, "new@example.org") }, got;
+	struct ec_app a = app("R2", EC_FORMAT_ELECTRONIC, "Zoe Two");
+	struct ec_import_stats st;
+	char seen[256] = "";
+	int ops[16] = { 0 }, ops2[16] = { 0 };
+
+	/* the same row spelled with the certification as its exam code, or with none, is unchanged */
+	strcpy(rows[0].exam, "HCIA-AI");
+	assert_int_equal(ec_office_import_ex(o, rows, 1, EC_IMPORT_UPDATE, &st), 0);
+	assert_int_equal(st.unchanged, 1);
+	assert_int_equal(st.amended, 0);
+	/* without the flag a differing row refuses the import */
+	strcpy(rows[0].tel, "+1 5550000");
+	strcpy(rows[0].email, "Zoe.Fixed@example.org");
+	assert_int_equal(ec_office_import_ex(o, rows, 2, 0, &st), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "'R1'"));
+	assert_int_equal(ec_office_exam_get(o, "R1", &got), 0);
+	assert_string_equal(got.tel, "+353 871234567");
+	assert_int_equal(ec_office_exam_get(o, "R5", &got), EC_ERR_NOTFOUND);
+	/* with it, the row is a correction beside the new one */
+	assert_int_equal(ec_audit_each(o, count_op, ops), 0);
+	assert_int_equal(ec_office_import_ex(o, rows, 2, EC_IMPORT_UPDATE, &st), 0);
+	assert_int_equal(st.amended, 1);
+	assert_int_equal(st.added, 1);
+	assert_int_equal(st.unchanged, 0);
+	assert_int_equal(ec_office_exam_get(o, "R1", &got), 0);
+	assert_string_equal(got.tel, "+1 5550000");
+	assert_string_equal(got.email, "Zoe.Fixed@example.org");
+	assert_int_equal(ec_audit_each(o, count_op, ops2), 0);
+	assert_int_equal(ops2[EC_AUDIT_AMEND], ops[EC_AUDIT_AMEND] + 1);
+	assert_int_equal(ops2[EC_AUDIT_IMPORT], ops[EC_AUDIT_IMPORT] + 1);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	/* the person index follows the corrected address */
+	assert_int_equal(ec_office_person_exams(o, "zoe@example.org", list_exam, seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(ec_office_person_exams(o, "zoe.fixed@example.org", list_exam, seen), 0);
+	assert_string_equal(seen, "R1,");
+	/* once applied for, a correction refuses the import: the other correction is not stored either */
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	rows[0] = exam("R3", 0, "li@example.cn");
+	rows[1] = exam("R2", 1, "zoe.two@example.org");
+	rows[1].exam_date = 20499;
+	assert_int_equal(ec_office_import_ex(o, rows, 2, EC_IMPORT_UPDATE, &st), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "'R2'"));
+	assert_int_equal(ec_office_exam_get(o, "R3", &got), 0);
+	assert_int_equal(got.passed, 1);
+	assert_int_equal(ec_office_exam_get(o, "R2", &got), 0);
+	assert_int_equal(got.exam_date, 20500);
+	/* no new numbers: an unknown one refuses the import, the correction before it is not stored */
+	rows[1] = exam("R9", 1, "nine@example.org");
+	assert_int_equal(ec_office_import_ex(o, rows, 2, EC_IMPORT_UPDATE | EC_IMPORT_NO_NEW, &st), EC_ERR_NOTFOUND);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_NOTFOUND), "'R9'"));
+	assert_int_equal(ec_office_exam_get(o, "R9", &got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_exam_get(o, "R3", &got), 0);
+	assert_int_equal(got.passed, 1);
+	assert_int_equal(ec_office_import_ex(o, &rows[1], 1, EC_IMPORT_NO_NEW, &st), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_exam_get(o, "R9", &got), EC_ERR_NOTFOUND);
+	memset(ops, 0, sizeof ops);
+	assert_int_equal(ec_audit_each(o, count_op, ops), 0);
+	assert_int_equal(ops[EC_AUDIT_AMEND], ops2[EC_AUDIT_AMEND]);
+	/* corrections alone go through */
+	assert_int_equal(ec_office_import_ex(o, rows, 1, EC_IMPORT_UPDATE | EC_IMPORT_NO_NEW, &st), 0);
+	assert_int_equal(st.amended, 1);
+	assert_int_equal(ec_office_exam_get(o, "R3", &got), 0);
+	assert_int_equal(got.passed, 0);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	ec_office_close(o);
+}
+
+/* One waiting application per person (the exam's address, any case) and certification. */
+static void
+test_apply_person(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_exam rows[2] = { exam("R7", 1, "ZOE@EXAMPLE.ORG"), exam("R8", 1, "zoe@example.org") };
+	struct ec_app apps[2] = { app("R1", EC_FORMAT_ELECTRONIC, "Zoe"), app("R7", EC_FORMAT_ELECTRONIC, "Zoe") };
+	struct ec_app a = app("R2", EC_FORMAT_ELECTRONIC, "Zoe Two"), got;
+	struct ec_cert *c = test_malloc(sizeof *c);
+	int rc[2];
+
+	strcpy(rows[1].code, "HCIP-AI");
+	assert_int_equal(ec_office_import(o, rows, 2, NULL), 0);
+	/* both in one batch: the second is refused, naming the first */
+	assert_int_equal(ec_office_apply_many(o, apps, 2, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(rc[1], EC_ERR_CONFLICT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CONFLICT), "'R1'"));
+	assert_int_equal(ec_office_app_get(o, "R7", &got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_apply(o, &apps[1], NULL), EC_ERR_CONFLICT);
+	assert_int_equal(ec_office_app_get(o, "R7", &got), EC_ERR_NOTFOUND);
+	/* another person, and the same person for another certification, are free */
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	a = app("R8", EC_FORMAT_ELECTRONIC, "Zoe");
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	/* withdrawn, the first no longer stands in the way; then it is the one refused */
+	assert_int_equal(ec_office_withdraw(o, "R1", NULL), 0);
+	assert_int_equal(ec_office_apply(o, &apps[1], NULL), 0);
+	assert_int_equal(ec_office_apply(o, &apps[0], NULL), EC_ERR_CONFLICT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CONFLICT), "'R7'"));
+	/* an issued application is not waiting: issuance's one-live-certificate rule takes over */
+	cert(c, "R7", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(c->e.code, "HCIA-AI");
+	assert_int_equal(ec_office_issue(o, c, NULL, 1, rc), 0);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(ec_office_apply(o, &apps[0], NULL), 0);
+	cert(c, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(c->e.code, "HCIA-AI");
+	assert_int_equal(ec_office_issue(o, c, NULL, 1, rc), 0);
+	assert_int_equal(rc[0], EC_ERR_CONFLICT);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	test_free(c);
+	ec_office_close(o);
+}
+
+/*
+ * Reissue (a correction after issuance): the new certificate is stored valid, the old one revoked as
+ * superseded at the given time, so that its CA's CRL lists it; unlike a renewal.
+ */
+static void
+test_reissue(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *old = test_malloc(sizeof *old), *nc = test_malloc(sizeof *nc), *got = test_malloc(sizeof *got);
+	struct ec_cert *li = test_malloc(sizeof *li);
+	struct ec_app a = app("R3", EC_FORMAT_ELECTRONIC, "Li");
+	struct rev r = { 0, "", 0, "" };
+	struct ec_pubreg *pr;
+	struct ec_pub p;
+	char path[128], num[EC_NUMBER_DIGITS + 1];
+	int ops[16] = { 0 }, rc;
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, old);
+	/* the corrected certificate: the same facts and dates under a new number, a new name */
+	*nc = *old;
+	assert_int_equal(ec_number_generate(511, nc->e.number), 0);
+	strcpy(nc->e.name, "Zoë O'Brien-Walsh");
+	nc->e.issued_at = 1772450000;
+	assert_int_equal(ec_office_reissue(o, nc, 1772500000, NULL, got), EC_ERR_ARG);     /* names no predecessor */
+	strcpy(nc->e.renewal_of, old->e.number);
+	assert_int_equal(ec_office_reissue(o, nc, 0, NULL, got), EC_ERR_ARG);
+	assert_int_equal(ec_office_reissue(o, nc, -1, NULL, got), EC_ERR_ARG);
+	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_reissue(o, nc, 1772500000, NULL, got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_string_equal(got->e.kid, KID);
+	/* the old one: revoked as superseded, naming its successor */
+	assert_int_equal(ec_office_cert_get(o, old->e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_string_equal(got->reason, "superseded");
+	assert_int_equal(got->revoked_at, 1772500000);
+	assert_string_equal(got->superseded_by, nc->e.number);
+	assert_int_equal(ec_cert_status(got, 20600), EC_ST_REVOKED);
+	/* the new one: valid, naming its predecessor, with the corrected name */
+	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), 0);
+	assert_int_equal(got->status, EC_ST_VALID);
+	assert_string_equal(got->e.renewal_of, old->e.number);
+	assert_string_equal(got->e.name, "Zoë O'Brien-Walsh");
+	assert_string_equal(got->reason, "");
+	assert_int_equal(got->revoked_at, 0);
+	assert_int_equal(ec_office_live(o, "ZOE@example.org", old->e.code, old->e.effective, num, NULL), 0);
+	assert_string_equal(num, nc->e.number);
+	/* the old one is on its CA's revocation list */
+	assert_int_equal(ec_office_revoked_each(o, KID, on_revoked, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.number, old->e.number);
+	assert_int_equal(r.at, 1772500000);
+	assert_string_equal(r.reason, "superseded");
+	/* the public register shows both links */
+	snprintf(path, sizeof path, "%s/public", (char *)*state);
+	assert_int_equal(ec_pubreg_open(path, &pr), 0);
+	assert_int_equal(ec_pubreg_get(pr, old->e.number, &p), 0);
+	assert_int_equal(p.status, EC_ST_REVOKED);
+	assert_string_equal(p.superseded_by, nc->e.number);
+	assert_int_equal(ec_pubreg_get(pr, nc->e.number, &p), 0);
+	assert_int_equal(p.status, EC_ST_VALID);
+	assert_string_equal(p.renewal_of, old->e.number);
+	ec_pubreg_close(pr);
+	/* the old one cannot be reissued (or renewed) again */
+	assert_int_equal(ec_number_generate(511, nc->e.number), 0);
+	assert_int_equal(ec_office_reissue(o, nc, 1772600000, NULL, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_renew(o, nc, NULL), EC_ERR_REFUSED);
+	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), EC_ERR_NOTFOUND);
+	/* nor a reissue take a number in use */
+	strcpy(nc->e.renewal_of, num);
+	strcpy(nc->e.number, old->e.number);
+	assert_int_equal(ec_office_reissue(o, nc, 1772600000, NULL, NULL), EC_ERR_REFUSED);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_REFUSED), "in use"));
+	/* a reissue to an address that already holds that certification live is refused, nothing changed */
+	assert_int_equal(ec_office_apply(o, &a, NULL), 0);
+	cert(li, "R3", KID, "li@example.cn", EC_FORMAT_ELECTRONIC);
+	strcpy(li->e.code, old->e.code);
+	assert_int_equal(ec_office_issue(o, li, NULL, 1, &rc), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ec_number_generate(511, nc->e.number), 0);
+	strcpy(nc->email, "LI@example.cn");
+	assert_int_equal(ec_office_reissue(o, nc, 1772600000, NULL, NULL), EC_ERR_CONFLICT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CONFLICT), li->e.number));
+	assert_int_equal(ec_office_cert_get(o, nc->e.number, got), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_office_cert_get(o, num, got), 0);
+	assert_int_equal(got->status, EC_ST_VALID);
+	/* the same person in another spelling is no conflict with the certificate being replaced */
+	strcpy(nc->email, "Zoe@Example.ORG");
+	assert_int_equal(ec_office_reissue(o, nc, 1772600000, NULL, NULL), 0);
+	assert_int_equal(ec_office_cert_get(o, num, got), 0);
+	assert_int_equal(got->status, EC_ST_REVOKED);
+	assert_string_equal(got->superseded_by, nc->e.number);
+	r.n = 0;
+	assert_int_equal(ec_office_revoked_each(o, KID, on_revoked, &r), 0);
+	assert_int_equal(r.n, 2);
+	/* audited: each reissue a "reissue" entry for the new one and a "revoke" for the old */
+	assert_int_equal(ec_audit_each(o, count_op, ops), 0);
+	assert_int_equal(ops[EC_AUDIT_REISSUE], 2);
+	assert_int_equal(ops[EC_AUDIT_REVOKE], 2);
+	assert_int_equal(ops[EC_AUDIT_SUPERSEDE], 0);
+	assert_int_equal(ec_audit_verify(o, NULL), 0);
+	test_free(old);
+	test_free(nc);
+	test_free(got);
+	test_free(li);
+	ec_office_close(o);
+}
+
 int
 main(void)
 {
@@ -886,6 +1323,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compact, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_exams, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_issue_public, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_person_exams, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_exam_index_migration, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_exam_index_old_register, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_import_update, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_person, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_reissue, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("office", tests, NULL, NULL);

@@ -552,7 +552,7 @@ seeded(void **state)
 {
 	struct ec_office *o = open_rw(state);
 	struct ec_exam x[6] = {
-		exam("R1", "zoe@example.org"), exam("R2", "zoe@example.org"), exam("R3", "li@example.cn"),
+		exam("R1", "zoe@example.org"), exam("R2", "zoe.two@example.org"), exam("R3", "li@example.cn"),
 		exam("R4", "d@example.org"), exam("R5", "e@example.org"), exam("R6", "f@example.org"),
 	};
 	struct ec_app a[6] = {

@@ -22,6 +22,7 @@ sample_exam(struct ec_exam *x)
 	strcpy(x->email, "zoe@example.org");
 	strcpy(x->tel, "+353 871234567");
 	strcpy(x->code, "HCIA-AI");
+	strcpy(x->exam, "H13-311");
 	x->exam_date = 20500;
 	x->passed = 1;
 }
@@ -191,6 +192,87 @@ test_exam(void **state)
 	memset(x.last_name, 'a', sizeof x.last_name);
 	ec_buf_reset(&b);
 	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	ec_buf_free(&b);
+}
+
+/* Where the exam code starts in a version-2 exam record: after the version byte and five u8-length strings. */
+static size_t
+exam_field_at(const struct ec_exam *x)
+{
+	return 1 + 1 + strlen(x->last_name) + 1 + strlen(x->first_name) + 1 + strlen(x->email) + 1 + strlen(x->tel) +
+	    1 + strlen(x->code);
+}
+
+/*
+ * Version 2 added the exam code: a version-1 result (written before) is for the one exam coded as its
+ * certification; an empty exam code is written as the certification's and never read back empty.
+ */
+static void
+test_exam_v1(void **state)
+{
+	unsigned char v1[1024], v2e[1024];
+	struct ec_exam x, y;
+	struct ec_buf b;
+	size_t at, elen;
+
+	(void)state;
+	ec_buf_init(&b);
+	sample_exam(&x);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), 0);
+	assert_true(b.len < sizeof v1);
+	assert_int_equal(b.p[0], EC_REC_V2);
+	at = exam_field_at(&x);
+	elen = strlen(x.exam);
+	assert_int_equal((unsigned char)b.p[at], elen);
+	assert_memory_equal(b.p + at + 1, x.exam, elen);
+	/* the same record as version 1 wrote it: no exam field */
+	memcpy(v1, b.p, at);
+	memcpy(v1 + at, b.p + at + 1 + elen, b.len - at - 1 - elen);
+	v1[0] = EC_REC_V1;
+	assert_int_equal(ec_rec_exam_dec(v1, b.len - 1 - elen, x.reg_no, strlen(x.reg_no), &y), 0);
+	assert_string_equal(y.exam, "HCIA-AI");
+	assert_string_equal(y.exam, y.code);
+	/* everything else as written */
+	strcpy(x.exam, x.code);
+	assert_memory_equal(&x, &y, sizeof x);
+	/* every proper prefix of it is still refused */
+	for (at = 0; at < b.len - 1 - elen; at++)
+		assert_int_equal(ec_rec_exam_dec(v1, at, x.reg_no, strlen(x.reg_no), &y), EC_ERR_CORRUPT);
+	/* a version-2 record labelled version 1 does not parse: the exam field is left over */
+	memcpy(v1, b.p, b.len);
+	v1[0] = EC_REC_V1;
+	assert_int_equal(ec_rec_exam_dec(v1, b.len, x.reg_no, strlen(x.reg_no), &y), EC_ERR_CORRUPT);
+
+	/* encoding an empty exam code writes the certification's */
+	sample_exam(&x);
+	x.exam[0] = '\0';
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), 0);
+	at = exam_field_at(&x);
+	assert_int_equal((unsigned char)b.p[at], strlen(x.code));
+	assert_memory_equal(b.p + at + 1, x.code, strlen(x.code));
+	assert_int_equal(ec_rec_exam_dec(b.p, b.len, x.reg_no, strlen(x.reg_no), &y), 0);
+	assert_string_equal(y.exam, "HCIA-AI");
+
+	/* a version-2 record whose exam code is empty was not written by the encoder: corrupt */
+	elen = strlen(x.code);
+	assert_true(b.len < sizeof v2e);
+	memcpy(v2e, b.p, at);
+	v2e[at] = 0;
+	memcpy(v2e + at + 1, b.p + at + 1 + elen, b.len - at - 1 - elen);
+	assert_int_equal(ec_rec_exam_dec(v2e, b.len - elen, x.reg_no, strlen(x.reg_no), &y), EC_ERR_CORRUPT);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_CORRUPT), "exam result"));
+	/* nor is an exam code too long for its field, or with a control character, accepted on input */
+	sample_exam(&x);
+	memset(x.exam, 'E', sizeof x.exam);
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "'exam'"));
+	sample_exam(&x);
+	x.exam[1] = '\t';
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_exam_enc(&b, &x), EC_ERR_ARG);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_ARG), "'exam'"));
 	ec_buf_free(&b);
 }
 
@@ -452,6 +534,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_exam),
+		cmocka_unit_test(test_exam_v1),
 		cmocka_unit_test(test_cert_compact),
 		cmocka_unit_test(test_cert_v1),
 		cmocka_unit_test(test_app),

@@ -597,7 +597,7 @@ test_page_statuses(void **state)
 	ec_web_resp_free(&r);
 
 	snprintf(url, sizeof url, "/v/%s", N_NEW);
-	snprintf(link, sizeof link, "<dt>Renewal of</dt><dd><a href=\"/v/%s\">", N_OLD);
+	snprintf(link, sizeof link, "<dt>Replaces</dt><dd><a href=\"/v/%s\">", N_OLD);
 	assert_int_equal(get(&r, url), 200);
 	assert_has(&r, "<h1>VALID</h1>");
 	assert_has(&r, link);
