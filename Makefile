@@ -22,6 +22,7 @@ PKGS_TEST   = $(PKGS_ALL) cmocka
 PKGS_CA     = libcrypto libutf8proc
 PKGS_ISSUE  = libcrypto lmdb harfbuzz-subset fribidi libqrencode libpng libcurl libutf8proc zlib
 PKGS_VD     = libcrypto lmdb libmicrohttpd libutf8proc
+PKGS_PD     = libcrypto lmdb libmicrohttpd harfbuzz-subset fribidi libqrencode libpng libcurl libutf8proc zlib
 PKGS_V      = libcrypto zlib libqpdf
 pc_cflags   = $(shell pkg-config --cflags $(PKGS_ALL))
 pc_libs     = $(shell pkg-config --libs $(1))
@@ -41,6 +42,7 @@ INC      = -Ilib/include/ecert -Ilib/pki
 CA_SRC   = $(sort $(wildcard ca/*.c))
 IS_SRC   = $(sort $(wildcard issuer/*.c))
 VD_SRC   = $(sort $(wildcard verifier/verifyd*.c))
+PD_SRC   = $(sort $(wildcard portal/portald*.c))
 V_SRC    = $(sort $(wildcard verifier/verify.c verifier/verify_*.c))
 UT_SRC   = $(sort $(wildcard tests/unit/*/test_*.c))
 UT_HELP  = $(sort $(wildcard tests/unit/helper_*.c))
@@ -54,7 +56,8 @@ SIGN_A   = $(B)/libecert-sign.a
 SIGN_AA  = $(BA)/libecert-sign.a
 
 BINS     = $(if $(CA_SRC),$(B)/bin/ecert-ca) $(if $(IS_SRC),$(B)/bin/ecert-issue) \
-           $(if $(VD_SRC),$(B)/bin/ecert-verifyd) $(if $(V_SRC),$(B)/bin/ecert-verify)
+           $(if $(VD_SRC),$(B)/bin/ecert-verifyd) $(if $(V_SRC),$(B)/bin/ecert-verify) \
+           $(if $(PD_SRC),$(B)/bin/ecert-portald)
 UTESTS   = $(patsubst tests/unit/%.c,$(B)/test/%,$(UT_SRC))
 UTESTS_A = $(patsubst tests/unit/%.c,$(BA)/test/%,$(UT_SRC))
 BENCHES  = $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
@@ -129,6 +132,10 @@ $(B)/bin/ecert-verifyd: $(call objs,$(B),$(VD_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_VD))
 
+$(B)/bin/ecert-portald: $(call objs,$(B),$(PD_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -pthread -o $@ $^ $(call pc_libs,$(PKGS_PD)) $(HPDF_LIBS)
+
 $(B)/bin/ecert-verify: $(call objs,$(B),$(V_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_V))
@@ -155,9 +162,9 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(SIGN_A) $(LIB_A)
 unit: $(UTESTS) $(UTESTS_A)
 
 # The whole suite: unit tests (plain and sanitised), the symbol split, a few seconds of each fuzzer,
-# end-to-end tests with real peers.
+# end-to-end tests with real peers (tests/e2e/portal.sh also uses the bench's session maker).
 check: deps-check
-	@$(MAKE) --no-print-directory all unit fuzzers
+	@$(MAKE) --no-print-directory all unit fuzzers $(B)/bench/portal_sessions
 	@tests/run.sh $(UTESTS) $(UTESTS_A)
 
 fuzzers: $(FUZZERS)
@@ -181,7 +188,8 @@ valgrind:
 	@ECERT_VALGRIND=1 ECERT_CRASH_N=300 ECERT_CRASH_KILLS=2 ECERT_CRASH_OPS_SECONDS=30 ECERT_CRASH_OPS_N=30 \
 		tests/run.sh $(UTESTS)
 
-demo: deps
+demo:
+	@scripts/deps.sh demo
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
@@ -193,7 +201,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
 		$(DESTDIR)$(DATADIR)/templates/mail $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	for b in $(BINS); do \
-		case $$b in *verifyd) d=$(SBINDIR);; *) d=$(BINDIR);; esac; \
+		case $$b in *verifyd|*portald) d=$(SBINDIR);; *) d=$(BINDIR);; esac; \
 		install -m 0755 $$b $(DESTDIR)$$d/; done
 	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
 	for f in templates/mail/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/mail/; done; true
@@ -202,7 +210,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ecert-ca $(DESTDIR)$(BINDIR)/ecert-issue $(DESTDIR)$(BINDIR)/ecert-verify \
-		$(DESTDIR)$(SBINDIR)/ecert-verifyd
+		$(DESTDIR)$(SBINDIR)/ecert-verifyd $(DESTDIR)$(SBINDIR)/ecert-portald
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard docs/man/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard docs/man/*.8)))
 	rm -rf $(DESTDIR)$(DATADIR)

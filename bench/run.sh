@@ -322,6 +322,74 @@ PY
 	row "mail: outbox send, messages/s (1 core)" "$rate" "smtplib to the same sink: $anchor/s" "$(ratio "$rate" "$anchor")" ">= 200/s" "$(met "$rate" 200)"
 }
 
+# The candidates' portal on the issuance run's register: 64 signed-in clients (sessions made by
+# build/bench/portal_sessions, as a mailed link makes them) download their own PDFs, each rendered on
+# demand. Offered ~256 downloads/s (each connection waits 0-480 ms between its requests: wrk's delay()),
+# p99 must stay under 50 ms; then as fast as they can (closed loop), and My Certificates page views.
+bench_portal() {
+	[ -x "$bin/ecert-portald" ] && [ -x "$bb/portal_sessions" ] && [ -n "${ISSUED_DIR:-}" ] && command -v wrk >/dev/null ||
+	    { log "portal: needs ecert-portald, build/bench/portal_sessions, the issuance run and wrk; skipped"; return; }
+	grep -q '^smtp_url' "$ISSUED_DIR/ecert.conf" ||
+		printf 'smtp_url = smtp://127.0.0.1:9\nsmtp_tls = off\nmail_from = bench@example.org\n' >>"$ISSUED_DIR/ecert.conf"
+	"$bb/portal_sessions" "$ISSUED_DIR" 64 >"$W/sessions" 2>"$W/sessions.log" || { log "portal: $(cat "$W/sessions.log")"; return; }
+	port=$(free_port)
+	user_opt=""
+	if [ "$(id -u)" -eq 0 ]; then
+		user_opt="--user nobody"
+		chmod o+x "$W" "$ISSUED_DIR"
+		chown nobody "$ISSUED_DIR/register" "$ISSUED_DIR/register/data.mdb" "$ISSUED_DIR/register/lock.mdb"
+	fi
+	# shellcheck disable=SC2086
+	"$bin/ecert-portald" -d "$ISSUED_DIR" --listen "127.0.0.1:$port" --insecure-cookies $user_opt \
+	    2>"$W/portald.log" &
+	ppid_=$!
+	pids="$pids $ppid_"
+	i=0
+	until curl -fs -o /dev/null "http://127.0.0.1:$port/login" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 50 ] && { log "portal: ecert-portald did not start: $(tail -n 2 "$W/portald.log")"; return; }
+		sleep 0.1
+	done
+	# each request a client of its own: its cookie, its certificate
+	for what in pdf page; do
+		awk -v what="$what" 'BEGIN { printf "local c = {}\nlocal n = {}\n" }
+		    { printf "c[%d] = \"%s\"\nn[%d] = \"%s\"\n", NR, $1, NR, $2 }
+		    END { print "local i = 0"
+		          print "request = function()"
+		          print "  i = i % #c + 1"
+		          if (what == "pdf") print "  return wrk.format(\"GET\", \"/me/certificates/\" .. n[i] .. \".pdf\", { Cookie = \"ecert-s=\" .. c[i] })"
+		          else print "  return wrk.format(\"GET\", \"/me\", { Cookie = \"ecert-s=\" .. c[i] })"
+		          print "end" }' "$W/sessions" >"$W/portal-$what.lua"
+	done
+	# paced: each connection's first request is a cheap page (the 64 connections open at once, and would
+	# otherwise all ask for a PDF in the same millisecond), then PDFs at random intervals of 230 ms on
+	# average, so the clients drift apart and offer ~270/s between them; the rate counts PDFs only
+	sed 's/^request = function()$/local sent = 0\nrequest = function()\n  sent = sent + 1\n  if sent <= 32 then return wrk.format("GET", "\/login") end/' \
+	    "$W/portal-pdf.lua" >"$W/portal-paced.lua"
+	echo 'delay = function() return math.random(0, 460) end' >>"$W/portal-paced.lua"
+	n1=$(head -n 1 "$W/sessions" | cut -d' ' -f2)
+	c1=$(head -n 1 "$W/sessions" | cut -d' ' -f1)
+	code=$(curl -s -o "$W/one.pdf" -w '%{http_code}' -H "Cookie: ecert-s=$c1" "http://127.0.0.1:$port/me/certificates/$n1.pdf")
+	[ "$code" = 200 ] || { log "portal: a signed-in download answered $code"; return; }
+	: >"$W/portal.paced"; : >"$W/portal.closed"; : >"$W/portal.page"
+	r=0
+	while [ $r -lt $RUNS ]; do
+		wrk_run -s "$W/portal-paced.lua" "http://127.0.0.1:$port" >>"$W/portal.paced"
+		wrk_run -s "$W/portal-pdf.lua" "http://127.0.0.1:$port" >>"$W/portal.closed"
+		wrk_run -s "$W/portal-page.lua" "http://127.0.0.1:$port" >>"$W/portal.page"
+		r=$((r + 1))
+	done
+	rate=$(awk '$1 > 0 { printf "%.1f\n", ($3 - 64) / ($3 / $1) }' "$W/portal.paced" | median)
+	p99=$(awk '{ print $2 }' "$W/portal.paced" | median)
+	row "portal PDF downloads, 64 clients, paced" "$rate/s, p99 ${p99} ms" "-" "-" ">= 250/s, p99 <= 50 ms" \
+	    "$(if ge "$rate" 250 && ge 50 "$p99"; then echo yes; else echo NO; fi)"
+	rate=$(awk '{ print $1 }' "$W/portal.closed" | median)
+	p99=$(awk '{ print $2 }' "$W/portal.closed" | median)
+	row "portal PDF downloads/s, 64 clients, closed loop" "$rate/s, p99 ${p99} ms" "-" "-" "-" "-"
+	rate=$(awk '{ print $1 }' "$W/portal.page" | median)
+	p99=$(awk '{ print $2 }' "$W/portal.page" | median)
+	row "portal My Certificates views/s, 64 clients" "$rate/s, p99 ${p99} ms" "-" "-" "-" "-"
+}
+
 bench_register() {
 	[ -x "$bb/lmdb_raw" ] || { log "register: build/bench/lmdb_raw not built, skipped"; return; }
 	if [ ! -x "$bb/reg_lookup" ]; then
@@ -365,12 +433,15 @@ bench_register() {
 }
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-bench_issuance
-bench_pdf
-bench_verify
-bench_mail
-bench_endpoint
-bench_register
+# BENCH_ONLY="issuance portal" runs only those parts (the endpoint and the portal need the issuance run)
+only() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) ;; *) return 1 ;; esac; }
+only issuance && bench_issuance
+only pdf && bench_pdf
+only verify && bench_verify
+only mail && bench_mail
+only endpoint && bench_endpoint
+only portal && bench_portal
+only register && bench_register
 
 echo
 printf '%-48s | %-26s | %-34s | %-6s | %-20s | %s\n' figure value anchor ratio target met

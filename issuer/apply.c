@@ -13,7 +13,7 @@
 static int
 check(struct ctx *c, const struct ec_app_in *in, struct ec_app *a, const char **field)
 {
-	struct ec_app_rules r = { c->off, c->cat, c->today, c->conf.public_url, tpl_fonts, c };
+	struct ec_app_rules r = { c->off, c->cat, c->today, c->conf.public_url, ec_designs_fonts, c->designs };
 
 	return ec_app_check(&r, in, a, field);
 }

@@ -12,6 +12,8 @@ ctx_open(struct ctx *c, const struct opts *o, unsigned need)
 
 	memset(c, 0, sizeof *c);
 	c->dir = ec_conf_dir(o->dir);
+	if ((rc = ec_designs_new(c->dir, &c->designs)))
+		goto out;
 	if (need & NEED_CONF) {
 		/* A missing or malformed configuration is a setup problem, not a refused request: exit 2. */
 		if ((rc = ec_conf_load(c->dir, &c->conf)) || (rc = ec_date_today(c->conf.tz, &c->today))) {
@@ -39,7 +41,8 @@ out:
 void
 ctx_close(struct ctx *c)
 {
-	tpl_free_all(c);
+	ec_designs_free(c->designs);
+	c->designs = NULL;
 	if (c->off)
 		ec_office_close(c->off);
 	if (c->cat)

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "conf.h"
+#include "designs.h"
 #include "office.h"
 #include "types.h"
 
@@ -33,7 +34,7 @@ struct ctx {
 	struct ec_catalog *cat;
 	struct ec_office *off;
 	ec_day today;            /* in the configured zone; ECERT_NOW overrides */
-	struct tpl *tpls;        /* templates loaded so far (tpl.c) */
+	struct ec_designs *designs;  /* the certificate designs, loaded on first use (lib/render/designs.c) */
 };
 
 #define NEED_CONF 1u         /* ecert.conf and today */
@@ -44,25 +45,6 @@ struct ctx {
 /* Open what need asks for; on failure prints why, closes what it opened and returns the exit status. */
 int ctx_open(struct ctx *c, const struct opts *o, unsigned need);
 void ctx_close(struct ctx *c);
-
-/*
- * A certificate design with its fonts and a renderer, loaded once per run and cached in the ctx.
- * NAME is the catalogue's template name; the file is NAME.tpl in $ECERT_TEMPLATES, DIR/templates,
- * the installed data directory or the source tree's templates/, the first that has it.
- */
-struct ec_template;
-struct ec_fonts;
-struct ec_render;
-struct tpl {
-	struct tpl *next;
-	char name[EC_TEMPLATE_MAX + 1];
-	struct ec_template *t;
-	struct ec_fonts *f;
-	struct ec_render *r;     /* created on first use by render */
-};
-int tpl_get(struct ctx *c, const char *name, struct tpl **out);
-/* The fonts of template name, for ec_app_rules (ctx: the struct ctx). */
-int tpl_fonts(void *ctx, const char *name, const struct ec_fonts **out);
 
 /* The templates folder whose mail/ holds the notices' texts, along the same search path. Returns an ec_err. */
 int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);
@@ -76,7 +58,6 @@ int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);
  */
 int notice_cert(struct ctx *c, const char *kind, const struct ec_cert *r, struct ec_notice *n);
 int notice_values(void *ctx, struct ec_notice *n);
-void tpl_free_all(struct ctx *c);
 
 /* Each subcommand returns the process exit status (0, 1 or 2) and has printed its own messages. */
 int cmd_catalog(struct opts *o);
@@ -84,6 +65,7 @@ int cmd_import(struct opts *o);
 int cmd_apply(struct opts *o);
 int cmd_issue(struct opts *o);
 int cmd_withdraw(struct opts *o);
+int cmd_unbind(struct opts *o);
 int cmd_amend(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);

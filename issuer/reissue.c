@@ -17,7 +17,7 @@
 static int
 corrected(struct ctx *c, const struct opts *o, const struct ec_cert *old, struct ec_cert *r)
 {
-	struct ec_app_rules rules = { c->off, c->cat, c->today, c->conf.public_url, tpl_fonts, c };
+	struct ec_app_rules rules = { c->off, c->cat, c->today, c->conf.public_url, ec_designs_fonts, c->designs };
 	const struct ec_cat_entry *ce;
 	const char *field;
 	int rc;

@@ -69,7 +69,6 @@ static int
 render_one(struct ctx *c, const struct ec_cert *r, const char *path)
 {
 	const struct ec_cat_entry *ce;
-	struct tpl *t;
 	char payload[EC_QR_MAX + 1], url[600];
 	unsigned char *pdf = NULL;
 	size_t len = 0;
@@ -78,14 +77,11 @@ render_one(struct ctx *c, const struct ec_cert *r, const char *path)
 	if (!(ce = ec_catalog_find(c->cat, r->e.code)))
 		return ec_err_set(EC_ERR_NOTFOUND, "certification '%s' of '%s' is not in the catalogue: no template",
 		    r->e.code, r->e.number);
-	if ((rc = tpl_get(c, ce->template_name, &t)))
-		return rc;
-	if (!t->r && (rc = ec_render_new(t->t, t->f, &t->r)))
-		return rc;
 	if ((rc = ec_qr_payload(c->conf.public_url, r->e.number, r->token, payload, sizeof payload)))
 		return rc;
 	snprintf(url, sizeof url, "%s/v/%s", c->conf.public_url, r->e.number);
-	if ((rc = ec_render_pdf(t->r, &r->e, c->conf.org, payload, url, r->der, r->der_len, &pdf, &len)))
+	if ((rc = ec_designs_render(c->designs, ce->template_name, &r->e, c->conf.org, payload, url, r->der, r->der_len,
+	    &pdf, &len)))
 		return rc;
 	rc = write_file(path, pdf, len);
 	free(pdf);

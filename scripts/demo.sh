@@ -114,7 +114,78 @@ echo
 echo "JSON for $first:"
 curl -fsS -H 'Accept: application/json' "http://127.0.0.1:$port/v/$first"
 echo
+
+step "the candidates' portal: Zoë signs in with the code mailed to her and downloads her e-Cert"
+pport=${ECERT_DEMO_PORTAL_PORT:-8081}
+sport=${ECERT_DEMO_SMTP_PORT:-8025}
+ppid_=""
+if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+	# A local SMTP server keeps the portal's mail in a Maildir: the demo reads Zoë's code from it.
+	mkdir -p "$demo/mail/tmp" "$demo/mail/new" "$demo/mail/cur"
+	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$sport" -c aiosmtpd.handlers.Mailbox "$demo/mail" \
+		>"$demo/smtp.log" 2>&1 &
+	spid=$!
+	printf 'smtp_url = smtp://127.0.0.1:%s\nsmtp_tls = off\nmail_from = certificates@example.org\n' "$sport" \
+		>>"$ECERT_HOME/ecert.conf"
+	puser_opt=""
+	if [ "$(id -u)" -eq 0 ]; then
+		# the portal writes the office register as its own user (docs/portal.md: a shared group in production)
+		puser=ecert-portal
+		getent passwd "$puser" >/dev/null ||
+			useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$puser"
+		chown "$puser" "$ECERT_HOME/register" "$ECERT_HOME/register/data.mdb" "$ECERT_HOME/register/lock.mdb"
+		puser_opt="--user $puser"
+	fi
+	sleep 0.5
+	# shellcheck disable=SC2086
+	env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-portald" -d "$ECERT_HOME" --listen "127.0.0.1:$pport" \
+		--public-url "http://localhost:$pport" --insecure-cookies $puser_opt 2>"$demo/portald.log" &
+	ppid_=$!
+	trap 'kill $vpid $ppid_ $spid 2>/dev/null; wait $vpid $ppid_ $spid 2>/dev/null || true; echo; echo "servers stopped"' EXIT
+	i=0
+	until curl -fs -o /dev/null "http://127.0.0.1:$pport/login" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 50 ] || ! kill -0 $ppid_ 2>/dev/null; then
+			cat "$demo/portald.log" >&2
+			echo "demo: ecert-portald did not start on port $pport (set ECERT_DEMO_PORTAL_PORT)" >&2
+			exit 2
+		fi
+		sleep 0.1
+	done
+	jar=$demo/zoe.cookies
+	u=http://127.0.0.1:$pport
+	csrf=$(curl -fsS -c "$jar" -b "$jar" "$u/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
+	curl -fsS -c "$jar" -b "$jar" -o /dev/null -d "csrf=$csrf&email=zoe.obrien%40example.ie" "$u/login"
+	echo "asked to sign in as zoe.obrien@example.ie; the portal mailed a link and a code"
+	code=""
+	i=0
+	while [ -z "$code" ] && [ $i -lt 50 ]; do
+		code=$(/usr/bin/python3 -c '
+import mailbox, re, sys
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    for p in m.walk():
+        if p.get_content_type() == "text/plain":
+            c = re.search(r"\b(\d{6})\b", p.get_payload(decode=True).decode())
+            if c: print(c.group(1))' "$demo/mail" | tail -n 1)
+		i=$((i + 1))
+		[ -z "$code" ] && sleep 0.1
+	done
+	[ -n "$code" ] || { echo "demo: no sign-in mail arrived" >&2; exit 2; }
+	echo "the code in her mailbox ($demo/mail/new): $code"
+	curl -fsS -c "$jar" -b "$jar" -o /dev/null -d "csrf=$csrf&email=zoe.obrien%40example.ie&code=$code" "$u/login/code"
+	echo "My Certificates, as her browser shows it (text only):"
+	curl -fsS -c "$jar" -b "$jar" "$u/me" | sed -n '/<tbody>/,/<\/tbody>/p' | sed 's/<\/t[dh]>/ | /g; s/<[^>]*>//g' | grep -v '^ *$'
+	zn=$(curl -fsS -c "$jar" -b "$jar" "$u/me" | grep -o '/me/certificates/[0-9]*\.pdf' | head -n 1)
+	curl -fsS -c "$jar" -b "$jar" -o "$demo/zoe.pdf" "$u$zn"
+	echo "downloaded $demo/zoe.pdf; checked offline:"
+	"$bin/ecert-verify" --trust "$ECERT_HOME/trust.pem" --crl "$ECERT_HOME/crl/root.crl" \
+		--crl "$ECERT_HOME/crl/$kid.crl" "$demo/zoe.pdf" || true
+	echo "the portal: http://localhost:$pport/login (sign-in mails land in $demo/mail/new)"
+else
+	echo "python3-aiosmtpd is not installed: no local SMTP server, so the portal is not started (docs/portal.md)"
+fi
+
 if [ -t 0 ]; then
-	echo "open a URL above in a browser; Ctrl-C stops the server"
+	echo "open a URL above in a browser; Ctrl-C stops the servers"
 	wait $vpid || true
 fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages ecert needs when something is missing; silent and fast when all is there.
-# usage: scripts/deps.sh build|check|bench|valgrind
+# usage: scripts/deps.sh build|demo|check|bench|valgrind
 set -eu
 
 need=""
@@ -37,6 +37,12 @@ file /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf fonts-noto-core
 cmd openssl openssl
 
 case "$mode" in
+demo)
+	# the demo's local SMTP server, which keeps the portal's sign-in mail for the demo to read
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || want python3-aiosmtpd
+	;;
+esac
+case "$mode" in
 check|bench|valgrind)
 	pc cmocka libcmocka-dev
 	cmd mdb_stat lmdb-utils
@@ -53,6 +59,11 @@ check|bench|valgrind)
 	cmd qpdf qpdf
 	cmd mutool mupdf-tools
 	cmd gs ghostscript
+	# a real browser for the portal and the verification page (tests/e2e/portal_browser.sh drives it
+	# with npm puppeteer-core, which it installs into build/npm)
+	cmd chromium chromium
+	cmd node nodejs
+	cmd npm npm
 	# the documented deployment, attacked (tests/e2e/nginx_front.sh)
 	cmd nginx nginx-light
 	cmd go golang-go

@@ -2,11 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +10,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +18,7 @@
 #include "budget.h"
 #include "conf.h"
 #include "err.h"
+#include "net.h"
 #include "public.h"
 #include "paths.h"
 #include "verifyd.h"
@@ -92,103 +88,12 @@ die(int code, const char *fmt, ...)
 static unsigned
 number_arg(const char *opt, const char *s, unsigned min, unsigned max)
 {
-	char *end;
-	unsigned long v;
+	unsigned v;
+	int rc;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max)
-		die(2, "option '--%s': '%s' is not a number from %u to %u", opt, s, min, max);
-	return (unsigned)v;
-}
-
-/* ADDR:PORT, [V6]:PORT or *:PORT into a bound, listening, non-blocking socket; bound gets the address. */
-static int
-listen_on(const char *spec, char *bound, size_t boundsz)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	char host[256], addr[INET6_ADDRSTRLEN], *colon;
-	const char *port, *h;
-	int fd = -1, one = 1, zero = 0, rc;
-
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-
-		if (close == NULL || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof host)
-			die(2, "option '--listen': '%s' is not ADDR:PORT", spec);
-		memcpy(host, spec + 1, (size_t)(close - spec - 1));
-		host[close - spec - 1] = '\0';
-		port = close + 2;
-	} else {
-		if (strlen(spec) >= sizeof host || (colon = strrchr(strcpy(host, spec), ':')) == NULL)
-			die(2, "option '--listen': '%s' is not ADDR:PORT", spec);
-		*colon = '\0';
-		port = spec + (colon - host) + 1;
-	}
-	number_arg("listen", port, 0, 65535);
-	h = host[0] == '\0' || strcmp(host, "*") == 0 ? NULL : host;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = h == NULL ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(h, port, &hints, &res)) != 0)
-		die(2, "cannot resolve '%s': %s", spec, gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (h == NULL)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
-			break;
-		rc = errno;
-		close(fd);
-		fd = -1;
-		errno = rc;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		die(2, "cannot listen on '%s': %s", spec, strerror(errno));
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
-		snprintf(bound, boundsz, "[%s]:%u", addr, ntohs(s6->sin6_port));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
-		snprintf(bound, boundsz, "%s:%u", addr, ntohs(s4->sin_port));
-	}
-	return fd;
-}
-
-/* Root only binds: then it becomes user, for good, before touching the register. */
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0) {
-		if (user != NULL && ((pw = getpwnam(user)) == NULL || pw->pw_uid != geteuid()))
-			die(2, "cannot switch to user '%s': not running as root", user);
-		return;
-	}
-	if (user == NULL)
-		die(2, "refusing to run as root: give --user NAME to drop to after binding");
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL)
-		die(2, "cannot switch to user '%s': %s", user, errno ? strerror(errno) : "no such user");
-	if (pw->pw_uid == 0)
-		die(2, "cannot switch to user '%s': it is root", user);
-	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		die(2, "cannot switch to user '%s': %s", user, strerror(errno));
-	if (setuid(0) == 0 || geteuid() == 0)
-		die(2, "cannot switch to user '%s': root could be regained", user);
+	if ((rc = ec_uint_arg(s, min, max, &v)))
+		die(2, "option '--%s': %s", opt, ec_err_msg(rc));
+	return v;
 }
 
 /* Connections need descriptors: raise the soft limit to the hard one and fit the limit below it. */
@@ -216,30 +121,19 @@ fit_fd_limit(unsigned conns)
 static void
 set_public_url(struct vd *v, const char *url)
 {
-	size_t n = strlen(url);
+	int rc;
 
-	while (n > 0 && url[n - 1] == '/')
-		n--;
-	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || n >= sizeof v->public_url ||
-	    strpbrk(url, " \"'<>\\#\t\r\n") != NULL)
-		die(2, "option '--public-url': '%s' is not an http:// or https:// URL", url);
-	memcpy(v->public_url, url, n);
-	v->public_url[n] = '\0';
+	if ((rc = ec_base_url(url, v->public_url, sizeof v->public_url)))
+		die(2, "option '--public-url': %s", ec_err_msg(rc));
 }
 
 static void
 set_proxy(struct vd *v, const char *addr)
 {
-	unsigned char a[16];
+	int rc;
 
-	memset(v->proxy_addr, 0, sizeof v->proxy_addr);
-	if (inet_pton(AF_INET, addr, a) == 1) {
-		v->proxy_addr[10] = v->proxy_addr[11] = 0xff;
-		memcpy(v->proxy_addr + 12, a, 4);
-	} else if (inet_pton(AF_INET6, addr, a) == 1)
-		memcpy(v->proxy_addr, a, 16);
-	else
-		die(2, "option '--trust-proxy': '%s' is not an IP address", addr);
+	if ((rc = ec_ip_key(addr, v->proxy_addr)))
+		die(2, "option '--trust-proxy': %s", ec_err_msg(rc));
 	v->trust_proxy = 1;
 }
 
@@ -306,7 +200,7 @@ main(int argc, char **argv)
 	int key_rc = EC_ERR_UNSUPPORTED;
 	struct MHD_Daemon *d;
 	struct ec_conf conf;
-	char bound[INET6_ADDRSTRLEN + 16], path[PATH_MAX], msg[160];
+	char bound[80], path[PATH_MAX], msg[160];
 	sigset_t sigs;
 	long cores;
 	int fd, rc;
@@ -345,7 +239,8 @@ main(int argc, char **argv)
 	unsetenv("ECERT_PASS");
 	unsetenv("ECERT_ROOT_PASS");
 
-	fd = listen_on(listen_spec, bound, sizeof bound);
+	if ((rc = ec_listen(listen_spec, bound, sizeof bound, &fd)) != 0)
+		die(2, "option '--listen': %s", ec_err_msg(rc));
 	/* The name key is read while the process may still be root, so the file can stay unreadable to the
 	 * unprivileged user the endpoint becomes. */
 	if (name_checks > 0) {
@@ -360,7 +255,8 @@ main(int argc, char **argv)
 	conns = fit_fd_limit(conns);
 	if (v.trust_proxy || per_ip > conns)
 		per_ip = conns;
-	drop_privileges(user);
+	if ((rc = ec_drop_privileges(user)) != 0)
+		die(2, "%s", ec_err_msg(rc));
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
 	memset(&conf, 0, sizeof conf);

@@ -28,6 +28,8 @@ ec_audit_op_name(enum ec_audit_op op)
 	case EC_AUDIT_WITHDRAW: return "withdraw";
 	case EC_AUDIT_AMEND: return "amend";
 	case EC_AUDIT_REISSUE: return "reissue";
+	case EC_AUDIT_BIND: return "bind";
+	case EC_AUDIT_UNBIND: return "unbind";
 	}
 	return "?";
 }

@@ -26,7 +26,8 @@
 
 static const char *const office_dbs[EC_ODB_COUNT] = {
 	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit", "outbox", "outbox.due", "mail.once",
-	"lang", "exam.email"
+	"lang", "exam.email", "acct", "acct.login", "addr", "acct.addr", "bind", "acct.bind", "session", "token",
+	"token.login"
 };
 
 
@@ -403,6 +404,15 @@ ec_office_open(const char *dir, unsigned flags, struct ec_office **out)
 		o = NULL;
 		goto out;
 	}
+	o->rw = 1;
+	if (flags & EC_OFFICE_SHARED) {
+		if ((r = ec_kv_open(path, 0, 0700, 0600, 0, office_dbs, EC_ODB_COUNT, &o->kv)) ||
+		    (r = ec_kv_update(o->kv, init_txn, NULL)))
+			goto out;
+		*out = o;
+		o = NULL;
+		goto out;
+	}
 	if ((r = ec_kv_open(path, 0, 0700, 0600, 0, office_dbs, EC_ODB_COUNT, &o->kv)) ||
 	    (r = lock_writer(path, &o->lockfd)) ||
 	    (r = ec_kv_update(o->kv, init_txn, NULL)))
@@ -435,6 +445,14 @@ ec_office_close(struct ec_office *o)
 		close(o->lockfd);
 	free(o->pubs);
 	free(o);
+}
+
+int
+off_can_write(struct ec_office *o)
+{
+	if (!o->rw)
+		return ec_err_set(EC_ERR_ARG, "office register '%s' is open read-only", ec_kv_path(o->kv));
+	return 0;
 }
 
 int

@@ -83,7 +83,8 @@ import_txn(struct ec_kvtxn *t, void *ctx)
 			    row.reg_no);
 		if ((r = ec_kv_put(t, EC_ODB_EXAM, row.reg_no, klen, c->b.p, c->b.len, 0)) ||
 		    (r = off_exam_index(t, &row)) ||
-		    (r = ec_audit_append(t, now, EC_AUDIT_IMPORT, EC_AUDIT_SUBJ_REGNO, row.reg_no, c->b.p, c->b.len)))
+		    (r = ec_audit_append(t, now, EC_AUDIT_IMPORT, EC_AUDIT_SUBJ_REGNO, row.reg_no, c->b.p, c->b.len)) ||
+		    (r = off_portal_import(t, &row, now)))
 			return r;
 		c->st.added++;
 	}
@@ -274,7 +275,7 @@ ec_office_apply(struct ec_office *o, const struct ec_app *a, struct ec_app *exis
 	int rc = 0, r;
 
 	memset(&c, 0, sizeof c);
-	if ((r = off_writable(o)))
+	if ((r = off_can_write(o)))
 		return r;
 	c.apps = a;
 	c.n = 1;
@@ -292,7 +293,7 @@ ec_office_apply_many(struct ec_office *o, const struct ec_app *apps, size_t n, i
 	int r;
 
 	memset(&c, 0, sizeof c);
-	if ((r = off_writable(o)))
+	if ((r = off_can_write(o)))
 		return r;
 	c.apps = apps;
 	c.n = n;

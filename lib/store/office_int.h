@@ -46,7 +46,8 @@ struct skel_entry {
 
 struct ec_office {
 	struct ec_kv *kv;
-	struct ec_pubw *pub;     /* NULL when read-only */
+	struct ec_pubw *pub;     /* NULL when read-only or shared */
+	int rw;                  /* writable (EC_OFFICE_SHARED included) */
 	int lockfd;
 	struct ec_pub *pubs;     /* public records of the last write, reused: a batch faults no fresh pages in */
 	size_t npubs;
@@ -92,5 +93,9 @@ int off_publish(struct ec_office *o, size_t *count);
 int off_outbox_put(struct ec_kvtxn *t, const struct ec_notice *n, uint64_t *id);
 int off_regno_check(const char *s);
 int off_writable(struct ec_office *o);
+/* Writes that need no public register (the portal's, applications): any writable open, shared included. */
+int off_can_write(struct ec_office *o);
+/* A new exam record of an address an account owns is bound to it (office_portal.c). */
+int off_portal_import(struct ec_kvtxn *t, const struct ec_exam *x, int64_t now);
 
 #endif

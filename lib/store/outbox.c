@@ -161,7 +161,7 @@ ec_outbox_queue(struct ec_office *o, const struct ec_notice *n, const char *once
 	struct queue_ctx x = { n, once, 0 };
 	int r;
 
-	if ((r = off_writable(o)))
+	if ((r = off_can_write(o)))
 		return r;
 	if ((r = ec_kv_update(o->kv, queue_txn, &x)) == 0 && id)
 		*id = x.id;
@@ -541,7 +541,7 @@ ec_office_lang_set(struct ec_office *o, const char *email, const char *lang)
 	struct lang_ctx x = { email, NULL, lang };
 	int r;
 
-	if ((r = off_writable(o)))
+	if ((r = off_can_write(o)))
 		return r;
 	if (strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
 		return ec_err_set(EC_ERR_ARG, "language '%s' is not en or zh", lang);

@@ -269,7 +269,7 @@ ec_rec_audit_enc(struct ec_buf *b, const struct ec_audit_entry *e)
 {
 	unsigned char seq[8], bin[EC_NUMBIN];
 
-	if (e->op < EC_AUDIT_IMPORT || e->op > EC_AUDIT_REISSUE)
+	if (e->op < EC_AUDIT_IMPORT || e->op > EC_AUDIT_UNBIND)
 		return ec_err_set(EC_ERR_ARG, "field 'op' out of range");
 	w8(b, EC_REC_V1);
 	ec_rec_put64(seq, e->seq);
@@ -312,7 +312,7 @@ ec_rec_audit_dec(const void *p, size_t n, const void *key, size_t klen, struct e
 	out->time = r64(&r);
 	op = r8(&r);
 	kind = r8(&r);
-	if (op < EC_AUDIT_IMPORT || op > EC_AUDIT_REISSUE)
+	if (op < EC_AUDIT_IMPORT || op > EC_AUDIT_UNBIND)
 		r.bad = 1;
 	out->op = (enum ec_audit_op)op;
 	out->subject_kind = (enum ec_audit_subject)kind;

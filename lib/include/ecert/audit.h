@@ -21,7 +21,9 @@ enum ec_audit_op {
 	EC_AUDIT_CRL = 9,        /* a CRL number drawn (subject: none; record hash over the KID) */
 	EC_AUDIT_WITHDRAW = 10,  /* an application withdrawn before issuance (record hash over what it was) */
 	EC_AUDIT_AMEND = 11,     /* an exam result corrected before any application (record hash after) */
-	EC_AUDIT_REISSUE = 12    /* the new certificate of a reissue (a correction; the old one is revoked) */
+	EC_AUDIT_REISSUE = 12,   /* the new certificate of a reissue (a correction; the old one is revoked) */
+	EC_AUDIT_BIND = 13,      /* an exam record bound to a portal account (record hash over id || reg_no) */
+	EC_AUDIT_UNBIND = 14     /* an exam record unbound from its account */
 };
 
 enum ec_audit_subject {

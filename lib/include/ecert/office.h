@@ -83,6 +83,12 @@ enum ec_status ec_cert_status(const struct ec_cert *c, ec_day today);
 struct ec_office;
 
 #define EC_OFFICE_RDONLY 1u    /* read-only: list, show, export, audit verify; no public-register upkeep */
+/*
+ * Shared writer (the candidates' portal): writes that touch no certificate (accounts, sessions,
+ * bindings, applications) beside the office's own writer, without its lock or the public register;
+ * issuing, revoking and the like are refused (EC_ERR_ARG).
+ */
+#define EC_OFFICE_SHARED 2u
 
 /*
  * Open DIR/register (created 0700 when absent, unless read-only) and, unless read-only, DIR/public

@@ -89,6 +89,15 @@ enum ec_odb {
 	EC_ODB_ONCE,       /* key of a notice sent once ("expiry." NUMBER) -> message id */
 	EC_ODB_LANG,       /* lower-case email -> "en", "zh": the language of its notices */
 	EC_ODB_EXAM_EMAIL, /* lower-case email || 0x00 || reg_no -> "": a person's exam results */
+	EC_ODB_ACCT,       /* account id (8 bytes BE) -> account (lib/store/office_portal.c) */
+	EC_ODB_ACCT_LOGIN, /* lower-case email -> account id: the address an account was made with */
+	EC_ODB_ADDR,       /* lower-case email -> account id || activated: an associated address's owner */
+	EC_ODB_ACCT_ADDR,  /* account id || lower-case email -> activated, email: an account's addresses */
+	EC_ODB_BIND,       /* reg_no -> account id || bound at: which account holds an exam record */
+	EC_ODB_ACCT_BIND,  /* account id || reg_no -> "": an account's exam records */
+	EC_ODB_SESSION,    /* SHA-256 of a session cookie -> session (EC_ODB_TOKEN must follow) */
+	EC_ODB_TOKEN,      /* SHA-256 of a mailed secret -> one-time token */
+	EC_ODB_TOKEN_LOGIN,/* lower-case email -> SHA-256 of its pending sign-in token */
 	EC_ODB_COUNT
 };
 

@@ -17,7 +17,7 @@ struct ec_kvcur;
 #define EC_KV_NOOVERWRITE 1u   /* put: EC_ERR_EXISTS when the key exists */
 #define EC_KV_APPEND 2u        /* put: key sorts after every key of the DB (bulk load) */
 
-#define EC_KV_MAXDB 16
+#define EC_KV_MAXDB 24
 
 /* A byte range inside the map; valid only while its transaction lives. */
 struct ec_kv_val {

@@ -1,0 +1,274 @@
+#!/bin/sh
+# ecert-portald end to end with curl and a real SMTP server (Debian's aiosmtpd): sign in by the mailed
+# link (bound to the browser that asked) and by the code (wrong codes limited), My Certificates from the
+# associated records, the PDF download checked by ecert-verify, associating and disassociating a second
+# address by mailed links, and the refusals: another account's PDF and a signed-out one are 404, a form
+# without its csrf value or from another origin is 403, a used link is refused. ecert-issue keeps
+# working beside the portal, and a result imported for an associated address appears at once.
+. tests/e2e/lib.sh
+. tests/e2e/lib_portal.sh
+
+# refusals at start: root without --user, a public URL with test cookies, an unknown option
+if [ "$(id -u)" -eq 0 ]; then
+	expect 2 ecert-portald -d "$D" --listen 127.0.0.1:0 --insecure-cookies
+	expect_err "refusing to run as root"
+fi
+# shellcheck disable=SC2086
+expect 2 ecert-portald -d "$D" --listen 127.0.0.1:0 --public-url https://portal.example.org --insecure-cookies $USER_OPT
+expect_err "'--insecure-cookies' is for plain-HTTP tests on loopback only"
+expect 2 ecert-portald -d "$D" --bogus
+expect 0 ecert-portald --help
+expect_out "--public-url URL"
+
+# req JAR CODE ARGS...: curl with cookie jar JAR, body in $T/body, headers in $T/hdr; the status must be CODE.
+req() {
+	jar=$1 want=$2
+	shift 2
+	got=$(curl -s -c "$T/$jar" -b "$T/$jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@")
+	[ "$got" = "$want" ] || { head -c 2000 "$T/body" >&2; fail "curl $* answered $got, expected $want"; }
+}
+csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1; }
+has() { grep -qF -- "$1" "$T/body" || { head -c 3000 "$T/body" >&2; fail "the page lacks '$1'"; }; }
+lacks() { grep -qF -- "$1" "$T/body" && { head -c 3000 "$T/body" >&2; fail "the page shows '$1'"; }; return 0; }
+hdr() { grep -qi -- "$1" "$T/hdr" || { cat "$T/hdr" >&2; fail "headers lack '$1'"; }; }
+mails() { grep -rl "^To: $1" "$T/mail/new" 2>/dev/null | wc -l; }
+pick() { "$PY" "$DATA/mail_pick.py" "$T/mail" "$1" "$2" || fail "no new mail to $1"; }
+# other CODE K: the 6-digit code K above CODE (a wrong one)
+other() { awk -v c="$1" -v k="$2" 'BEGIN { printf "%06d", (c + k) % 1000000 }'; }
+
+# sign-in page: the security headers, no store, a csrf value
+req a 200 "$U/login"
+hdr "Content-Security-Policy: default-src 'none'"
+hdr "Cache-Control: no-store"
+hdr "X-Frame-Options: DENY"
+has 'name="email"'
+C=$(csrf)
+[ ${#C} -eq 64 ] || fail "no csrf value on the sign-in page"
+# a form without its csrf value, or from another origin, is refused before anything is mailed
+req a 403 -d "email=wang.wei%40example.cn" "$U/login"
+req a 403 -H "Origin: https://evil.example" -d "csrf=$C&email=wang.wei%40example.cn" "$U/login"
+req a 403 -H "Sec-Fetch-Site: cross-site" -d "csrf=$C&email=wang.wei%40example.cn" "$U/login"
+req a 400 -d "csrf=$C&email=not-an-address" "$U/login"
+[ "$(mails wang.wei@example.cn)" -eq 0 ] || fail "a refused form sent mail"
+# the same answer for an address with and without exam records
+req a 200 -d "csrf=$C&email=nobody%40example.net" "$U/login"
+sed 's/nobody@example.net/ADDRESS/g' "$T/body" >"$T/nobody.html"
+req a 200 -d "csrf=$C&email=wang.wei%40example.cn" "$U/login"
+has "Check your email"
+sed 's/wang.wei@example.cn/ADDRESS/g' "$T/body" | cmp -s - "$T/nobody.html" || fail "an unknown address got another answer"
+set -- $(pick wang.wei@example.cn 0)
+LINK=$1 CODE=$2
+case $LINK in "$U/login/verify?t="*) ;; *) fail "the sign-in mail's link is '$LINK'" ;; esac
+[ ${#CODE} -eq 6 ] || fail "the sign-in mail has no 6-digit code"
+
+# a mail scanner's GET signs nobody in; another browser cannot use the link
+req scanner 200 "$LINK"
+has "Continue"
+req scanner 400 -d "csrf=$(csrf)&t=${LINK#*t=}" "$U/login/verify"
+has "another browser"
+req a 200 "$LINK"
+req a 303 -d "csrf=$(csrf)&t=${LINK#*t=}" "$U/login/verify"
+hdr "Location: /me"
+hdr "Set-Cookie: ecert-s="
+hdr "HttpOnly"
+req a 200 "$U/me"
+has "My Certificates"
+has "$NP"
+has "/me/certificates/$NP.pdf"
+has "Partly Done"
+has "HCIE-Datacom-Lab"
+lacks "$NW"
+lacks "$NL"
+# the link is spent
+req b 200 "$LINK"
+req b 400 -d "csrf=$(csrf)&t=${LINK#*t=}" "$U/login/verify"
+
+# the PDF: ecert-verify says valid against the trust bundle and the CRLs
+req a 200 -o "$T/p1.pdf" "$U/me/certificates/$NP.pdf"
+curl -s -c "$T/a" -b "$T/a" -o "$T/p1.pdf" "$U/me/certificates/$NP.pdf"
+head -c 5 "$T/p1.pdf" | grep -q '%PDF-' || fail "the download is not a PDF"
+KID=$(cat "$D/certs/current")
+expect 0 ecert-verify --trust "$D/trust.pem" --crl "$D/crl/root.crl" --crl "$D/crl/$KID.crl" "$T/p1.pdf"
+expect_out "$(echo "$NP" | cut -c1-4)"
+# nobody else gets it: signed out, or another account (Li Na signs in with her code)
+req anon 404 "$U/me/certificates/$NP.pdf"
+req li 200 "$U/login"
+C=$(csrf)
+req li 200 -d "csrf=$C&email=li.na%40example.cn" "$U/login"
+set -- $(pick li.na@example.cn 0)
+LCODE=$2
+BAD=$(other "$LCODE" 1)
+req li 400 -d "csrf=$C&email=li.na%40example.cn&code=$BAD" "$U/login/code"
+has "wrong code"
+req li 303 -d "csrf=$C&email=li.na%40example.cn&code=$LCODE" "$U/login/code"
+req li 200 "$U/me"
+has "$NL"
+lacks "$NP"
+req li 404 "$U/me/certificates/$NP.pdf"
+req a 404 "$U/me/certificates/$NL.pdf"
+req a 404 "$U/me/certificates/0000000000000000000000.pdf"
+
+# code guessing: five wrong codes spend the request (and the IP is slowed before long)
+req g 200 "$U/login"
+C=$(csrf)
+req g 200 -d "csrf=$C&email=wang.wei%40example.cn" "$U/login"
+set -- $(pick wang.wei@example.cn 1)
+GCODE=$2
+n=0
+for k in 1 2 3 4 5; do
+	BAD=$(other "$GCODE" "$k")
+	got=$(curl -s -c "$T/g" -b "$T/g" -o "$T/body" -w '%{http_code}' -d "csrf=$C&email=wang.wei%40example.cn&code=$BAD" "$U/login/code")
+	[ "$got" = 400 ] || [ "$got" = 429 ] || fail "a wrong code answered $got"
+	n=$((n + 1))
+done
+got=$(curl -s -c "$T/g" -b "$T/g" -o "$T/body" -w '%{http_code}' -d "csrf=$C&email=wang.wei%40example.cn&code=$GCODE" "$U/login/code")
+[ "$got" = 303 ] && fail "the right code still worked after five wrong ones"
+
+# a second address: its activation link binds its records; it cannot go to another account too
+req a 200 "$U/me/emails"
+has "Trainee Email Mgmt."
+has "wang****@example.cn"
+C=$(csrf)
+req a 200 -d "csrf=$C&email=wei.work%40example.com" "$U/me/emails"
+set -- $(pick wei.work@example.com 0)
+ALINK=$1
+req a 200 "$ALINK"
+req a 200 -d "csrf=$(csrf)&t=${ALINK#*t=}" "$U/me/emails/verify"
+has "The address is associated."
+req a 200 "$U/me"
+has "$NW"
+req li 200 "$U/me/emails"
+req li 200 -d "csrf=$(csrf)&email=wei.work%40example.com" "$U/me/emails"
+set -- $(pick wei.work@example.com 1)
+req li 200 "$1"
+req li 400 -d "csrf=$(csrf)&t=${1#*t=}" "$U/me/emails/verify"
+has "associated with another account"
+
+# ecert-issue works beside the running portal; a new result of an associated address appears at once
+printf 'registration_no,last_name,first_name,email,tel,certification,exam_date,result,exam\nW-2,Wang,Wei,wei.work@example.com,,HCIA-Storage,%s,pass,\n' "$DAY2" >"$T/more.csv"
+expect 0 I import "$T/more.csv"
+req a 200 "$U/me"
+has "HCIA-Storage"
+has "Not Applied"
+
+# disassociate by the mailed confirmation link
+req a 200 "$U/me/emails"
+req a 200 -d "csrf=$(csrf)&email=wei.work%40example.com" "$U/me/emails/remove"
+set -- $(pick wei.work@example.com 2)
+req a 200 "$1"
+req a 200 -d "csrf=$(csrf)&t=${1#*t=}" "$U/me/emails/remove/verify"
+has "The address is disassociated."
+req a 200 "$U/me"
+lacks "$NW"
+lacks "HCIA-Storage"
+expect 0 I audit verify
+
+# associating a record by its score report: the data only finds it, the mailed link binds it, and the
+# record's own address hears of it; the challenge is solved as the page's script does (or waited for)
+printf 'registration_no,last_name,first_name,email,tel,certification,exam_date,result,exam\nX-1,Ng,Ka Yan,ka.ng@example.hk,,HCIP-Storage,%s,pass,\n' "$DAY" >"$T/x.csv"
+expect 0 I import "$T/x.csv"
+req li 200 "$U/me/associate"
+has 'name="pow_seed"'
+has 'src="/static/pow.js"'
+seed() { sed -n 's/.*name="pow_seed" value="\([A-Za-z0-9_-]*\)".*/\1/p' "$T/body"; }
+S=$(seed)
+N=$("$PY" "$DATA/pow_solve.py" "$S" X-1 li.na@example.cn)
+before=$(mails li.na@example.cn)
+# wrong names: the same answer, and no mail
+req li 200 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=Ng&first_name=Someone&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
+has "If these details match an exam record"
+sleep 0.5
+[ "$(mails li.na@example.cn)" -eq "$before" ] || fail "wrong names on a score report sent a link"
+# the challenge is used once, must be solved for these fields, and without a solution needs the wait
+req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
+has "sent already"
+req li 200 "$U/me/associate"
+S=$(seed)
+req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
+has "not solved"
+req li 200 "$U/me/associate"
+S=$(seed)
+req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
+has "wait"
+req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$("$PY" "$DATA/pow_solve.py" "$S" X-1 li.na@example.cn)&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn" "$U/me/associate"
+has "consent"
+req li 200 "$U/me/associate"
+S=$(seed)
+N=$("$PY" "$DATA/pow_solve.py" "$S" X-1 LI.NA@example.cn)
+req li 200 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=+ng&first_name=KA+YAN&registration_no=X-1&email=LI.NA%40example.cn&consent=yes" "$U/me/associate"
+has "If these details match an exam record"
+set -- $(pick li.na@example.cn "$before")
+RLINK=$1
+# two tabs with the link: one binding
+req li 200 "$RLINK"
+req li 200 -d "csrf=$(csrf)&t=${RLINK#*t=}" "$U/me/associate/verify"
+has "The exam record is associated."
+req li 400 -d "csrf=$(csrf)&t=${RLINK#*t=}" "$U/me/associate/verify"
+req li 200 "$U/me"
+has "HCIP-Storage"
+expect 0 I outbox list --json
+grep -q '"kind":"recordbound"' "$T/out" || { cat "$T/out" >&2; fail "the record's own address was not told"; }
+# bound, the record is no longer found for another account
+req a 200 "$U/me/associate"
+S=$(seed)
+N=$("$PY" "$DATA/pow_solve.py" "$S" X-1 wang.wei@example.cn)
+n0=$(mails wang.wei@example.cn)
+req a 200 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=wang.wei%40example.cn&consent=yes" "$U/me/associate"
+sleep 0.5
+[ "$(mails wang.wei@example.cn)" -eq "$n0" ] || fail "a record bound to another account was offered again"
+
+# the office takes a record away (audited), and both addresses hear of it
+expect 0 I unbind L-1
+expect_out "unbound 'L-1' from account"
+expect 1 I unbind L-1
+expect_err "not associated with any account"
+expect 1 I unbind NO-SUCH
+expect 0 I outbox list --json
+[ "$(grep -o '"kind":"unbound"' "$T/out" | wc -l)" -eq 1 ] || { cat "$T/out" >&2; fail "expected one unbound notice (account and record share the address)"; }
+req li 200 "$U/me"
+lacks "$NL"
+req li 404 "$U/me/certificates/$NL.pdf"
+expect 0 I audit verify
+
+# Chinese pages, by ?lang= (remembered) or Accept-Language
+req a 200 "$U/me?lang=zh"
+has "我的证书"
+has "证书编号"
+req a 200 "$U/me"
+has "lang=\"zh-CN\""
+req anon 200 -H "Accept-Language: zh-CN,zh;q=0.9" "$U/login"
+has "登录"
+
+# 1,000 sessions at once (made as a mailed link makes them, by the bench's helper), each asking for
+# My Certificates in parallel: every one answered, with its own account's page
+if [ -x "$TOP/build/bench/portal_sessions" ]; then
+	"$TOP/build/bench/portal_sessions" "$D" 1000 >"$T/sessions" || fail "portal_sessions"
+	mkdir "$T/pages"
+	awk -v u="$U" -v t="$T/pages" '{ if (NR > 1) print "next"; printf "url = \"%s/me\"\nheader = \"Cookie: ecert-s=%s\"\noutput = \"%s/%d.html\"\nwrite-out = \"%%{http_code} %%{errormsg}\\n\"\n", u, $1, t, NR }' \
+	    "$T/sessions" >"$T/curl.cfg"
+	curl -s --no-progress-meter --parallel --parallel-max 100 -K "$T/curl.cfg" >"$T/codes"
+	[ "$(grep -c '^200 ' "$T/codes")" -eq 1000 ] || { sort "$T/codes" | uniq -c | sort -rn | head -n 20 >&2; fail "not every one of 1,000 sessions got its page"; }
+	# each page is its own account's: Wang Wei's sessions see his certificate and nobody else's
+	awk -v n="$NP" '$2 == n { print NR }' "$T/sessions" | while read -r k; do
+		grep -q "$NP" "$T/pages/$k.html" && ! grep -q "$NL" "$T/pages/$k.html" || { echo "$k"; break; }
+	done >"$T/wrong"
+	[ -s "$T/wrong" ] && fail "session $(cat "$T/wrong") did not get Wang Wei's own page"
+	[ "$(grep -l 'My Certificates' "$T/pages"/*.html | wc -l)" -eq 1000 ] || fail "a session was not signed in"
+fi
+
+# sign out: the session ends; its cookie no longer signs in
+cp "$T/a" "$T/a-copy"
+req a 200 "$U/me"
+req a 303 -d "csrf=$(csrf)" "$U/logout"
+hdr "Location: /login"
+req a-copy 303 "$U/me"
+hdr "Location: /login"
+req a 405 -X DELETE "$U/me"
+
+kill -TERM "$PD"
+wait "$PD" 2>/dev/null
+grep -q '"event":"stopped"' "$T/pd.log" || { tail -n 5 "$T/pd.log" >&2; fail "ecert-portald did not stop cleanly"; }
+# the log holds routes and statuses, no address, no certificate number, no token
+grep -q "example.cn\|$NP\|${LINK#*t=}" "$T/pd.log" && fail "the portal's log holds personal data or a secret"
+note "signed in by link and by code, downloaded and verified $NP, associated and disassociated an address"
+exit 0
