@@ -12,6 +12,7 @@
 #include "issuer.h"
 #include "number.h"
 #include "pki.h"
+#include "portal.h"
 #include "signer.h"
 
 #define BATCH 5000          /* certificates per write transaction */
@@ -422,6 +423,102 @@ first_only(void *ctx, const struct ec_app *a, const struct ec_exam *x)
 	return 1;
 }
 
+/* Sign the waiting applications in batches (cmd_issue has opened the signing session). */
+static int
+issue_apps(struct run *u, struct source *src)
+{
+	size_t k, cap;
+	int rc;
+
+	if ((rc = lifetimes(u->c, &u->sg, src->named, &u->total)))
+		return rc;
+	cap = u->total < BATCH ? u->total : BATCH;
+	u->apps = batch_alloc(cap * sizeof *u->apps);
+	for (k = 0; k < 2; k++) {
+		u->job[k].c = u->c;
+		u->job[k].certs = batch_alloc(cap * sizeof *u->job[k].certs);
+		u->job[k].notices = batch_alloc(cap * sizeof *u->job[k].notices);
+		u->job[k].rc = malloc(cap * sizeof *u->job[k].rc);
+	}
+	if (!u->apps || !u->job[0].certs || !u->job[0].rc || !u->job[1].certs || !u->job[1].rc || !u->job[0].notices ||
+	    !u->job[1].notices)
+		return fail(EC_ERR_NOMEM);
+	if (u->o->json)
+		ec_buf_addc(&u->json, '[');
+	rc = run(u, src);
+	if (u->o->json) {
+		ec_buf_adds(&u->json, u->issued ? "\n]" : "]");
+		if (put_buf(&u->json) && !rc)
+			return 2;
+	}
+	if (rc) {
+		rc = fail(rc);
+		errmsg("%zu certificate%s issued before the failure; run 'issue' again to continue", u->issued,
+		    u->issued == 1 ? "" : "s");
+		return rc;
+	}
+	fprintf(stderr, PROG ": issued %zu certificate%s", u->issued, u->issued == 1 ? "" : "s");
+	if (u->skipped)
+		fprintf(stderr, " (%zu already issued by another run)", u->skipped);
+	if (u->conflicts)
+		fprintf(stderr, "; %zu not issued: the holder has a live certificate of that certification", u->conflicts);
+	if (u->unearned)
+		fprintf(stderr, "; %zu not issued: the certification is no longer earned", u->unearned);
+	fputc('\n', stderr);
+	if ((u->conflicts || u->unearned) && rc == 0)
+		rc = 1;
+	return rc;
+}
+
+/* The holders' renewal requests (from the portal), renewed by this run's CA. */
+struct reqs {
+	char (*v)[EC_NUMBER_DIGITS + 1];
+	size_t n, cap;
+};
+
+static int
+req_one(void *ctx, const char *number, uint64_t acct, int64_t at)
+{
+	struct reqs *l = ctx;
+	char (*nv)[EC_NUMBER_DIGITS + 1];
+
+	(void)acct, (void)at;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		if (!(nv = realloc(l->v, l->cap * sizeof *nv)))
+			return EC_ERR_NOMEM;
+		l->v = nv;
+	}
+	memcpy(l->v[l->n++], number, sizeof l->v[0]);
+	return 0;
+}
+
+static int
+renew_requested(struct ctx *c, struct signing *sg, const struct reqs *l)
+{
+	struct ec_cert *old, *r;
+	size_t i;
+	int rc = 0, one;
+
+	if (!(old = malloc(sizeof *old)) || !(r = malloc(sizeof *r))) {
+		free(old);
+		return fail(EC_ERR_NOMEM);
+	}
+	for (i = 0; i < l->n; i++) {
+		if ((one = ec_office_cert_get(c->off, l->v[i], old))) {
+			one = fail(one);
+		} else if ((one = renew_cert(c, sg, old, r)) == 0) {
+			printf("renewal requested: ");
+			renew_said(old, r);
+		}
+		if (one > rc)
+			rc = one;
+	}
+	free(old);
+	free(r);
+	return rc;
+}
+
 int
 cmd_issue(struct opts *o)
 {
@@ -429,8 +526,9 @@ cmd_issue(struct opts *o)
 	struct apps l = { NULL, 0, 0 };
 	struct source src;
 	struct run u;
-	size_t k, cap;
-	int rc, any = 0;
+	struct reqs reqs = { NULL, 0, 0 };
+	size_t k;
+	int rc = 0, r2, apps = 0;
 
 	if (!o->all && !o->nargs)
 		return usage_err("issue needs --all or registration numbers");
@@ -447,13 +545,14 @@ cmd_issue(struct opts *o)
 		if ((rc = named(&c, o, &l)))
 			goto out;
 		src.named = &l;
-		any = l.n > 0;
-	} else if ((rc = ec_office_pending_exams_from(c.off, "", first_only, &any))) {
+		apps = l.n > 0;
+	} else if ((rc = ec_office_pending_exams_from(c.off, "", first_only, &apps)) ||
+	    (rc = ec_office_renew_requests_each(c.off, NULL, req_one, &reqs))) {
 		rc = fail(rc);
 		goto out;
 	}
 	/* Before the key: an empty queue (a cron run, say) needs no passphrase. */
-	if (!any) {
+	if (!apps && !reqs.n) {
 		if (o->json)
 			printf("[]\n");
 		else
@@ -462,47 +561,11 @@ cmd_issue(struct opts *o)
 	}
 	if ((rc = signing_open(&u.sg, &c, o, NULL)))
 		goto out;
-	if ((rc = lifetimes(&c, &u.sg, src.named, &u.total)))
-		goto out;
-	cap = u.total < BATCH ? u.total : BATCH;
-	u.apps = batch_alloc(cap * sizeof *u.apps);
-	for (k = 0; k < 2; k++) {
-		u.job[k].c = &c;
-		u.job[k].certs = batch_alloc(cap * sizeof *u.job[k].certs);
-		u.job[k].notices = batch_alloc(cap * sizeof *u.job[k].notices);
-		u.job[k].rc = malloc(cap * sizeof *u.job[k].rc);
-	}
-	if (!u.apps || !u.job[0].certs || !u.job[0].rc || !u.job[1].certs || !u.job[1].rc || !u.job[0].notices ||
-	    !u.job[1].notices) {
-		rc = fail(EC_ERR_NOMEM);
-		goto out;
-	}
-	if (o->json)
-		ec_buf_addc(&u.json, '[');
-	rc = run(&u, &src);
-	if (o->json) {
-		ec_buf_adds(&u.json, u.issued ? "\n]" : "]");
-		if (put_buf(&u.json) && !rc) {
-			rc = 2;
-			goto out;
-		}
-	}
-	if (rc) {
-		rc = fail(rc);
-		errmsg("%zu certificate%s issued before the failure; run 'issue' again to continue", u.issued,
-		    u.issued == 1 ? "" : "s");
-		goto out;
-	}
-	fprintf(stderr, PROG ": issued %zu certificate%s", u.issued, u.issued == 1 ? "" : "s");
-	if (u.skipped)
-		fprintf(stderr, " (%zu already issued by another run)", u.skipped);
-	if (u.conflicts)
-		fprintf(stderr, "; %zu not issued: the holder has a live certificate of that certification", u.conflicts);
-	if (u.unearned)
-		fprintf(stderr, "; %zu not issued: the certification is no longer earned", u.unearned);
-	fputc('\n', stderr);
-	if ((u.conflicts || u.unearned) && rc == 0)
-		rc = 1;
+	if (apps)
+		rc = issue_apps(&u, &src);
+	/* the renewals the holders asked for, unless the run broke down (a refused application is no reason) */
+	if (reqs.n && rc < 2 && (r2 = renew_requested(&c, &u.sg, &reqs)) > rc)
+		rc = r2;
 out:
 	signing_close(&u.sg);
 	free(u.apps);
@@ -512,6 +575,7 @@ out:
 		free(u.job[k].rc);
 	}
 	free(l.v);
+	free(reqs.v);
 	ec_buf_free(&u.json);
 	ctx_close(&c);
 	return rc;

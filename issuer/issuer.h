@@ -59,6 +59,8 @@ int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);
 int notice_cert(struct ctx *c, const char *kind, const struct ec_cert *r, struct ec_notice *n);
 int notice_values(void *ctx, struct ec_notice *n);
 
+struct signing;
+
 /* Each subcommand returns the process exit status (0, 1 or 2) and has printed its own messages. */
 int cmd_catalog(struct opts *o);
 int cmd_import(struct opts *o);
@@ -66,11 +68,18 @@ int cmd_apply(struct opts *o);
 int cmd_issue(struct opts *o);
 int cmd_withdraw(struct opts *o);
 int cmd_unbind(struct opts *o);
+int cmd_corrections(struct opts *o);
 int cmd_amend(struct opts *o);
 int cmd_revoke(struct opts *o);
 int cmd_crl(struct opts *o);
 int cmd_renew(struct opts *o);
 int cmd_reissue(struct opts *o);
+/*
+ * Renew old (loaded) with the loaded CA of sg into r, stored with its notice; prints why not (revoked,
+ * superseded, no longer in the catalogue) and returns the exit status. renew_said prints the result.
+ */
+int renew_cert(struct ctx *c, struct signing *sg, const struct ec_cert *old, struct ec_cert *r);
+void renew_said(const struct ec_cert *old, const struct ec_cert *r);
 /* Import exam results from the CSV o->args[0] with ec_office_import_ex flags, printing corrections. */
 int import_file(struct opts *o, unsigned flags);
 int cmd_ship(struct opts *o);

@@ -65,6 +65,7 @@ static const struct command commands[] = {
 	    "       apply --csv FILE" },
 	{ "withdraw", cmd_withdraw, { 0 }, 1, 1, "withdraw REG-NO" },
 	{ "unbind", cmd_unbind, { 0 }, 1, 1, "unbind REG-NO" },
+	{ "corrections", cmd_corrections, { O_JSON }, 1, 1, "corrections list [--json]" },
 	{ "amend-result", cmd_amend, { O_EMAIL, O_TEL, O_UPDATE }, 1, 1,
 	    "amend-result REG-NO [--email E] [--tel T]\n"
 	    "       amend-result --update FILE.csv" },

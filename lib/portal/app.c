@@ -154,12 +154,14 @@ ec_pweb_route_name(const char *path)
 		return "login";
 	if (!strcmp(path, "/logout"))
 		return "logout";
-	if (!strncmp(path, "/me/certificates/", 17))
-		return "pdf";
 	if (!strncmp(path, "/me/emails", 10))
 		return "emails";
 	if (!strncmp(path, "/me/associate", 13))
 		return "associate";
+	if (!strncmp(path, "/me/apply", 9))
+		return "apply";
+	if (!strncmp(path, "/me/certificates/", 17))
+		return strstr(path, ".pdf") ? "pdf" : "certificate";
 	if (!strncmp(path, "/static/", 8))
 		return "static";
 	if (!strcmp(path, "/me"))
@@ -406,8 +408,9 @@ pw_refused(struct pg *g, const char *title, int r)
 	char msg[300];
 
 	snprintf(msg, sizeof msg, "%s", ec_err_msg(r));
-	return page_message(g, r == EC_ERR_NOTFOUND || r == EC_ERR_REFUSED || r == EC_ERR_CONFLICT ? 400 : 500,
-	    title, msg, 1);
+	/* the request's fault (400) or ours (500): a register refusal or bad input is the request's */
+	return page_message(g, r == EC_ERR_NOTFOUND || r == EC_ERR_REFUSED || r == EC_ERR_CONFLICT || r == EC_ERR_EXISTS ||
+	    r == EC_ERR_SYNTAX || r == EC_ERR_ARG || r == EC_ERR_TOOBIG ? 400 : 500, title, msg, 1);
 }
 
 static int
@@ -734,6 +737,10 @@ get_route(struct pg *g)
 	if (!strcmp(path, "/me/associate/verify"))
 		return continue_page(g, T(g, "Associate My Exam Record"), T(g, "Associate this exam record with your "
 		    "account."), "/me/associate/verify");
+	if (!strcmp(path, "/me/apply"))
+		return apply_get(g);
+	if (!strncmp(path, "/me/certificates/", 17) && n == 17 + EC_NUMBER_DIGITS)
+		return mycerts_detail(g, path + 17);
 	if (!strncmp(path, "/me/certificates/", 17) && n == 17 + EC_NUMBER_DIGITS + 4 && !strcmp(path + n - 4, ".pdf")) {
 		char number[EC_NUMBER_DIGITS + 1];
 
@@ -741,6 +748,26 @@ get_route(struct pg *g)
 		number[EC_NUMBER_DIGITS] = '\0';
 		return mycerts_pdf(g, number);
 	}
+	return not_found(g);
+}
+
+/* POST /me/certificates/NUMBER/ACTION: renew, address, correction. */
+static int
+cert_post(struct pg *g, const char *rest, const struct ec_form *f)
+{
+	char number[EC_NUMBER_DIGITS + 1];
+	const char *action = rest + EC_NUMBER_DIGITS + 1;
+
+	memcpy(number, rest, EC_NUMBER_DIGITS);
+	number[EC_NUMBER_DIGITS] = '\0';
+	if (strspn(number, "0123456789") != EC_NUMBER_DIGITS)
+		return not_found(g);
+	if (!strcmp(action, "renew"))
+		return mycerts_renew(g, number);
+	if (!strcmp(action, "address"))
+		return mycerts_address(g, number, f);
+	if (!strcmp(action, "correction"))
+		return mycerts_correction(g, number, f);
 	return not_found(g);
 }
 
@@ -782,6 +809,13 @@ post_route(struct pg *g)
 		r = emails_remove_post(g, &f);
 	} else if (!strcmp(path, "/me/associate")) {
 		r = associate_post(g, &f);
+	} else if (!strncmp(path, "/me/certificates/", 17) && strlen(path) > 17 + EC_NUMBER_DIGITS &&
+	    path[17 + EC_NUMBER_DIGITS] == '/') {
+		r = cert_post(g, path + 17, &f);
+	} else if (!strcmp(path, "/me/apply")) {
+		r = apply_post(g, &f);
+	} else if (!strcmp(path, "/me/apply/confirm")) {
+		r = apply_confirm(g, &f);
 	} else {
 		r = not_found(g);
 	}

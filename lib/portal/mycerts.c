@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "application.h"
 #include "earning.h"
+#include "fields.h"
+#include "pform.h"
 #include "err.h"
 #include "number.h"
 #include "public.h"
@@ -61,8 +64,8 @@ cert_row(struct pg *g, const struct ec_cert *c)
 	ec_buf_adds(b, "<tr>");
 	htmlf(g, "<td data-h=\"%s\">%s<br><span class=\"hint\">%s</span></td>", T(g, "Certificate Name"), c->e.code,
 	    c->e.title);
-	htmlf(g, "<td data-h=\"%s\"><a href=\"%s/v/%s\">%s</a></td>", T(g, "Certificate Number"), g->p->c.verify_url,
-	    c->e.number, disp);
+	htmlf(g, "<td data-h=\"%s\"><a href=\"/me/certificates/%s\">%s</a></td>", T(g, "Certificate Number"), c->e.number,
+	    disp);
 	cell(g, "Effective Date", e);
 	cell(g, "Expiration Date", x);
 	htmlf(g, "<td data-h=\"%s\">%s", T(g, "Certificate Status"), T(g, ec_status_word(st)));
@@ -101,6 +104,9 @@ pending_row(struct pg *g, const struct ec_cat_entry *ce, const char *word, ec_da
 		snprintf(m, sizeof m, "%s: %s", T(g, "missing"), missing);
 		htmlf(g, "<td data-h=\"%s\">%s<br><span class=\"hint\">%s</span></td>", T(g, "Certificate Status"),
 		    T(g, word), m);
+	} else if (!strcmp(word, "Not Applied")) {
+		htmlf(g, "<td data-h=\"%s\">%s<br><a href=\"/me/apply?certification=%s\">%s</a></td>",
+		    T(g, "Certificate Status"), T(g, word), ce->code, T(g, "Apply for Certificate"));
 	} else {
 		cell(g, "Certificate Status", T(g, word));
 	}
@@ -242,6 +248,36 @@ mine(struct pg *g, const struct ec_cert *c)
 	return ec_portal_record_owner(g->p->c.office, c->reg_no, &owner) == 0 && owner == g->a.id;
 }
 
+/*
+ * The account's certificate number into *out (malloc'd, the caller frees): 0; or a 404 page made
+ * (another account's certificate and no certificate at all look the same): 1; or an ec_err.
+ */
+static int
+own(struct pg *g, const char *number, struct ec_cert **out)
+{
+	struct ec_cert *c;
+	int r;
+
+	*out = NULL;
+	if (strspn(number, "0123456789") != EC_NUMBER_DIGITS || strlen(number) != EC_NUMBER_DIGITS)
+		return (r = page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1)) ? r : 1;
+	if (!(c = malloc(sizeof *c)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	pthread_mutex_lock(&g->p->cert_lock);
+	r = ec_office_cert_get(g->p->c.office, number, c);
+	pthread_mutex_unlock(&g->p->cert_lock);
+	if (r == EC_ERR_NOTFOUND || (r == 0 && !mine(g, c))) {
+		free(c);
+		return (r = page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1)) ? r : 1;
+	}
+	if (r) {
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
 int
 mycerts_pdf(struct pg *g, const char *number)
 {
@@ -251,18 +287,8 @@ mycerts_pdf(struct pg *g, const char *number)
 	enum ec_status st;
 	int r;
 
-	if (strspn(number, "0123456789") != EC_NUMBER_DIGITS || !(c = malloc(sizeof *c)))
-		return page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1);
-	pthread_mutex_lock(&g->p->cert_lock);
-	r = ec_office_cert_get(g->p->c.office, number, c);
-	pthread_mutex_unlock(&g->p->cert_lock);
-	/* another account's certificate and no certificate at all look the same */
-	if (r == EC_ERR_NOTFOUND || (r == 0 && !mine(g, c))) {
-		r = page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1);
-		goto out;
-	}
-	if (r)
-		goto out;
+	if ((r = own(g, number, &c)))
+		return r == 1 ? 0 : r;
 	st = ec_cert_status(c, pw_today(g->p));
 	if (st != EC_ST_VALID || c->e.format != EC_FORMAT_ELECTRONIC) {
 		r = page_message(g, st == EC_ST_VALID ? 404 : 410, T(g, "Not available"), T(g, st == EC_ST_VALID ?
@@ -282,6 +308,251 @@ mycerts_pdf(struct pg *g, const char *number)
 	g->out->status = 200;
 	g->out->ctype = "application/pdf";
 	snprintf(g->out->disposition, sizeof g->out->disposition, "attachment; filename=\"%s.pdf\"", c->e.number);
+out:
+	free(c);
+	return r;
+}
+
+/* Percent-encoding for a query value (RFC 3986 unreserved characters kept). */
+static void
+qv(struct ec_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			ec_buf_addc(b, (char)*p);
+		else
+			ec_buf_addf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}
+
+static void
+row(struct pg *g, const char *head, const char *value)
+{
+	htmlf(g, "<tr><th>%s</th><td>%s</td></tr>", T(g, head), value);
+}
+
+/*
+ * LinkedIn's documented add-to-profile link for a certification: its name, the organisation, issue
+ * and expiry month, the credential id (the number) and URL (the verification page), so that the
+ * holder types nothing.
+ */
+static void
+linkedin(struct pg *g, const struct ec_cert *c, const char *url)
+{
+	struct ec_buf u;
+	char d[11];
+
+	ec_buf_init(&u);
+	ec_buf_adds(&u, "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=");
+	qv(&u, c->e.title);
+	ec_buf_adds(&u, "&organizationName=");
+	qv(&u, g->p->c.org);
+	ec_date_format(c->e.effective, d);
+	ec_buf_addf(&u, "&issueYear=%.4s&issueMonth=%d", d, atoi(d + 5));
+	ec_date_format(c->e.expires, d);
+	ec_buf_addf(&u, "&expirationYear=%.4s&expirationMonth=%d&certId=%s&certUrl=", d, atoi(d + 5), c->e.number);
+	qv(&u, url);
+	ec_buf_addc(&u, '\0');
+	if (!u.err)
+		htmlf(g, "<p><a href=\"%s\" rel=\"noopener\">%s</a></p>", u.p, T(g, "Add to LinkedIn profile"));
+	ec_buf_free(&u);
+}
+
+static int
+corr_of(void *ctx, const char *number, uint64_t acct, int64_t at, const char *name)
+{
+	(void)number, (void)acct, (void)at;
+	snprintf(ctx, EC_NAME_MAX_BYTES + 1, "%s", name);
+	return 1;
+}
+
+/* Refusals of the register, shown; 404 for another account's certificate. */
+static int
+answered(struct pg *g, const char *title, int r, const char *done)
+{
+	if (r == EC_ERR_NOTFOUND)
+		return page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1);
+	if (r == EC_ERR_REFUSED || r == EC_ERR_ARG || r == EC_ERR_SYNTAX || r == EC_ERR_TOOBIG)
+		return pw_refused(g, title, r);
+	return r ? r : page_message(g, 200, title, T(g, done), 0);
+}
+
+int
+mycerts_address(struct pg *g, const char *number, const struct ec_form *f)
+{
+	const char *in = ec_form_get(f, "address");
+	char address[EC_FORM_MAX];
+	int r;
+
+	pw_one_line(in ? in : "", address, sizeof address);
+	if ((r = ec_field_text(address, EC_ADDRESS_MAX, 0)) == 0) {
+		pthread_mutex_lock(&g->p->cert_lock);
+		r = ec_portal_cert_address(g->p->c.office, g->a.id, number, address);
+		pthread_mutex_unlock(&g->p->cert_lock);
+	}
+	return answered(g, T(g, "Change address"), r, "The address is changed; the certificate will be sent there.");
+}
+
+int
+mycerts_correction(struct pg *g, const char *number, const struct ec_form *f)
+{
+	struct ec_app_rules rules = { g->p->c.office, g->p->c.cat, pw_today(g->p), g->p->c.verify_url, ec_designs_fonts,
+		g->p->c.designs };
+	const struct ec_cat_entry *ce;
+	const char *in = ec_form_get(f, "name"), *fld;
+	char name[EC_NAME_MAX_BYTES + 1];
+	struct ec_cert *c;
+	int r;
+
+	if ((r = own(g, number, &c)))
+		return r == 1 ? 0 : r;
+	/* the corrected name is checked as an application's: NFC, the design's fonts, the QR code's room */
+	if (!(ce = ec_catalog_find(g->p->c.cat, c->e.code)))
+		r = ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", c->e.code);
+	else
+		r = ec_app_name(&rules, ce, c->e.effective, in ? in : "", name, &fld);
+	if (r == 0) {
+		pthread_mutex_lock(&g->p->cert_lock);
+		r = ec_portal_correction_request(g->p->c.office, g->a.id, number, name, g->r->now);
+		pthread_mutex_unlock(&g->p->cert_lock);
+	}
+	free(c);
+	return answered(g, T(g, "Request a correction"), r, "Your correction request was received. The office "
+	    "reissues the certificate with the corrected name; the old one is then revoked as superseded.");
+}
+
+static int
+asked_at(void *ctx, const char *number, uint64_t acct, int64_t at)
+{
+	(void)number, (void)acct;
+	*(int64_t *)ctx = at;
+	return 1;
+}
+
+int
+mycerts_renew(struct pg *g, const char *number)
+{
+	int r;
+
+	pthread_mutex_lock(&g->p->cert_lock);
+	r = ec_portal_renew_request(g->p->c.office, g->a.id, number, g->r->now);
+	pthread_mutex_unlock(&g->p->cert_lock);
+	if (r == EC_ERR_NOTFOUND)
+		return page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1);
+	if (r && r != EC_ERR_EXISTS && r != EC_ERR_REFUSED)
+		return r;
+	if (r == EC_ERR_REFUSED)
+		return pw_refused(g, T(g, "Renew"), r);
+	return page_message(g, 200, T(g, "Renew"), T(g, "Your renewal request was received. The office's next "
+	    "issuance run signs the new certificate; the old one then shows as Superseded."), 0);
+}
+
+int
+mycerts_detail(struct pg *g, const char *number)
+{
+	struct ec_cert *c;
+	struct ec_app a;
+	enum ec_status st;
+	char disp[EC_NUMBER_DISPLAY + 1], d[11], d2[11], url[EC_PWEB_URL_MAX + 32], ship[EC_CARRIER_MAX + EC_ORDER_MAX + 8];
+	ec_day issued;
+	int64_t asked;
+	char corr[EC_NAME_MAX_BYTES + 1];
+	int r, app;
+
+	if ((r = own(g, number, &c)))
+		return r == 1 ? 0 : r;
+	app = ec_office_app_get(g->p->c.office, c->reg_no, &a) == 0;
+	st = ec_cert_status(c, pw_today(g->p));
+	g->out->status = 200;
+	page_begin(g, c->e.title);
+	ec_number_display(c->e.number, disp);
+	snprintf(url, sizeof url, "%s/v/%s", g->p->c.verify_url, c->e.number);
+	ec_buf_adds(&g->out->body, "<div class=\"box\"><table><tbody>");
+	row(g, "Certificate Number", disp);
+	row(g, "Certificate Status", T(g, ec_status_word(st)));
+	ec_date_format(c->e.effective, d);
+	row(g, "Effective Date", d);
+	ec_date_format(c->e.expires, d);
+	row(g, "Expiration Date", d);
+	if (app) {
+		ec_date_format(a.applied, d);
+		row(g, "Requested Date", d);
+	}
+	row(g, "Format", T(g, c->e.format == EC_FORMAT_PAPER ? "paper (by post)" : "electronic (PDF)"));
+	if (st == EC_ST_VALID && c->e.format == EC_FORMAT_ELECTRONIC)
+		htmlf(g, "<tr><th>%s</th><td><a href=\"/me/certificates/%s.pdf\">PDF</a></td></tr>", T(g, "Download"),
+		    c->e.number);
+	if (c->e.format == EC_FORMAT_PAPER) {
+		if (c->carrier[0]) {
+			ec_date_format(ec_date_from_time(c->mailed_at), d);
+			snprintf(ship, sizeof ship, "%s, %s", c->carrier, c->order);
+			row(g, "Mailing Info", ship);
+			row(g, "Shipped", d);
+		} else if (st == EC_ST_VALID) {
+			/* the guide's 5 to 7 working days from approval */
+			issued = ec_date_from_time(c->e.issued_at);
+			ec_date_format(ec_date_add_working_days(issued, 5, g->p->c.cat->holidays, g->p->c.cat->nholidays), d);
+			ec_date_format(ec_date_add_working_days(issued, 7, g->p->c.cat->holidays, g->p->c.cat->nholidays), d2);
+			snprintf(ship, sizeof ship, "%s – %s", d, d2);
+			row(g, "Expected shipping", ship);
+		}
+		row(g, "Address", c->address[0] ? c->address : "/");
+	}
+	row(g, "Telephone", c->tel[0] ? c->tel : "/");
+	ec_buf_adds(&g->out->body, "</tbody></table></div>\n<div class=\"box\">");
+	if (c->status == EC_ST_VALID && c->e.format == EC_FORMAT_PAPER && !c->carrier[0]) {
+		snprintf(ship, sizeof ship, "/me/certificates/%s/address", c->e.number);
+		form_begin(g, ship);
+		htmlf(g, "<label for=\"address\">%s</label><textarea id=\"address\" name=\"address\" rows=\"3\" "
+		    "maxlength=\"255\" required>%s</textarea><button type=\"submit\">%s</button></form>",
+		    T(g, "Postal address, until the certificate ships"), c->address, T(g, "Change address"));
+	}
+	if (c->status == EC_ST_VALID) {
+		corr[0] = '\0';
+		if ((r = ec_office_corrections_each(g->p->c.office, c->e.number, corr_of, corr)))
+			goto out;
+		if (corr[0]) {
+			htmlf(g, "<p class=\"msg\">%s: %s</p>", T(g, "Name correction requested, waiting for the office"),
+			    corr);
+		} else {
+			snprintf(ship, sizeof ship, "/me/certificates/%s/correction", c->e.number);
+			form_begin(g, ship);
+			htmlf(g, "<label for=\"name\">%s</label><input type=\"text\" id=\"name\" name=\"name\" "
+			    "maxlength=\"200\" required value=\"%s\"><button type=\"submit\">%s</button></form>",
+			    T(g, "Request a correction of the printed name"), c->e.name, T(g, "Request a correction"));
+		}
+	}
+	if (c->status == EC_ST_VALID) {
+		/* renewal: asked for here, signed by the office's next issuance run */
+		asked = 0;
+		if ((r = ec_office_renew_requests_each(g->p->c.office, c->e.number, asked_at, &asked)))
+			goto out;
+		if (asked) {
+			ec_date_format(ec_date_from_time(asked), d);
+			htmlf(g, "<p class=\"msg\">%s %s</p>", T(g, "Renewal requested on"), d);
+		} else {
+			snprintf(ship, sizeof ship, "/me/certificates/%s/renew", c->e.number);
+			form_begin(g, ship);
+			htmlf(g, "<button type=\"submit\">%s</button></form>", T(g, "Renew"));
+		}
+	}
+	if (c->superseded_by[0])
+		htmlf(g, "<p>%s <a href=\"/me/certificates/%s\">%s</a></p>", T(g, "replaced by"), c->superseded_by,
+		    c->superseded_by);
+	if (c->e.renewal_of[0])
+		htmlf(g, "<p>%s <a href=\"/me/certificates/%s\">%s</a></p>", T(g, "replaces"), c->e.renewal_of,
+		    c->e.renewal_of);
+	if (st == EC_ST_VALID) {
+		/* what an employer opens: the public page, and the same facts for a LinkedIn profile */
+		htmlf(g, "<p>%s: <a href=\"%s\">%s</a></p>", T(g, "The public verification page"), url, url);
+		linkedin(g, c, url);
+	}
+	ec_buf_adds(&g->out->body, "</div>\n");
+	page_end(g);
+	r = g->out->body.err;
 out:
 	free(c);
 	return r;

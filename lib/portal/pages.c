@@ -33,6 +33,10 @@ static const char css[] =
     "th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd;vertical-align:top}"
     "th{background:#e8ebef;font-size:.875rem}td:nth-child(2),td:nth-child(3),td:nth-child(4){white-space:nowrap}"
     "td form{margin:0;padding:0;background:none}td button{margin:0;padding:.25rem .75rem}"
+    ".box table th{background:none;width:14rem}.preview{background:#fff;border:1px solid #ddd;padding:.5rem 1rem;"
+    "margin:.5rem 0 1rem}.preview svg{height:3.5rem;max-width:100%}select,textarea{display:block;width:100%;"
+    "max-width:28rem;box-sizing:border-box;font:inherit;padding:.5rem}fieldset{border:0;padding:0;margin:.5rem 0}"
+    "legend{font-weight:600}"
     ".lang{font-size:.875rem}"
     "@media(max-width:40rem){table,thead,tbody,tr,th,td{display:block}thead{display:none}"
     "tr{margin:0 0 .75rem;border-radius:.5rem;background:#fff}td{border:0;padding:.25rem .75rem}"
@@ -155,6 +159,44 @@ static const char *const strs[][2] = {
 	  "Open it to finish.", "如果以上信息与可关联的考试记录一致，我们已向您填写的邮箱发送链接，打开链接即可完成。" },
 	{ "Associate this exam record with your account.", "将此考试记录关联到您的账户。" },
 	{ "The exam record is associated.", "考试记录已关联。" },
+	{ "Apply for Certificate", "申请证书" },
+	{ "Format", "证书形式" },
+	{ "electronic (PDF)", "电子证书（PDF）" },
+	{ "paper (by post)", "纸质证书（邮寄）" },
+	{ "Full name, exactly as it will be printed", "姓名（与证书上打印的完全一致）" },
+	{ "Telephone", "电话" },
+	{ "Postal address (paper only)", "邮寄地址（仅纸质证书）" },
+	{ "I agree to the privacy statement: my details are kept to issue and verify this certificate.",
+	  "我同意隐私声明：我的信息仅用于签发和验证此证书。" },
+	{ "Review", "预览" },
+	{ "Review your application", "确认您的申请" },
+	{ "The format and the name cannot be changed after you submit. Check them now.",
+	  "提交后证书形式和姓名均不能更改，请现在核对。" },
+	{ "Your name as it will be printed on the certificate:", "您的姓名在证书上的打印效果：" },
+	{ "Submit the application", "提交申请" },
+	{ "Change something", "修改" },
+	{ "Choose one of your associated email addresses.", "请选择一个已关联的邮箱。" },
+	{ "None of your exam records is for this certification.", "您的考试记录中没有此认证。" },
+	{ "Your application was received. It shows as Requested under My Certificates until the certificate is "
+	  "issued.", "已收到您的申请。在证书签发前，它在“我的证书”中显示为“已申请”。" },
+	{ "Mailing Info", "邮寄信息" },
+	{ "Requested Date", "申请日期" },
+	{ "Renew", "续期" },
+	{ "Postal address, until the certificate ships", "邮寄地址（证书寄出前可修改）" },
+	{ "Change address", "修改地址" },
+	{ "The address is changed; the certificate will be sent there.", "地址已修改，证书将寄往新地址。" },
+	{ "Name correction requested, waiting for the office", "已申请更正姓名，等待办公室处理" },
+	{ "Request a correction of the printed name", "申请更正证书上的姓名" },
+	{ "Request a correction", "申请更正" },
+	{ "Your correction request was received. The office reissues the certificate with the corrected name; the "
+	  "old one is then revoked as superseded.", "已收到您的更正申请。办公室将以更正后的姓名重新签发证书，旧证书随后以“已被取代”为由吊销。" },
+	{ "Renewal requested on", "已申请续期，日期：" },
+	{ "Your renewal request was received. The office's next issuance run signs the new certificate; the old one "
+	  "then shows as Superseded.", "已收到您的续期申请。办公室下一次签发时将签发新证书，旧证书随后显示为“已被取代”。" },
+	{ "Shipped", "寄出日期" },
+	{ "Expected shipping", "预计寄出" },
+	{ "Address", "地址" },
+	{ "Add to LinkedIn profile", "添加到 LinkedIn 个人资料" },
 };
 
 const char *

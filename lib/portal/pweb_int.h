@@ -49,6 +49,8 @@ struct pg {
 /* The text of key in the page's language (pages.c); key is the English text. */
 const char *T(const struct pg *g, const char *en);
 
+struct ec_form;
+
 /* Page frame (pages.c): head and navigation, then the caller's content, then the end. */
 void page_begin(struct pg *g, const char *title);
 void page_end(struct pg *g);
@@ -64,6 +66,21 @@ void htmlf(struct pg *g, const char *fmt, ...);
 int mycerts_page(struct pg *g);
 /* The PDF of number for the signed-in account, or a 404 page (mycerts.c). */
 int mycerts_pdf(struct pg *g, const char *number);
+/* The detail page of number (the guide's: dates, format, mailing, address; sharing), or a 404 page. */
+int mycerts_detail(struct pg *g, const char *number);
+/* The holder asks for number's renewal (POST /me/certificates/NUMBER/renew). */
+int mycerts_renew(struct pg *g, const char *number);
+
+/* An address typed on several lines as the register keeps it: one line, joined by ", " (apply.c). */
+void pw_one_line(const char *in, char *out, size_t size);
+/* The holder's changes to an issued certificate (mycerts.c): a paper one's address, a name correction. */
+int mycerts_address(struct pg *g, const char *number, const struct ec_form *f);
+int mycerts_correction(struct pg *g, const char *number, const struct ec_form *f);
+
+/* Applying (apply.c): the form, the review, the one submission. */
+int apply_get(struct pg *g);
+int apply_post(struct pg *g, const struct ec_form *f);
+int apply_confirm(struct pg *g, const struct ec_form *f);
 
 /* Shared by the flows (app.c): a per-subject limit (1 when over), a new mailed secret (32 random bytes in
  * base64url, stored as the SHA-256 of that text), mailing kind's link to path?t=tok (values code and
@@ -77,7 +94,6 @@ int pw_mail_link(struct pg *g, const char *kind, const char *to, const char *pat
 int pw_refused(struct pg *g, const char *title, int r);
 
 /* Associating a record by its score report (associate.c); prev and alert redisplay a refused form. */
-struct ec_form;
 int associate_get(struct pg *g, const struct ec_form *prev, const char *alert);
 int associate_post(struct pg *g, const struct ec_form *f);
 int associate_verify_post(struct pg *g, const struct ec_form *f);

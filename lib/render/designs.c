@@ -1,4 +1,5 @@
 /* Certificate designs: found along the templates search path, loaded once, rendered by a few threads at once. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "designs.h"
 #include "err.h"
 #include "pdf.h"
+#include "svg.h"
 #include "template.h"
 
 #ifndef EC_DATADIR
@@ -206,4 +208,26 @@ ec_designs_render(struct ec_designs *d, const char *name, const struct ec_ecert 
 	pthread_cond_signal(&p->freed);
 	pthread_mutex_unlock(&p->lock);
 	return rc;
+}
+
+int
+ec_designs_name_svg(struct ec_designs *d, const char *name, const char *holder, struct ec_buf *out)
+{
+	const struct ec_tpl_item *it;
+	struct design *p;
+	char colour[8];
+	unsigned i;
+	int rc;
+
+	if ((rc = get(d, name, &p)))
+		return rc;
+	for (i = 0; i < p->t->nitems; i++) {
+		it = &p->t->items[i];
+		if (it->kind != EC_TPL_TEXT || !strstr(it->text, "{name}"))
+			continue;
+		snprintf(colour, sizeof colour, "#%02x%02x%02x", (unsigned)lround(it->colour.r * 255),
+		    (unsigned)lround(it->colour.g * 255), (unsigned)lround(it->colour.b * 255));
+		return ec_svg_line(p->f, it->family, holder, holder, colour, out);
+	}
+	return ec_err_set(EC_ERR_NOTFOUND, "template '%s' prints no {name}", name);
 }

@@ -27,7 +27,7 @@
 static const char *const office_dbs[EC_ODB_COUNT] = {
 	"meta", "exam", "app", "pending", "cert", "email", "revoked", "audit", "outbox", "outbox.due", "mail.once",
 	"lang", "exam.email", "acct", "acct.login", "addr", "acct.addr", "bind", "acct.bind", "session", "token",
-	"token.login"
+	"token.login", "renew.req", "corr.req"
 };
 
 

@@ -375,6 +375,11 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 		if ((r = off_cert_store(t, &x->m, &x->old, &x->b, 0, EC_AUDIT_SUPERSEDE)))
 			return r;
 	}
+	/* a renewal or reissue answers the holder's renewal or correction request, if there was one */
+	if ((r = ec_rec_num_pack(x->old.e.number, key)) ||
+	    ((r = ec_kv_del(t, EC_ODB_RENEW_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND) ||
+	    ((r = ec_kv_del(t, EC_ODB_CORR_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND))
+		return r;
 	if (x->notice && (r = off_outbox_put(t, x->notice, NULL)))
 		return r;
 	return off_gen_bump(t, &x->gen);

@@ -1088,3 +1088,234 @@ ec_portal_sweep(struct ec_office *o, int64_t now, size_t *n)
 	free(c.dead);
 	return r;
 }
+
+/* Renewal requests: the holder asks, the office's issuance run signs (a portal never holds keys). */
+
+struct renew_req_ctx {
+	uint64_t acct;
+	const char *number, *text;       /* text: a new address, or a corrected name */
+	int64_t now;
+	struct ec_office *o;
+	int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at);
+	void *ctx;
+	struct ec_cert c;
+};
+
+/* The certificate x->number, when an exam record x->acct holds issued it and it is stored valid. */
+static int
+own_cert(struct ec_kvtxn *t, struct renew_req_ctx *x)
+{
+	struct ec_kv_val cur;
+	int r;
+
+	if ((r = off_cert_load(x->o, t, x->number, &x->c)) == EC_ERR_NOTFOUND)
+		return ec_err_set(EC_ERR_NOTFOUND, "no certificate '%s' of this account", x->number);
+	if (r)
+		return r;
+	if ((r = ec_kv_get(t, EC_ODB_BIND, x->c.reg_no, strlen(x->c.reg_no), &cur)) == EC_ERR_NOTFOUND ||
+	    (r == 0 && (cur.n < ID_LEN || ec_rec_get64(cur.p) != x->acct)))
+		return ec_err_set(EC_ERR_NOTFOUND, "no certificate '%s' of this account", x->number);
+	if (r)
+		return r;
+	if (x->c.status != EC_ST_VALID)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is %s", x->number, x->c.status == EC_ST_REVOKED ?
+		    "revoked" : "superseded");
+	return 0;
+}
+
+static int
+renew_req_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct renew_req_ctx *x = ctx;
+	unsigned char key[EC_NUMBIN], v[ID_LEN + 8];
+	struct ec_kv_val cur;
+	int r;
+
+	if ((r = own_cert(t, x)))
+		return r;
+	if ((r = ec_rec_num_pack(x->number, key)))
+		return r;
+	if ((r = ec_kv_get(t, EC_ODB_RENEW_REQ, key, sizeof key, &cur)) == 0)
+		return ec_err_set(EC_ERR_EXISTS, "a renewal of '%s' was asked for already", x->number);
+	if (r != EC_ERR_NOTFOUND)
+		return r;
+	ec_rec_put64(v, x->acct);
+	ec_rec_put64(v + ID_LEN, (uint64_t)x->now);
+	return ec_kv_put(t, EC_ODB_RENEW_REQ, key, sizeof key, v, sizeof v, 0);
+}
+
+int
+ec_portal_renew_request(struct ec_office *o, uint64_t acct, const char *number, int64_t now)
+{
+	struct renew_req_ctx *x;
+	int r;
+
+	if ((r = off_can_write(o)))
+		return r;
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o, x->acct = acct, x->number = number, x->now = now;
+	r = ec_kv_update(o->kv, renew_req_txn, x);
+	free(x);
+	return r;
+}
+
+static int
+renew_req_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *v)
+{
+	struct renew_req_ctx *x = ctx;
+	char number[EC_NUMBER_DIGITS + 1];
+	int r;
+
+	if (k->n != EC_NUMBIN || v->n != ID_LEN + 8)
+		return ec_err_set(EC_ERR_CORRUPT, "%s", "stored renewal request is corrupt");
+	if ((r = ec_rec_num_unpack(k->p, number)))
+		return r;
+	if (x->number && strcmp(number, x->number))
+		return 0;
+	return x->fn(x->ctx, number, ec_rec_get64(v->p), (int64_t)ec_rec_get64((const unsigned char *)v->p + ID_LEN));
+}
+
+static int
+renew_reqs_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return ec_kv_each(t, EC_ODB_RENEW_REQ, NULL, 0, renew_req_one, ctx);
+}
+
+int
+ec_office_renew_requests_each(struct ec_office *o, const char *number,
+    int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at), void *ctx)
+{
+	struct renew_req_ctx x;
+
+	memset(&x, 0, sizeof x);
+	x.number = number, x.fn = fn, x.ctx = ctx;
+	return ec_kv_view(o->kv, renew_reqs_txn, &x);
+}
+
+/* A paper certificate's address, changed by its holder until it ships. */
+
+static int
+address_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct renew_req_ctx *x = ctx;
+	struct skel_memo m;
+	struct ec_buf b;
+	int r;
+
+	if ((r = own_cert(t, x)))
+		return r;
+	if (x->c.e.format != EC_FORMAT_PAPER)
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' is electronic: it has no postal address", x->number);
+	if (x->c.carrier[0])
+		return ec_err_set(EC_ERR_REFUSED, "certificate '%s' was shipped already: its address cannot change",
+		    x->number);
+	snprintf(x->c.address, sizeof x->c.address, "%s", x->text);
+	memset(&m, 0, sizeof m);
+	ec_buf_init(&b);
+	r = off_cert_store(t, &m, &x->c, &b, 0, EC_AUDIT_AMEND);
+	ec_buf_free(&b);
+	return r;
+}
+
+int
+ec_portal_cert_address(struct ec_office *o, uint64_t acct, const char *number, const char *address)
+{
+	struct renew_req_ctx *x;
+	int r;
+
+	if ((r = off_can_write(o)))
+		return r;
+	if (!address[0] || strlen(address) > EC_ADDRESS_MAX)
+		return ec_err_set(EC_ERR_ARG, "address empty or longer than %d bytes", EC_ADDRESS_MAX);
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o, x->acct = acct, x->number = number, x->text = address;
+	r = ec_kv_update(o->kv, address_txn, x);
+	free(x);
+	return r;
+}
+
+/* Name corrections: the holder asks, the office reissues (ecert-issue reissue), which answers it. */
+
+static int
+corr_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct renew_req_ctx *x = ctx;
+	unsigned char key[EC_NUMBIN];
+	struct ec_buf b;
+	int r;
+
+	if ((r = own_cert(t, x)) || (r = ec_rec_num_pack(x->number, key)))
+		return r;
+	ec_buf_init(&b);
+	w8(&b, EC_REC_V1);
+	w64(&b, (int64_t)x->acct);
+	w64(&b, x->now);
+	if ((r = wstr(&b, x->text, EC_NAME_MAX_BYTES + 1, "name")) == 0 && (r = wend(&b)) == 0)
+		r = ec_kv_put(t, EC_ODB_CORR_REQ, key, sizeof key, b.p, b.len, 0);
+	ec_buf_free(&b);
+	return r;
+}
+
+int
+ec_portal_correction_request(struct ec_office *o, uint64_t acct, const char *number, const char *name, int64_t now)
+{
+	struct renew_req_ctx *x;
+	int r;
+
+	if ((r = off_can_write(o)))
+		return r;
+	if (!name[0] || strlen(name) > EC_NAME_MAX_BYTES)
+		return ec_err_set(EC_ERR_ARG, "name empty or longer than %d bytes", EC_NAME_MAX_BYTES);
+	if (!(x = calloc(1, sizeof *x)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	x->o = o, x->acct = acct, x->number = number, x->text = name, x->now = now;
+	r = ec_kv_update(o->kv, corr_txn, x);
+	free(x);
+	return r;
+}
+
+struct corr_walk {
+	const char *number;
+	int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at, const char *name);
+	void *ctx;
+};
+
+static int
+corr_one(void *ctx, const struct ec_kv_val *k, const struct ec_kv_val *v)
+{
+	struct corr_walk *w = ctx;
+	char number[EC_NUMBER_DIGITS + 1], name[EC_NAME_MAX_BYTES + 1];
+	struct rd rd;
+	uint64_t acct;
+	int64_t at;
+	int r;
+
+	if (k->n != EC_NUMBIN || (r = ec_rec_num_unpack(k->p, number)))
+		return ec_err_set(EC_ERR_CORRUPT, "%s", "stored correction request is corrupt");
+	if (w->number && strcmp(number, w->number))
+		return 0;
+	rbegin(&rd, v->p, v->n);
+	acct = (uint64_t)r64(&rd);
+	at = r64(&rd);
+	rstr(&rd, name, sizeof name);
+	if ((r = rend(&rd, "correction request")))
+		return r;
+	return w->fn(w->ctx, number, acct, at, name);
+}
+
+static int
+corrs_txn(struct ec_kvtxn *t, void *ctx)
+{
+	return ec_kv_each(t, EC_ODB_CORR_REQ, NULL, 0, corr_one, ctx);
+}
+
+int
+ec_office_corrections_each(struct ec_office *o, const char *number,
+    int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at, const char *name), void *ctx)
+{
+	struct corr_walk w = { number, fn, ctx };
+
+	return ec_kv_view(o->kv, corrs_txn, &w);
+}

@@ -32,6 +32,9 @@ P-3,Wang,Wei,wang.wei@example.cn,,HCIE-Security,$DAY,pass,HCIE-Security-Written
 W-1,Wang,Wei,wei.work@example.com,,HCIP-AI,$DAY,pass,
 L-1,Li,Na,li.na@example.cn,,HCIA-AI,$DAY,pass,
 S-1,Wang,Wei,w.wei@school.example.edu,,HCIA-Cloud,$DAY,pass,
+A-1,Wang,Wei,wang.wei@example.cn,,HCIP-Cloud,$DAY,pass,
+A-2,Wang,Wei,wang.wei@example.cn,,HCIE-Security,$DAY,pass,HCIE-Security-Lab
+A-3,Wang,Wei,wang.wei@example.cn,,HCIA-Security,$DAY,pass,
 CSV
 expect 0 I import "$T/results.csv"
 for r in P-1 W-1 L-1; do

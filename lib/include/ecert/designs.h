@@ -6,6 +6,7 @@
 #define EC_DESIGNS_H
 
 #include <stddef.h>
+#include "buf.h"
 #include "font.h"
 #include "types.h"
 
@@ -35,5 +36,11 @@ int ec_designs_fonts(void *ctx, const char *name, const struct ec_fonts **out);
 int ec_designs_render(struct ec_designs *d, const char *name, const struct ec_ecert *e, const char *org,
     const char *qr_payload, const char *url, const unsigned char *der, size_t derlen, unsigned char **pdf,
     size_t *len);
+
+/*
+ * The holder's name as design name prints it (the font chain of its {name} item, shaped, in its
+ * colour), appended to out as an inline <svg>: what a candidate checks before applying.
+ */
+int ec_designs_name_svg(struct ec_designs *d, const char *name, const char *holder, struct ec_buf *out);
 
 #endif

@@ -138,6 +138,36 @@ int ec_portal_account(struct ec_office *o, uint64_t id, struct ec_account *a);
 int ec_office_unbind(struct ec_office *o, const char *reg_no, uint64_t expect, const struct ec_notice *notices,
     size_t n, uint64_t *acct);
 
+/*
+ * The holder asks for the renewal of number (a certificate of an exam record acct holds), for the
+ * office's next issuance run. EC_ERR_NOTFOUND not this account's; EC_ERR_REFUSED revoked or
+ * superseded; EC_ERR_EXISTS asked for already. ec_office_renew removes the request when it renews.
+ */
+int ec_portal_renew_request(struct ec_office *o, uint64_t acct, const char *number, int64_t now);
+
+/* The renewal requests waiting (number NULL: all, in number order; else that number's, if any). */
+int ec_office_renew_requests_each(struct ec_office *o, const char *number,
+    int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at), void *ctx);
+
+/*
+ * The holder changes the postal address of a paper certificate of acct (valid, not shipped yet),
+ * with an "amend" audit entry. EC_ERR_NOTFOUND not this account's; EC_ERR_REFUSED electronic,
+ * shipped, revoked or superseded; EC_ERR_ARG empty or over EC_ADDRESS_MAX (the caller checks the text).
+ */
+int ec_portal_cert_address(struct ec_office *o, uint64_t acct, const char *number, const char *address);
+
+/*
+ * The holder asks the office to correct the name of number (a valid certificate of acct) to name
+ * (checked by the caller as an application's); a later request replaces it. The office's reissue
+ * of number removes it. Errors as ec_portal_renew_request's.
+ */
+int ec_portal_correction_request(struct ec_office *o, uint64_t acct, const char *number, const char *name,
+    int64_t now);
+
+/* The correction requests waiting (number NULL: all, in number order; else that number's). */
+int ec_office_corrections_each(struct ec_office *o, const char *number,
+    int (*fn)(void *ctx, const char *number, uint64_t acct, int64_t at, const char *name), void *ctx);
+
 /* Delete the sessions and tokens expired at now; *n (may be NULL) gets how many. */
 int ec_portal_sweep(struct ec_office *o, int64_t now, size_t *n);
 

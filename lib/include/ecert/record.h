@@ -98,6 +98,8 @@ enum ec_odb {
 	EC_ODB_SESSION,    /* SHA-256 of a session cookie -> session (EC_ODB_TOKEN must follow) */
 	EC_ODB_TOKEN,      /* SHA-256 of a mailed secret -> one-time token */
 	EC_ODB_TOKEN_LOGIN,/* lower-case email -> SHA-256 of its pending sign-in token */
+	EC_ODB_RENEW_REQ,  /* number (EC_NUMBIN) -> account id || requested at: a renewal the holder asked for */
+	EC_ODB_CORR_REQ,   /* number (EC_NUMBIN) -> account id || asked at || name: a name correction asked for */
 	EC_ODB_COUNT
 };
 

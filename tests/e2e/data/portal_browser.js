@@ -177,6 +177,63 @@ async function submit(page, selector) {
 	body = await page.$eval('main', (m) => m.innerText);
 	if (body.replace(/ /g, '').includes(number2)) fail(number2 + ' still shown after disassociation');
 
+	// apply for a paper certificate: the review shows the name as the certificate's fonts draw it
+	await page.goto(url + '/me', { waitUntil: 'load' });
+	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
+		page.click('a[href="/me/apply?certification=HCIP-Cloud"]')]);
+	await shoot(page, 'apply');
+	await page.click('input[value="paper"]');
+	await page.type('#name', 'Wang Wei');
+	await page.type('#address', '8 Hai Road\nNanshan, Shenzhen');
+	await page.click('input[name="consent"]');
+	await submit(page, 'form[action="/me/apply"] button');
+	if (!(await page.$('main svg[aria-label="Wang Wei"]'))) fail('the review page shows no drawn name: ' +
+		(await page.$eval('main', (m) => m.innerText)));
+	await shootPosted(page, 'review');
+	await submit(page, 'form[action="/me/apply/confirm"] button');
+	if (!(await page.content()).includes('Your application was received')) fail('the application was not received');
+	// the office's issuance run signs it (a timer in production)
+	require('child_process').execFileSync(process.env.ECERT_ISSUE, ['issue', '--all', '-d', process.env.ECERT_DIR],
+		{ stdio: 'ignore' });
+	await page.goto(url + '/me', { waitUntil: 'load' });
+	const detail = await page.$$eval('a[href^="/me/certificates/"]', (as) => as.map((a) => a.getAttribute('href'))
+		.filter((h) => !h.endsWith('.pdf')));
+	let shown = false;
+	for (const h of detail) {
+		await page.goto(url + h, { waitUntil: 'load' });
+		if ((await page.content()).includes('Expected shipping')) {
+			shown = true;
+			await shoot(page, 'certificate');
+			break;
+		}
+	}
+	if (!shown) fail('no detail page shows the paper certificate\'s expected shipping');
+	const paperPage = url + new URL(page.url()).pathname;
+
+	// the office ships it: the page shows the carrier and the order number
+	require('child_process').execFileSync(process.env.ECERT_ISSUE, ['ship', new URL(paperPage).pathname.split('/').pop(), '--carrier',
+		'SF Express', '--order', 'SF99887766', '-d', process.env.ECERT_DIR], { stdio: 'ignore' });
+	await page.goto(paperPage, { waitUntil: 'load' });
+	if (!(await page.content()).includes('SF Express, SF99887766')) fail('the shipping is not shown');
+
+	// a name correction, asked for on the certificate's page
+	await page.type('#name', ' (王伟)');
+	await submit(page, `form[action$="/correction"] button`);
+	if (!(await page.content()).includes('Your correction request was received')) fail('the correction was not received');
+
+	// renewal of the electronic certificate: asked for here, signed by the office's run, then downloaded
+	await page.goto(url + '/me/certificates/' + number, { waitUntil: 'load' });
+	await submit(page, `form[action="/me/certificates/${number}/renew"] button`);
+	if (!(await page.content()).includes('Your renewal request was received')) fail('the renewal was not received');
+	require('child_process').execFileSync(process.env.ECERT_ISSUE, ['issue', '--all', '-d', process.env.ECERT_DIR],
+		{ stdio: 'ignore' });
+	await page.goto(url + '/me/certificates/' + number, { waitUntil: 'load' });
+	const renewed = await page.$eval('main a[href^="/me/certificates/"]:not([href$=".pdf"])', (a) => a.getAttribute('href'));
+	body = await page.$eval('main', (m) => m.innerText);
+	if (!/replaced by/.test(body)) fail('the renewed certificate does not point to its successor');
+	await page.goto(url + renewed, { waitUntil: 'load' });
+	if (!(await page.$(`a[href="${renewed}.pdf"]`))) fail('the renewed certificate has no download');
+
 	// sign out
 	await submit(page, 'header form button');
 	if (!page.url().endsWith('/login')) fail('sign-out did not lead to /login');

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "number.h"
 #include "office.h"
+#include "portal.h"
 #include "public.h"
 #include "record.h"
 #include "register.h"
@@ -419,6 +420,48 @@ test_revoke(void **state)
 	test_free(c1);
 	test_free(c2);
 	test_free(got);
+	ec_office_close(o);
+}
+
+static int
+count_req(void *ctx, const char *number, uint64_t acct, int64_t at)
+{
+	(void)number, (void)at;
+	*(uint64_t *)ctx += acct;
+	return 0;
+}
+
+/* A renewal the holder asked for in the portal: kept for the office's run, gone once renewed. */
+static void
+test_renew_request(void **state)
+{
+	struct ec_office *o = seeded(state);
+	struct ec_cert *old = test_malloc(sizeof *old), *nc = test_malloc(sizeof *nc);
+	struct ec_session s;
+	struct ec_account a;
+	unsigned char sid[32] = { 1 };
+	uint64_t sum = 0;
+
+	issue_one(o, "R1", EC_FORMAT_ELECTRONIC, "zoe@example.org", KID, old);
+	memset(&s, 0, sizeof s);
+	/* signing in associates zoe@example.org: its records (R1) are the account's */
+	assert_int_equal(ec_portal_signin(o, "zoe@example.org", 1000, sid, &s, &a), 0);
+	assert_int_equal(ec_portal_renew_request(o, a.id + 1, old->e.number, 1000), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_portal_renew_request(o, a.id, "0511000000000000000000", 1000), EC_ERR_NOTFOUND);
+	assert_int_equal(ec_portal_renew_request(o, a.id, old->e.number, 1000), 0);
+	assert_int_equal(ec_portal_renew_request(o, a.id, old->e.number, 1001), EC_ERR_EXISTS);
+	assert_int_equal(ec_office_renew_requests_each(o, NULL, count_req, &sum), 0);
+	assert_int_equal(sum, a.id);
+	cert(nc, "R1", KID, "zoe@example.org", EC_FORMAT_ELECTRONIC);
+	strcpy(nc->e.renewal_of, old->e.number);
+	assert_int_equal(ec_office_renew(o, nc, NULL), 0);
+	sum = 0;
+	assert_int_equal(ec_office_renew_requests_each(o, NULL, count_req, &sum), 0);
+	assert_int_equal(sum, 0);
+	/* superseded now: no second request */
+	assert_int_equal(ec_portal_renew_request(o, a.id, old->e.number, 1002), EC_ERR_REFUSED);
+	test_free(old);
+	test_free(nc);
 	ec_office_close(o);
 }
 
@@ -1317,6 +1360,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_amend_withdraw, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_renew, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_renew_request, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_mail, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_crl_number, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_repair, setup, helper_tmpdir_teardown),
