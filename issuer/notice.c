@@ -57,7 +57,7 @@ notice_values(void *ctx, struct ec_notice *n)
 {
 	struct ctx *c = ctx;
 	const char *number = ec_notice_get(n, "cert");
-	char num[EC_NUMBER_DISPLAY + 1], eff[11], exp[11], url[600], day[21];
+	char num[EC_NUMBER_DISPLAY + 1], eff[11], exp[11], url[600], dl[600], day[21];
 	struct ec_cert r;
 	int rc;
 
@@ -69,6 +69,12 @@ notice_values(void *ctx, struct ec_notice *n)
 	ec_date_format(r.e.effective, eff);
 	ec_date_format(r.e.expires, exp);
 	snprintf(url, sizeof url, "%s/v/%s", c->conf.public_url, r.e.number);
+	/* with a candidates' portal, the page of the certificate there (its download, its status) */
+	if (c->conf.portal_url[0]) {
+		snprintf(dl, sizeof dl, "%s/me/certificates/%s", c->conf.portal_url, r.e.number);
+		if ((rc = ec_notice_set(n, "download", dl)))
+			return rc;
+	}
 	if ((rc = ec_notice_set(n, "name", r.e.name)) || (rc = ec_notice_set(n, "number", num)) ||
 	    (rc = ec_notice_set(n, "code", r.e.code)) || (rc = ec_notice_set(n, "title", r.e.title)) ||
 	    (rc = ec_notice_set(n, "effective", eff)) || (rc = ec_notice_set(n, "expires", exp)) ||

@@ -231,6 +231,10 @@ ec_conf_check(const struct ec_conf *c)
 		return ec_err_set(EC_ERR_ARG, "unknown algorithm %d", (int)c->alg);
 	if ((rc = check_tz(c->tz)) != EC_OK)
 		return rc;
+	if (memchr(c->portal_url, '\0', sizeof c->portal_url) == NULL)
+		return ec_err_set(EC_ERR_ARG, "configuration field not terminated");
+	if (c->portal_url[0] && (rc = check_url(c->portal_url)) != EC_OK)
+		return ec_err_set(rc, "portal_url: %s", ec_err_msg(rc));
 	return check_mail(c);
 }
 
@@ -324,6 +328,9 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 		} else if (strcmp(key, "mail_lang") == 0) {
 			bit = 512;
 			rc = set_field(out->mail_lang, sizeof out->mail_lang, val, path, lineno, key);
+		} else if (strcmp(key, "portal_url") == 0) {
+			bit = 1024;
+			rc = set_field(out->portal_url, sizeof out->portal_url, val, path, lineno, key);
 		} else {
 			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: unknown key '%s'", path, lineno, key);
 		}
@@ -374,6 +381,8 @@ ec_conf_save(const char *dir, const struct ec_conf *c)
 		    c->smtp_pass_file);
 	if (n > 0 && n < (int)sizeof text && c->mail_lang[0] && strcmp(c->mail_lang, "en") != 0)
 		n += snprintf(text + n, sizeof text - (size_t)n, "mail_lang = %s\n", c->mail_lang);
+	if (n > 0 && n < (int)sizeof text && c->portal_url[0])
+		n += snprintf(text + n, sizeof text - (size_t)n, "portal_url = %s\n", c->portal_url);
 	if (n < 0 || n >= (int)sizeof text)
 		return ec_err_set(EC_ERR_ARG, "configuration too long");
 	return ec_file_write(path, text, (size_t)n, 0644, 1);

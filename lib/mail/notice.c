@@ -81,14 +81,47 @@ ec_notice_get(const struct ec_notice *n, const char *key)
 	return NULL;
 }
 
-/* The template's text with every {key} replaced; {{ and }} are braces. */
+/* 1 when line s (up to its end) holds a {key?} whose value the notice lacks: the line is left out. */
+static int
+optional_missing(const struct ec_notice *n, const char *s)
+{
+	const char *e = strchr(s, '\n'), *o, *c;
+	char key[32];
+
+	if (!e)
+		e = s + strlen(s);
+	for (o = s; (o = memchr(o, '{', (size_t)(e - o))) && o + 1 < e; o++) {
+		if (o[1] == '{') {
+			o++;
+			continue;
+		}
+		if (!(c = memchr(o, '}', (size_t)(e - o))) || c[-1] != '?' || (size_t)(c - o - 2) >= sizeof key)
+			continue;
+		snprintf(key, sizeof key, "%.*s", (int)(c - o - 2), o + 1);
+		if (!ec_notice_get(n, key))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The template's text with every {key} replaced; {{ and }} are braces. {key?} is optional: a line
+ * holding one whose value the notice lacks is left out whole.
+ */
 static int
 expand(const struct ec_notice *n, const char *file, const char *s, struct ec_buf *out)
 {
-	while (*s) {
-		const char *close, *v;
-		char key[32];
+	const char *close, *v;
+	char key[32];
+	int bol = 1;
 
+	while (*s) {
+		if (bol && optional_missing(n, s)) {
+			s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s);
+			continue;
+		}
+		/* the next character starts a line after a line feed */
+		bol = *s == '\n';
 		if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
 			ec_buf_addc(out, *s);
 			s += 2;
@@ -101,6 +134,8 @@ expand(const struct ec_notice *n, const char *file, const char *s, struct ec_buf
 		if ((close = strchr(s, '}')) == NULL || (size_t)(close - s - 1) >= sizeof key)
 			return ec_err_set(EC_ERR_SYNTAX, "%s: unclosed '{'", file);
 		snprintf(key, sizeof key, "%.*s", (int)(close - s - 1), s + 1);
+		if (key[0] && key[strlen(key) - 1] == '?')
+			key[strlen(key) - 1] = '\0';
 		if ((v = ec_notice_get(n, key)) == NULL)
 			return ec_err_set(EC_ERR_SYNTAX, "%s: no value for {%s} in a '%s' notice", file, key, n->kind);
 		ec_buf_adds(out, v);

@@ -22,7 +22,8 @@ mkdir -p "$T/mail/tmp" "$T/mail/new" "$T/mail/cur"
 env PYTHONPATH="$DATA" "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c smtp_sink.Sink "$T/mail" >"$T/smtp.log" 2>&1 &
 PIDS="$PIDS $!"
 "$PY" "$DATA/smtp_wait.py" "$SMTP_PORT" || fail "the SMTP server did not start"
-printf 'smtp_url = smtp://127.0.0.1:%s\nsmtp_tls = off\nmail_from = portal@example.org\n' "$SMTP_PORT" >>"$D/ecert.conf"
+printf 'smtp_url = smtp://127.0.0.1:%s\nsmtp_tls = off\nmail_from = portal@example.org\nportal_url = https://portal.example.org\n' \
+	"$SMTP_PORT" >>"$D/ecert.conf"
 
 cat >"$T/results.csv" <<CSV
 registration_no,last_name,first_name,email,tel,certification,exam_date,result,exam

@@ -263,6 +263,12 @@ NC=$(awk '$1 == "A-1" { print $2 }' "$T/out")
 [ ${#NC} -eq 22 ] || { cat "$T/out" >&2; fail "A-1 was not issued"; }
 req a 200 "$U/me"
 has "/me/certificates/$NC"
+# the "issued" mail links to the certificate's page in the portal (portal_url in ecert.conf)
+expect 0 I outbox list --json
+ID=$(tr '{' '\n' <"$T/out" | grep '"kind":"issued"' | tail -n 1 | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+[ -n "$ID" ] || { cat "$T/out" >&2; fail "no issued notice queued"; }
+expect 0 I outbox show "$ID"
+expect_out "https://portal.example.org/me/certificates/$NC"
 req a 200 "$U/me/certificates/$NC"
 has "Expected shipping"
 has "8 Hai Road"

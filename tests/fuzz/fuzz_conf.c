@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = ec_conf_load(fuzz_scratch_dir(), &c);
 	if (!TERMINATED(c.org) || !TERMINATED(c.public_url) || !TERMINATED(c.tz) || !TERMINATED(c.smtp_url) ||
 	    !TERMINATED(c.mail_from) || !TERMINATED(c.smtp_user) || !TERMINATED(c.smtp_pass_file) ||
-	    !TERMINATED(c.mail_lang))
+	    !TERMINATED(c.mail_lang) || !TERMINATED(c.portal_url))
 		abort();
 	if (rc == EC_OK) {
 		/* The reader checks what it read: an accepted file passes ec_conf_check, with an organisation. */

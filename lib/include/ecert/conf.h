@@ -17,6 +17,7 @@ struct ec_conf {
 	char smtp_user[128];
 	char smtp_pass_file[256];/* a file holding the password (its first line), readable by the sender only */
 	char mail_lang[3];       /* language of notices to addresses with none set: "en" (default) or "zh" */
+	char portal_url[448];    /* the candidates' portal, for download links in notices; "" when none */
 };
 
 /*

@@ -70,6 +70,29 @@ conf_equal(const struct ec_conf *a, const struct ec_conf *b)
 	assert_string_equal(a->smtp_user, b->smtp_user);
 	assert_string_equal(a->smtp_pass_file, b->smtp_pass_file);
 	assert_string_equal(a->mail_lang, b->mail_lang);
+	assert_string_equal(a->portal_url, b->portal_url);
+}
+
+/* The portal's address: optional, a URL like public_url, saved and loaded back, refused by name. */
+static void
+test_portal_url(void **state)
+{
+	const char *dir = *state;
+	struct ec_conf c, back;
+
+	write_conf(dir, "org = X\nportal_url = https://portal.example.org\n");
+	assert_int_equal(ec_conf_load(dir, &c), 0);
+	assert_string_equal(c.portal_url, "https://portal.example.org");
+	assert_int_equal(ec_conf_save(dir, &c), 0);
+	assert_int_equal(ec_conf_load(dir, &back), 0);
+	conf_equal(&c, &back);
+	write_conf(dir, "org = X\nportal_url = https://portal.example.org/\n");
+	assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "portal_url"));
+	write_conf(dir, "org = X\nportal_url = ftp://portal.example.org\n");
+	assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
+	write_conf(dir, "org = X\nportal_url = https://a.example\nportal_url = https://b.example\n");
+	assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
 }
 
 /* A file with only the required key: no relay, STARTTLS required, English, From derived. */
@@ -441,6 +464,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_portal_url, helper_tmpdir_setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, helper_tmpdir_setup, helper_tmpdir_teardown),
 		cmocka_unit_test(test_smtp_url),
 		cmocka_unit_test(test_smtp_tls_off),

@@ -658,6 +658,32 @@ own_template(const char *dir, const char *name, const char *text, char *tpldir, 
 	write_file(path, text);
 }
 
+/* {key?}: a line with an optional value the notice lacks is left out whole; with the value, it stays. */
+static void
+test_optional_lines(void **state)
+{
+	const char *dir = *state;
+	struct ec_notice n;
+	struct ec_buf s = { 0 }, t = { 0 };
+	char tpl[256];
+
+	own_template(dir, "o.en.txt", "Subject: Hi {name}\n\nDear {name},\nDownload: {download?}\nBye {{x}}\n",
+	    tpl, sizeof tpl);
+	assert_int_equal(ec_notice_init(&n, "o", "zoe@example.org", "en", DOMAIN, NOW), 0);
+	assert_int_equal(ec_notice_set(&n, "name", "Zoe"), 0);
+	assert_int_equal(ec_notice_text(&n, tpl, &s, &t), 0);
+	ec_buf_addc(&t, '\0');
+	assert_string_equal(t.p, "Dear Zoe,\nBye {x}\n");
+	ec_buf_reset(&s);
+	ec_buf_reset(&t);
+	assert_int_equal(ec_notice_set(&n, "download", "https://portal.example.org/me"), 0);
+	assert_int_equal(ec_notice_text(&n, tpl, &s, &t), 0);
+	ec_buf_addc(&t, '\0');
+	assert_string_equal(t.p, "Dear Zoe,\nDownload: https://portal.example.org/me\nBye {x}\n");
+	ec_buf_free(&s);
+	ec_buf_free(&t);
+}
+
 static void
 test_compose_errors(void **state)
 {
@@ -863,6 +889,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compose_en, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose_zh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose_all_templates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optional_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compose_long_subject, setup, teardown),
