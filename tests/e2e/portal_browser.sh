@@ -4,7 +4,8 @@
 # Certificates, downloads the PDF (then checked by ecert-verify), associates and disassociates a second
 # address by its mailed links, associates a record by its score report (the page's script solving the
 # challenge), applies for a paper certificate (the review shows the name drawn by the certificate's
-# fonts), sees it approved after the office's issuance run and shipped, asks for a name correction,
+# fonts) and for an electronic one, sees them approved after the office's issuance run (the new PDF
+# downloaded and checked by ecert-verify) and the paper one shipped, asks for a name correction,
 # renews the electronic one and finds its successor, and signs out; no Content-Security-Policy violation is allowed. Every page is
 # photographed at phone and desktop widths (those reached by a link in English and Chinese) under
 # build/test-artifacts/.
@@ -28,6 +29,9 @@ CHROMIUM=$CHROMIUM ECERT_ISSUE="$BIN/ecert-issue" ECERT_DIR="$D" NODE_PATH="$NPM
 	{ cat "$T/node.log" >&2; grep -v "\"line\":\"GET" "$T/pd.log" >&2; fail "the browser journey failed"; }
 KID=$(cat "$D/certs/current")
 expect 0 ecert-verify --trust "$D/trust.pem" --crl "$D/crl/root.crl" --crl "$D/crl/$KID.crl" "$T/p1.pdf"
+# the certificate applied for and issued during the journey, downloaded there
+expect 0 ecert-verify --trust "$D/trust.pem" --crl "$D/crl/root.crl" --crl "$D/crl/$KID.crl" "$T/p1-new.pdf"
+expect_out "HCIA-Security"
 n=$(ls "$ART"/portal-*.png | wc -l)
 [ "$n" -ge 34 ] || fail "expected 34 screenshots (7 pages by link at 2 sizes in 2 languages, 3 after a form), found $n"
 note "a candidate's journey in Chromium; $n screenshots in build/test-artifacts/"

@@ -83,6 +83,19 @@ async function shoot(page, name) {
 	await page.goto(u.toString(), { waitUntil: 'load' });
 }
 
+// GET u with the page's own cookies (the pages' policy lets no script fetch anything)
+async function fetchWithCookies(page, u) {
+	const cookie = (await page.cookies()).map((c) => c.name + '=' + c.value).join('; ');
+	return new Promise((resolve, reject) => {
+		http.get(u, { headers: { Cookie: cookie } }, (res) => {
+			const parts = [];
+			res.on('data', (d) => parts.push(d));
+			res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'],
+				bytes: Buffer.concat(parts) }));
+		}).on('error', reject);
+	});
+}
+
 async function submit(page, selector) {
 	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 }
@@ -118,15 +131,7 @@ async function submit(page, selector) {
 	// the download link is on the page; the pages' policy allows no script to fetch it, so the
 	// browser's own cookies fetch it from here
 	const href = await page.$eval(`a[href="/me/certificates/${number}.pdf"]`, (a) => a.getAttribute('href'));
-	const cookie = (await page.cookies()).map((c) => c.name + '=' + c.value).join('; ');
-	const pdf = await new Promise((resolve, reject) => {
-		http.get(url + href, { headers: { Cookie: cookie } }, (res) => {
-			const parts = [];
-			res.on('data', (d) => parts.push(d));
-			res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'],
-				bytes: Buffer.concat(parts) }));
-		}).on('error', reject);
-	});
+	const pdf = await fetchWithCookies(page, url + href);
 	if (pdf.status !== 200 || pdf.type !== 'application/pdf') fail('download answered ' + pdf.status + ' ' + pdf.type);
 	fs.writeFileSync(pdfOut, pdf.bytes);
 
@@ -192,7 +197,15 @@ async function submit(page, selector) {
 	await shootPosted(page, 'review');
 	await submit(page, 'form[action="/me/apply/confirm"] button');
 	if (!(await page.content()).includes('Your application was received')) fail('the application was not received');
-	// the office's issuance run signs it (a timer in production)
+	// and an electronic one, straight from its row
+	await page.goto(url + '/me/apply?certification=HCIA-Security', { waitUntil: 'load' });
+	await page.type('#name', 'Wang Wei');
+	await page.click('input[name="consent"]');
+	await submit(page, 'form[action="/me/apply"] button');
+	await submit(page, 'form[action="/me/apply/confirm"] button');
+	if (!(await page.content()).includes('Your application was received')) fail('the electronic application was not received');
+
+	// the office's issuance run signs them (a timer in production)
 	require('child_process').execFileSync(process.env.ECERT_ISSUE, ['issue', '--all', '-d', process.env.ECERT_DIR],
 		{ stdio: 'ignore' });
 	await page.goto(url + '/me', { waitUntil: 'load' });
@@ -209,6 +222,14 @@ async function submit(page, selector) {
 	}
 	if (!shown) fail('no detail page shows the paper certificate\'s expected shipping');
 	const paperPage = url + new URL(page.url()).pathname;
+	// the electronic one is Approved with a download, fetched with the browser's own session
+	await page.goto(url + '/me', { waitUntil: 'load' });
+	const fresh = await page.$$eval('main tr', (rows) => rows.filter((r) => r.innerText.includes('HCIA-Security'))
+		.map((r) => { const a = r.querySelector('a[href$=".pdf"]'); return a ? a.getAttribute('href') : ''; }));
+	if (!fresh.length || !fresh[0]) fail('the electronic certificate has no download on My Certificates');
+	const got = await fetchWithCookies(page, url + fresh[0]);
+	if (got.status !== 200 || got.type !== 'application/pdf') fail('the new download answered ' + got.status);
+	fs.writeFileSync(pdfOut.replace(/\.pdf$/, '-new.pdf'), got.bytes);
 
 	// the office ships it: the page shows the carrier and the order number
 	require('child_process').execFileSync(process.env.ECERT_ISSUE, ['ship', new URL(paperPage).pathname.split('/').pop(), '--carrier',
