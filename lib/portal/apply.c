@@ -149,6 +149,32 @@ pw_one_line(const char *in, char *out, size_t size)
 	}
 }
 
+/*
+ * A refusal of the rules for the page: "field: detail", the detail as ecert-issue apply words it. On
+ * a Chinese page the field and the kind of refusal come first in Chinese, the detail after them.
+ */
+static void
+refusal(struct pg *g, const char *fld, int r, char *why, size_t whysz)
+{
+	static const struct { const char *field, *zh; } fields[] = {
+		{ "registration_no", "考试记录" }, { "format", "证书形式" }, { "consent", "同意声明" },
+		{ "address", "邮寄地址" }, { "name", "姓名" }, { "email", "邮箱地址" }, { "tel", "电话" },
+	};
+	const char *label = fld, *kind;
+	size_t i;
+
+	if (!g->zh) {
+		snprintf(why, whysz, "%s: %s", fld, ec_err_msg(r));
+		return;
+	}
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (!strcmp(fields[i].field, fld))
+			label = fields[i].zh;
+	kind = r == EC_ERR_SYNTAX ? "格式不正确或无法打印" : r == EC_ERR_TOOBIG ? "内容过长" :
+	    r == EC_ERR_EXISTS ? "已提交过申请" : r == EC_ERR_CONFLICT ? "已持有或已申请此认证" : "不符合申请规则";
+	snprintf(why, whysz, "%s：%s（%s: %s）", label, kind, fld, ec_err_msg(r));
+}
+
 /* Check f by the rules, trying the account's results newest first; a and the fields at fault out. */
 static int
 check(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *f, struct ec_app *a, char *why, size_t whysz)
@@ -195,7 +221,7 @@ check(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *f, stru
 			return r;
 		if (i == 0) {
 			first = r;
-			snprintf(why, whysz, "%s: %s", fld, ec_err_msg(r));
+			refusal(g, fld, r, why, whysz);
 		}
 	}
 	return first;

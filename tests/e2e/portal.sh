@@ -350,6 +350,10 @@ has "我的证书"
 has "证书编号"
 req a 200 "$U/me"
 has "lang=\"zh-CN\""
+# a refusal of the application rules, on a Chinese page: field and kind in Chinese, then the detail
+req a 400 -d "csrf=$(csrf)&certification=HCIE-Security&email=wang.wei%40example.cn&format=electronic&name=Wang+Wei&consent=yes" "$U/me/apply"
+has "证书形式：不符合申请规则"
+has "paper only"
 req anon 200 -H "Accept-Language: zh-CN,zh;q=0.9" "$U/login"
 has "登录"
 
