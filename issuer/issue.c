@@ -493,8 +493,9 @@ req_one(void *ctx, const char *number, uint64_t acct, int64_t at)
 	return 0;
 }
 
+/* Each said on stdout, or on stderr with --json (stdout then holds the one JSON document). */
 static int
-renew_requested(struct ctx *c, struct signing *sg, const struct reqs *l)
+renew_requested(struct ctx *c, struct signing *sg, const struct reqs *l, FILE *said)
 {
 	struct ec_cert *old, *r;
 	size_t i;
@@ -508,8 +509,7 @@ renew_requested(struct ctx *c, struct signing *sg, const struct reqs *l)
 		if ((one = ec_office_cert_get(c->off, l->v[i], old))) {
 			one = fail(one);
 		} else if ((one = renew_cert(c, sg, old, r)) == 0) {
-			printf("renewal requested: ");
-			renew_said(old, r);
+			renew_said(said, "renewal requested: ", old, r);
 		}
 		if (one > rc)
 			rc = one;
@@ -563,8 +563,10 @@ cmd_issue(struct opts *o)
 		goto out;
 	if (apps)
 		rc = issue_apps(&u, &src);
+	else if (o->json)
+		printf("[]\n");
 	/* the renewals the holders asked for, unless the run broke down (a refused application is no reason) */
-	if (reqs.n && rc < 2 && (r2 = renew_requested(&c, &u.sg, &reqs)) > rc)
+	if (reqs.n && rc < 2 && (r2 = renew_requested(&c, &u.sg, &reqs, o->json ? stderr : stdout)) > rc)
 		rc = r2;
 out:
 	signing_close(&u.sg);

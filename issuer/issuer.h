@@ -76,10 +76,11 @@ int cmd_renew(struct opts *o);
 int cmd_reissue(struct opts *o);
 /*
  * Renew old (loaded) with the loaded CA of sg into r, stored with its notice; prints why not (revoked,
- * superseded, no longer in the catalogue) and returns the exit status. renew_said prints the result.
+ * superseded, no longer in the catalogue) and returns the exit status. renew_said prints the result
+ * ("PREFIXrenewed OLD as NEW, valid FROM to TO") to f.
  */
 int renew_cert(struct ctx *c, struct signing *sg, const struct ec_cert *old, struct ec_cert *r);
-void renew_said(const struct ec_cert *old, const struct ec_cert *r);
+void renew_said(FILE *f, const char *prefix, const struct ec_cert *old, const struct ec_cert *r);
 /* Import exam results from the CSV o->args[0] with ec_office_import_ex flags, printing corrections. */
 int import_file(struct opts *o, unsigned flags);
 int cmd_ship(struct opts *o);

@@ -44,13 +44,13 @@ renew_cert(struct ctx *c, struct signing *sg, const struct ec_cert *old, struct 
 
 /* "renewed OLD as NEW, valid FROM to TO" */
 void
-renew_said(const struct ec_cert *old, const struct ec_cert *r)
+renew_said(FILE *f, const char *prefix, const struct ec_cert *old, const struct ec_cert *r)
 {
 	char e[11], x[11];
 
 	ec_date_format(r->e.effective, e);
 	ec_date_format(r->e.expires, x);
-	printf("renewed %s as %s, valid %s to %s\n", old->e.number, r->e.number, e, x);
+	fprintf(f, "%srenewed %s as %s, valid %s to %s\n", prefix, old->e.number, r->e.number, e, x);
 }
 
 int
@@ -82,7 +82,7 @@ cmd_renew(struct opts *o)
 		rc = put_buf(&b);
 		goto out;
 	}
-	renew_said(old, r);
+	renew_said(stdout, "", old, r);
 out:
 	signing_close(&sg);
 	ec_buf_free(&b);

@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include <openssl/crypto.h>
+
 #include "b64.h"
 #include "digest.h"
 #include "err.h"
@@ -67,17 +69,11 @@ random_bytes(unsigned char *p, size_t n)
 	return 0;
 }
 
+/* Equal strings, compared in time that does not depend on where they differ. */
 static int
 ct_eq(const char *a, const char *b)
 {
-	size_t n = strlen(a), i;
-	unsigned char d = 0;
-
-	if (n != strlen(b))
-		return 0;
-	for (i = 0; i < n; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
+	return strlen(a) == strlen(b) && CRYPTO_memcmp(a, b, strlen(a)) == 0;
 }
 
 ec_day

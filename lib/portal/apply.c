@@ -55,7 +55,7 @@ addr_one(void *ctx, const struct ec_addr *a)
 
 /* The certification, when the account has a passed result for it; else NULL (404: nothing to apply for). */
 static const struct ec_cat_entry *
-mine(struct pg *g, const char *code)
+applicable(struct pg *g, const char *code)
 {
 	const struct ec_cat_entry *ce = code ? ec_catalog_find(g->p->c.cat, code) : NULL;
 	struct regs regs;
@@ -237,7 +237,7 @@ apply_get(struct pg *g)
 	memset(&q, 0, sizeof q);
 	if (g->r->query && ec_form_parse(g->r->query, strlen(g->r->query), &q) == 0 &&
 	    (code = ec_form_get(&q, "certification")))
-		ce = mine(g, code);
+		ce = applicable(g, code);
 	ec_form_free(&q);
 	if (!ce)
 		return page_message(g, 404, T(g, "Not found"), T(g, "There is nothing at this address."), 1);
@@ -248,7 +248,7 @@ apply_get(struct pg *g)
 int
 apply_post(struct pg *g, const struct ec_form *f)
 {
-	const struct ec_cat_entry *ce = mine(g, field(f, "certification"));
+	const struct ec_cat_entry *ce = applicable(g, field(f, "certification"));
 	static const char *const keep[] = { "certification", "email", "format", "name", "tel", "address", "consent" };
 	struct ec_app a;
 	char why[600];
@@ -312,7 +312,7 @@ apply_confirm(struct pg *g, const struct ec_form *f)
 {
 	static const char done[] = "Your application was received. It shows as Requested under My Certificates "
 	    "until the certificate is issued.";
-	const struct ec_cat_entry *ce = mine(g, field(f, "certification"));
+	const struct ec_cat_entry *ce = applicable(g, field(f, "certification"));
 	struct ec_app a, old;
 	char why[600] = "";
 	int r;

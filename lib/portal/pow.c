@@ -106,8 +106,10 @@ pow_check(struct ec_pow *p, const char *seed, const char *reg_no, const char *em
 		return r;
 	for (i = 0; i < 16; i++)
 		d |= (unsigned char)(mac[i] ^ raw[24 + i]);
+	if (d)
+		return ec_err_set(EC_ERR_REFUSED, "%s", "the form's challenge is missing or damaged: reload the page");
 	at = (int64_t)ec_rec_get64(raw);
-	if (d || now - at >= POW_LIFE || at > now + 60)
+	if (now - at >= POW_LIFE || at > now + 60)
 		return ec_err_set(EC_ERR_REFUSED, "%s", "the form's challenge has expired: reload the page");
 	if (nonce && nonce[0]) {
 		/* the work is over this form's own fields: solved for one record, it does not fit another */

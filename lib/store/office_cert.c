@@ -237,6 +237,23 @@ out:
 	return r;
 }
 
+/*
+ * The holder's pending renewal and correction requests of number (the portal's) end with the
+ * certificate's life as it was: a renewal, a reissue or a revocation answers them.
+ */
+static int
+drop_requests(struct ec_kvtxn *t, const char *number)
+{
+	unsigned char key[EC_NUMBIN];
+	int r;
+
+	if ((r = ec_rec_num_pack(number, key)) ||
+	    ((r = ec_kv_del(t, EC_ODB_RENEW_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND) ||
+	    ((r = ec_kv_del(t, EC_ODB_CORR_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND))
+		return r;
+	return 0;
+}
+
 /* Revocation. */
 
 struct revoke_ctx {
@@ -272,7 +289,8 @@ revoke_txn(struct ec_kvtxn *t, void *ctx)
 	if ((r = ec_rec_num_pack(x->number, key + EC_KID_LEN)) ||
 	    (r = off_cert_store(t, &x->m, &x->c, &x->b, 0, EC_AUDIT_REVOKE)) ||
 	    (r = ec_kv_put(t, EC_ODB_REVOKED, key, sizeof key, "", 0, 0)) ||
-	    (x->notice && (r = off_outbox_put(t, x->notice, NULL))))
+	    (x->notice && (r = off_outbox_put(t, x->notice, NULL))) ||
+	    (r = drop_requests(t, x->number)))
 		return r;
 	return off_gen_bump(t, &x->gen);
 }
@@ -376,9 +394,7 @@ renew_txn(struct ec_kvtxn *t, void *ctx)
 			return r;
 	}
 	/* a renewal or reissue answers the holder's renewal or correction request, if there was one */
-	if ((r = ec_rec_num_pack(x->old.e.number, key)) ||
-	    ((r = ec_kv_del(t, EC_ODB_RENEW_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND) ||
-	    ((r = ec_kv_del(t, EC_ODB_CORR_REQ, key, sizeof key)) && r != EC_ERR_NOTFOUND))
+	if ((r = drop_requests(t, x->old.e.number)))
 		return r;
 	if (x->notice && (r = off_outbox_put(t, x->notice, NULL)))
 		return r;

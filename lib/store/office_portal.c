@@ -1,24 +1,22 @@
 /* The candidates' side of the office register: accounts, addresses, bindings, sessions, one-time tokens. */
+#include <openssl/crypto.h>
+
 #include "office_int.h"
 #include "portal.h"
 #include "recio.h"
 
 #define ID_LEN 8
-#define ADDR_KEY_MAX (ID_LEN + EC_EMAIL_MAX)
+#define ADDR_KEY_MAX (ID_LEN + EMAIL_KEY_MAX)
 #define BIND_KEY_MAX (ID_LEN + EC_REGNO_MAX)
 #define TOUCH_SECONDS 60         /* a session's last use is written at most this often */
 
 /* Keys. */
 
-/* The lower-cased address, no terminator: the key of acct.login, addr and token.login. */
+/* The key of acct.login, addr and token.login: the email index's, lower-cased and NUL-terminated. */
 static size_t
-lower(const char *email, unsigned char out[EC_EMAIL_MAX])
+lower(const char *email, unsigned char out[EMAIL_KEY_MAX])
 {
-	size_t n = strnlen(email, EC_EMAIL_MAX), i;
-
-	for (i = 0; i < n; i++)
-		out[i] = (unsigned char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32 : email[i]);
-	return n;
+	return off_email_key(email, NULL, out);
 }
 
 static size_t
@@ -170,7 +168,7 @@ acct_put(struct ec_kvtxn *t, const struct ec_account *a, struct ec_buf *b)
 static int
 id_of(struct ec_kvtxn *t, unsigned db, const char *email, uint64_t *id)
 {
-	unsigned char k[EC_EMAIL_MAX];
+	unsigned char k[EMAIL_KEY_MAX];
 	struct ec_kv_val v;
 	int r;
 
@@ -295,7 +293,7 @@ bind_address(struct bind_walk *w, const char *email)
 static int
 addr_add(struct ec_kvtxn *t, uint64_t acct, const char *email, int64_t now, size_t *bound)
 {
-	unsigned char k[EC_EMAIL_MAX], ak[ADDR_KEY_MAX], v[ID_LEN + 8];
+	unsigned char k[EMAIL_KEY_MAX], ak[ADDR_KEY_MAX], v[ID_LEN + 8];
 	struct bind_walk w;
 	struct ec_buf b;
 	uint64_t owner;
@@ -363,7 +361,7 @@ static int
 token_put_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct tok_ctx *c = ctx;
-	unsigned char k[EC_EMAIL_MAX];
+	unsigned char k[EMAIL_KEY_MAX];
 	struct ec_kv_val v;
 	size_t n;
 	int r;
@@ -405,7 +403,7 @@ ec_portal_token_put(struct ec_office *o, const unsigned char h[EC_PORTAL_HASH], 
 static int
 token_drop(struct ec_kvtxn *t, const unsigned char *h, const struct ec_ptoken *tok)
 {
-	unsigned char k[EC_EMAIL_MAX];
+	unsigned char k[EMAIL_KEY_MAX];
 	struct ec_kv_val v;
 	size_t n;
 	int r;
@@ -425,12 +423,7 @@ token_drop(struct ec_kvtxn *t, const unsigned char *h, const struct ec_ptoken *t
 static int
 ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
+	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
 /* The token under h, checked for kind, time and browser; an expired one is dropped. */
@@ -502,7 +495,7 @@ static int
 code_take_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct tok_ctx *c = ctx;
-	unsigned char k[EC_EMAIL_MAX], h[EC_PORTAL_HASH], want[32], in[EC_PORTAL_HASH + 6];
+	unsigned char k[EMAIL_KEY_MAX], h[EC_PORTAL_HASH], want[32], in[EC_PORTAL_HASH + 6];
 	struct ec_kv_val v;
 	int r;
 
@@ -568,7 +561,7 @@ static int
 signin_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct sess_ctx *c = ctx;
-	unsigned char k[EC_EMAIL_MAX], idv[ID_LEN];
+	unsigned char k[EMAIL_KEY_MAX], idv[ID_LEN];
 	uint64_t id, seq, owner;
 	size_t n = lower(c->email, k);
 	int r;
@@ -770,7 +763,7 @@ static int
 addr_del_txn(struct ec_kvtxn *t, void *ctx)
 {
 	struct addr_ctx *c = ctx;
-	unsigned char k[EC_EMAIL_MAX], ak[ADDR_KEY_MAX];
+	unsigned char k[EMAIL_KEY_MAX], ak[ADDR_KEY_MAX];
 	struct bind_walk w;
 	uint64_t owner;
 	size_t n = lower(c->email, k);

@@ -186,6 +186,13 @@ req li 200 "$U/me/associate"
 S=$(seed)
 req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=$N&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
 has "not solved"
+# a forged or altered challenge, even solved for these fields, is refused
+req li 200 "$U/me/associate"
+S=$(seed)
+F=$(printf '%s' "$S" | sed 's/^\(.\{20\}\)\(.\)/\1\2/' | awk '{ c = substr($0, 21, 1); r = (c == "A") ? "B" : "A"; print substr($0, 1, 20) r substr($0, 22) }')
+[ "$F" != "$S" ] || fail "the seed was not altered"
+req li 400 -d "csrf=$(csrf)&pow_seed=$F&pow_nonce=$("$PY" "$DATA/pow_solve.py" "$F" X-1 li.na@example.cn)&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
+has "missing or damaged"
 req li 200 "$U/me/associate"
 S=$(seed)
 req li 400 -d "csrf=$(csrf)&pow_seed=$S&pow_nonce=&last_name=Ng&first_name=Ka+Yan&registration_no=X-1&email=li.na%40example.cn&consent=yes" "$U/me/associate"
@@ -301,9 +308,11 @@ has "Your renewal request was received"
 req a 200 -d "csrf=$(csrf)" "$U/me/certificates/$NP/renew"
 req a 200 "$U/me/certificates/$NP"
 has "Renewal requested on"
-expect 0 I issue --all
-expect_out "renewal requested: renewed $NP as"
-NR=$(sed -n 's/^renewal requested: renewed [0-9]* as \([0-9]*\),.*/\1/p' "$T/out")
+# with --json, stdout stays one JSON document (no application waited) and the renewal is said on stderr
+expect 0 I issue --all --json
+[ "$(cat "$T/out")" = "[]" ] || { cat "$T/out" >&2; fail "issue --json printed more than its JSON"; }
+expect_err "renewal requested: renewed $NP as"
+NR=$(sed -n 's/^renewal requested: renewed [0-9]* as \([0-9]*\),.*/\1/p' "$T/err")
 [ ${#NR} -eq 22 ] || { cat "$T/out" >&2; fail "the renewal printed no number"; }
 expect 0 I issue --all
 expect_err "nothing to issue"
@@ -382,6 +391,10 @@ hdr "Location: /login"
 req a-copy 303 "$U/me"
 hdr "Location: /login"
 req a 405 -X DELETE "$U/me"
+# a forged session cookie is nobody's: signed out, its cookie cleared
+req forged 303 -H "Cookie: ecert-s=$(printf '%064d' 7)" "$U/me"
+hdr "Location: /login"
+hdr "Set-Cookie: ecert-s=;"
 
 kill -TERM "$PD"
 wait "$PD" 2>/dev/null

@@ -141,7 +141,7 @@ int ec_office_unbind(struct ec_office *o, const char *reg_no, uint64_t expect, c
 /*
  * The holder asks for the renewal of number (a certificate of an exam record acct holds), for the
  * office's next issuance run. EC_ERR_NOTFOUND not this account's; EC_ERR_REFUSED revoked or
- * superseded; EC_ERR_EXISTS asked for already. ec_office_renew removes the request when it renews.
+ * superseded; EC_ERR_EXISTS asked for already. A renewal, reissue or revocation of number removes it.
  */
 int ec_portal_renew_request(struct ec_office *o, uint64_t acct, const char *number, int64_t now);
 
@@ -158,8 +158,8 @@ int ec_portal_cert_address(struct ec_office *o, uint64_t acct, const char *numbe
 
 /*
  * The holder asks the office to correct the name of number (a valid certificate of acct) to name
- * (checked by the caller as an application's); a later request replaces it. The office's reissue
- * of number removes it. Errors as ec_portal_renew_request's.
+ * (checked by the caller as an application's); a later request replaces it. A reissue, renewal or
+ * revocation of number removes it. Errors as ec_portal_renew_request's.
  */
 int ec_portal_correction_request(struct ec_office *o, uint64_t acct, const char *number, const char *name,
     int64_t now);

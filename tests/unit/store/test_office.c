@@ -431,6 +431,14 @@ count_req(void *ctx, const char *number, uint64_t acct, int64_t at)
 	return 0;
 }
 
+static int
+count_corr(void *ctx, const char *number, uint64_t acct, int64_t at, const char *name)
+{
+	(void)number, (void)at, (void)name;
+	*(uint64_t *)ctx += acct;
+	return 0;
+}
+
 /* A renewal the holder asked for in the portal: kept for the office's run, gone once renewed. */
 static void
 test_renew_request(void **state)
@@ -460,6 +468,15 @@ test_renew_request(void **state)
 	assert_int_equal(sum, 0);
 	/* superseded now: no second request */
 	assert_int_equal(ec_portal_renew_request(o, a.id, old->e.number, 1002), EC_ERR_REFUSED);
+	/* a revocation answers the requests too: none is left for an issuance run to fail on forever */
+	assert_int_equal(ec_portal_renew_request(o, a.id, nc->e.number, 1003), 0);
+	assert_int_equal(ec_portal_correction_request(o, a.id, nc->e.number, "Zoë O'Brien", 1003), 0);
+	assert_int_equal(ec_office_revoke(o, nc->e.number, 1004, "keyCompromise", NULL, NULL), 0);
+	sum = 0;
+	assert_int_equal(ec_office_renew_requests_each(o, NULL, count_req, &sum), 0);
+	assert_int_equal(sum, 0);
+	assert_int_equal(ec_office_corrections_each(o, NULL, count_corr, &sum), 0);
+	assert_int_equal(sum, 0);
 	test_free(old);
 	test_free(nc);
 	ec_office_close(o);
