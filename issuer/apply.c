@@ -34,6 +34,9 @@ apply_one(struct ctx *c, const struct opts *o)
 		errmsg("%s", ec_err_msg(rc));
 		return 2;
 	}
+	/* the address's own refusals name a line, not the option: say which */
+	if (rc == EC_ERR_SYNTAX && !strcmp(field, "address"))
+		ec_err_set(rc, "--address: %s", ec_err_msg(rc));
 	if (rc)
 		return fail(rc);
 	/* The language of this address's notices from now on. */

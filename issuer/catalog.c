@@ -25,7 +25,7 @@ entry_json(struct ec_buf *b, const struct ec_cat_entry *e)
 		ec_buf_adds(b, i ? "," : "");
 		ec_buf_json(b, ec_cat_exam(e, i));
 	}
-	ec_buf_adds(b, "]}");
+	ec_buf_addf(b, "],\"renewal\":%s}", e->no_renewal ? "false" : "true");
 }
 
 /* "A, B" for a certification's exams ("" for one exam coded as the certification). */
@@ -42,12 +42,12 @@ exams_text(const struct ec_cat_entry *e, char *out, size_t size)
 int
 cmd_catalog(struct opts *o)
 {
-	static const char *const heads[] = { "Code", "Title", "Programme", "Years", "Formats", "Template", "Exams" };
+	static const char *const heads[] = { "Code", "Title", "Programme", "Years", "Formats", "Template", "Exams", "Renewal" };
 	struct ctx c;
 	struct table *t = NULL;
 	struct ec_buf b;
 	char prog[8], years[8], exams[EC_CAT_EXAMS_MAX * (EC_CODE_MAX + 2) + 1];
-	const char *cells[7];
+	const char *cells[8];
 	size_t i;
 	int rc;
 
@@ -64,7 +64,7 @@ cmd_catalog(struct opts *o)
 		rc = put_buf(&b);
 		goto out;
 	}
-	if (!(t = table_new(7, heads))) {
+	if (!(t = table_new(8, heads))) {
 		rc = fail(EC_ERR_NOMEM);
 		goto out;
 	}
@@ -79,6 +79,7 @@ cmd_catalog(struct opts *o)
 		cells[5] = c.cat->v[i].template_name;
 		exams_text(&c.cat->v[i], exams, sizeof exams);
 		cells[6] = exams[0] ? exams : "/";
+		cells[7] = c.cat->v[i].no_renewal ? "no" : "yes";
 		if ((rc = table_row(t, cells))) {
 			rc = fail(rc);
 			goto out;

@@ -581,11 +581,20 @@ cert_open(struct ctx *c, const struct opts *o, unsigned need, struct ec_cert **o
 	return cert_lookup(c, o->args[0], *out);
 }
 
+/* "Key  value"; a value of several lines (a postal address) goes on under the first. */
 static void
 line(const char *key, const char *val)
 {
-	if (val && val[0])
-		printf("%-16s %s\n", key, val);
+	const char *nl;
+
+	if (!val || !val[0])
+		return;
+	printf("%-16s ", key);
+	while ((nl = strchr(val, '\n')) != NULL) {
+		printf("%.*s\n%-16s ", (int)(nl - val), val, "");
+		val = nl + 1;
+	}
+	printf("%s\n", val);
 }
 
 static void

@@ -26,6 +26,11 @@ renew_cert(struct ctx *c, struct signing *sg, const struct ec_cert *old, struct 
 		errmsg("certification '%s' is no longer in the catalogue: it cannot be renewed", old->e.code);
 		return 1;
 	}
+	if (ce->no_renewal) {
+		errmsg("certificate '%s': certification '%s' is not renewed (no-renew in the catalogue): its holder "
+		    "passes the exams again and applies", old->e.number, old->e.code);
+		return 1;
+	}
 	memset(r, 0, sizeof *r);
 	r->e = old->e;
 	memcpy(r->e.title, ce->title, sizeof r->e.title);

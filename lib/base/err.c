@@ -4,9 +4,13 @@
 #include <string.h>
 
 #include "err.h"
+#include "msg.h"
 
 static _Thread_local int last_code;
 static _Thread_local char last_msg[1024];
+/* The same detail in the other languages, when ec_err_say recorded it (said). */
+static _Thread_local char last_lang[EC_LANG_COUNT][1024];
+static _Thread_local int said;
 
 const char *
 ec_strerror(int code)
@@ -54,7 +58,63 @@ ec_err_vset(int code, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	memcpy(last_msg, msg, sizeof msg);
 	last_code = code;
+	said = 0;
 	return code;
+}
+
+/* The table's formats are not literals; msg.c keeps them to positional string conversions. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+int
+ec_err_say(int code, enum ec_msg id, ...)
+{
+	const char *fmt;
+	va_list ap;
+	int l;
+
+	for (l = EC_LANG_COUNT - 1; l >= 0; l--) {
+		if ((fmt = ec_msg_format(id, (enum ec_lang)l)) == NULL)
+			return ec_err_set(code, "message %d", (int)id);
+		va_start(ap, id);
+		vsnprintf(last_lang[l], sizeof last_lang[l], fmt, ap);
+		va_end(ap);
+	}
+	ec_err_set(code, "%s", last_lang[EC_LANG_EN]);
+	said = 1;
+	return code;
+}
+
+int
+ec_err_prefix(int code, enum ec_msg id, ...)
+{
+	char pre[256], detail[EC_LANG_COUNT][sizeof last_msg];
+	const char *fmt;
+	va_list ap;
+	int l;
+
+	for (l = 0; l < EC_LANG_COUNT; l++)
+		snprintf(detail[l], sizeof detail[l], "%s", said && last_code == code ? last_lang[l] :
+		    ec_err_msg(code));
+	for (l = EC_LANG_COUNT - 1; l >= 0; l--) {
+		if ((fmt = ec_msg_format(id, (enum ec_lang)l)) == NULL)
+			return code;
+		va_start(ap, id);
+		vsnprintf(pre, sizeof pre, fmt, ap);
+		va_end(ap);
+		snprintf(last_lang[l], sizeof last_lang[l], "%s%s%s", pre, ec_msg_colon((enum ec_lang)l), detail[l]);
+	}
+	ec_err_set(code, "%s", last_lang[EC_LANG_EN]);
+	said = 1;
+	return code;
+}
+#pragma GCC diagnostic pop
+
+const char *
+ec_err_msg_lang(int code, enum ec_lang lang)
+{
+	if (!said || code == EC_OK || code != last_code || (int)lang < 0 || lang >= EC_LANG_COUNT)
+		return NULL;
+	return last_lang[lang];
 }
 
 int
@@ -82,6 +142,7 @@ ec_err_clear(void)
 {
 	last_code = EC_OK;
 	last_msg[0] = '\0';
+	said = 0;
 }
 
 int

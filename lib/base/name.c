@@ -1,4 +1,5 @@
 /* Holder names: NFC, the printable-name rules, comparison folding and public masking, with libutf8proc. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "msg.h"
 #include "name.h"
 
 #define IN_MAX 1024          /* input bytes: 64 code points plus generous decomposition and spacing */
@@ -72,35 +74,35 @@ bad_utf8(const char *s, size_t len)
 }
 
 /*
- * Why cp cannot be in a name, or NULL when it can.
+ * Why cp cannot be in a name, or 0 when it can.
  * Every format character (Cf) is refused, ZWJ and ZWNJ included: they can make two names that look
  * the same differ (and Persian names written with a ZWNJ must be typed without it for now). Default-ignorable code points (variation selectors, CGJ, Hangul fillers) go for the
  * same reason.
  */
-static const char *
+static enum ec_msg
 refuse(utf8proc_int32_t cp)
 {
 	if (cp > 0xffff)
-		return "is outside the Basic Multilingual Plane (emoji and rare characters cannot be printed)";
+		return EC_MSG_CP_ASTRAL;
 	switch (utf8proc_category(cp)) {
 	case UTF8PROC_CATEGORY_CC:
-		return "is a control character";
+		return EC_MSG_CP_CONTROL;
 	case UTF8PROC_CATEGORY_ZL:
 	case UTF8PROC_CATEGORY_ZP:
-		return "is a line or paragraph separator";
+		return EC_MSG_CP_SEPARATOR;
 	case UTF8PROC_CATEGORY_CF:
-		return "is a format character that can hide or reorder text";
+		return EC_MSG_CP_FORMAT;
 	case UTF8PROC_CATEGORY_CN:
-		return "is not an assigned character";
+		return EC_MSG_CP_UNASSIGNED;
 	case UTF8PROC_CATEGORY_CO:
 	case UTF8PROC_CATEGORY_CS:
-		return "is a private-use or surrogate code point";
+		return EC_MSG_CP_PRIVATE;
 	default:
 		break;
 	}
 	if (utf8proc_get_property(cp)->ignorable)
-		return "is an invisible character";
-	return NULL;
+		return EC_MSG_CP_INVISIBLE;
+	return 0;
 }
 
 static int
@@ -129,18 +131,21 @@ ec_name_normalize(const char *in, size_t len, char **out)
 	utf8proc_int32_t cp;
 	struct ec_buf b = { 0 };
 	char q[QUOTE_CP * 3 + 8];
-	const char *why;
+	enum ec_msg why;
+	char u[16], n1[24], n2[24];
 	size_t i, count = 0, at;
 	int space = 0, rc = 0;
 
 	*out = NULL;
 	quote(in, len, q, sizeof q);
 	if (len > IN_MAX) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': too long (%zu bytes)", q, len);
+		snprintf(n1, sizeof n1, "%zu", len);
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NAME_INPUT, q, n1);
 		goto out;
 	}
 	if ((at = bad_utf8(in, len)) < len) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': invalid UTF-8 at byte %zu", q, at + 1);
+		snprintf(n1, sizeof n1, "%zu", at + 1);
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NAME_UTF8, q, n1);
 		goto out;
 	}
 	n = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &nfc,
@@ -153,18 +158,17 @@ ec_name_normalize(const char *in, size_t len, char **out)
 	quote((const char *)nfc, (size_t)n, q, sizeof q);
 	for (i = 0; i < (size_t)n; i += (size_t)m) {
 		m = utf8proc_iterate(nfc + i, n - (utf8proc_ssize_t)i, &cp);
-		if ((why = refuse(cp)) != NULL) {
-			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': U+%04X %s", q, (unsigned)cp, why);
+		why = refuse(cp);
+		if (why == 0 && is_mark(cp) && (b.len == 0 || space))
+			why = EC_MSG_CP_MARK;
+		if (why != 0) {
+			snprintf(u, sizeof u, "U+%04X", (unsigned)cp);
+			rc = ec_err_say(EC_ERR_SYNTAX, why, q, u);
 			goto out;
 		}
 		if (is_space(cp)) {
 			space = b.len > 0;
 			continue;
-		}
-		if (is_mark(cp) && (b.len == 0 || space)) {
-			rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': U+%04X is a combining mark with no letter "
-			    "to combine with", q, (unsigned)cp);
-			goto out;
 		}
 		if (space) {
 			ec_buf_addc(&b, ' ');
@@ -179,12 +183,13 @@ ec_name_normalize(const char *in, size_t len, char **out)
 		goto out;
 	}
 	if (count == 0) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name is empty");
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NAME_EMPTY);
 		goto out;
 	}
 	if (count > EC_NAME_MAX_CP) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name '%s': %zu characters, at most %d", q, count,
-		    EC_NAME_MAX_CP);
+		snprintf(n1, sizeof n1, "%zu", count);
+		snprintf(n2, sizeof n2, "%d", EC_NAME_MAX_CP);
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NAME_COUNT, q, n1, n2);
 		goto out;
 	}
 	*out = b.p;

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fields.h"
 #include "mask.h"
+#include "msg.h"
 #include "name.h"
 #include "number.h"
 #include "shape.h"
@@ -46,12 +47,24 @@ qr_fits(const struct ec_app_rules *r, const struct ec_cat_entry *ce, const char 
 		goto out;
 	tok = ec_b64url_len(EC_TOKEN_HEADER_LEN) + 1 + ec_b64url_len(pl.len) + 1 + ec_b64url_len(64);
 	url = strlen(r->public_url) + 3 + EC_NUMBER_DIGITS + 1 + tok;
-	if (url > EC_QR_MAX)
-		rc = ec_err_set(EC_ERR_TOOBIG, "name '%s' is too long for the QR code: the verification URL would be "
-		    "%zu bytes, over %d", name, url, EC_QR_MAX);
+	if (url > EC_QR_MAX) {
+		char n1[24], n2[24];
+
+		snprintf(n1, sizeof n1, "%zu", url);
+		snprintf(n2, sizeof n2, "%d", EC_QR_MAX);
+		rc = ec_err_say(EC_ERR_TOOBIG, EC_MSG_NAME_QR, name, n1, n2);
+	}
 out:
 	ec_buf_free(&pl);
 	return rc;
+}
+
+/* The first 40 bytes of s into q, for quoting a bad value back. */
+static const char *
+quoted(const char *s, char *q, size_t qsz)
+{
+	snprintf(q, qsz, "%.40s", s);
+	return q;
 }
 
 int
@@ -62,10 +75,11 @@ ec_app_exists(const struct ec_app *a)
 	ec_date_format(a->applied, d);
 	if (!a->email[0] || ec_mask_email(a->email, em, sizeof em))
 		snprintf(em, sizeof em, "%s", a->email[0] ? "****" : "");
-	return ec_err_set(EC_ERR_EXISTS, "registration number '%s' already has an application, submitted %s: %s, "
-	    "name '%s', email %s, %s%s (a submitted application never changes)", a->reg_no, d,
-	    a->format == EC_FORMAT_PAPER ? "paper" : "electronic", a->name, em,
-	    a->status == EC_ST_REQUESTED ? "waiting for issuance" : "issued as ", a->number);
+	if (a->status == EC_ST_REQUESTED)
+		return ec_err_say(EC_ERR_EXISTS, a->format == EC_FORMAT_PAPER ? EC_MSG_APPLIED_P_WAITING :
+		    EC_MSG_APPLIED_E_WAITING, a->reg_no, d, a->name, em);
+	return ec_err_say(EC_ERR_EXISTS, a->format == EC_FORMAT_PAPER ? EC_MSG_APPLIED_P_ISSUED :
+	    EC_MSG_APPLIED_E_ISSUED, a->reg_no, d, a->name, em, a->number);
 }
 
 /*
@@ -82,9 +96,7 @@ not_live(const struct ec_app_rules *r, const struct ec_exam *x, ec_day effective
 	if ((rc = ec_office_live(r->office, x->email, x->code, effective, number, &expires)) || !number[0])
 		return rc;
 	ec_date_format(expires, d);
-	return ec_err_set(EC_ERR_CONFLICT, "registration number '%s': '%s' already holds %s certificate %s, valid "
-	    "until %s: renew it (ecert-issue renew %s) instead of applying again", x->reg_no, x->email, x->code,
-	    number, d, number);
+	return ec_err_say(EC_ERR_CONFLICT, EC_MSG_LIVE, x->reg_no, x->email, x->code, number, d);
 }
 
 /*
@@ -103,32 +115,31 @@ exam_ok(const struct ec_app_rules *r, const char *reg_no, struct ec_exam *x, con
 
 	rc = ec_office_exam_get(r->office, reg_no, x);
 	if (rc == EC_ERR_NOTFOUND)
-		return ec_err_set(EC_ERR_REFUSED, "no exam result for registration number '%s'", reg_no);
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_NO_RESULT, reg_no);
 	if (rc)
 		return rc;
 	if (!x->passed)
-		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': the %s exam was not passed", x->reg_no, x->code);
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_NOT_PASSED, x->reg_no, x->code);
 	rc = ec_office_app_get(r->office, x->reg_no, &old);
 	if (rc == 0)
 		return ec_app_exists(&old);
 	if (rc != EC_ERR_NOTFOUND)
 		return rc;
 	if (!(*ce = ec_catalog_find(r->cat, x->code)))
-		return ec_err_set(EC_ERR_REFUSED, "certification '%s' is no longer in the catalogue", x->code);
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_NOT_OFFERED, x->code);
 	if ((rc = ec_earning_of(r->office, *ce, x->email, &earn)))
 		return rc;
 	if (!earn.earned) {
 		ec_earning_missing(&earn, missing, sizeof missing);
-		return ec_err_set(EC_ERR_REFUSED, "registration number '%s': %s also needs exam%s %s passed by '%s'",
-		    x->reg_no, x->code, strchr(missing, ',') ? "s" : "", missing, x->email);
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_NOT_EARNED, x->reg_no, x->code, missing, x->email,
+		    strchr(missing, ',') ? "s" : "");
 	}
 	*effective = earn.effective;
 	first = ec_date_add_working_days(earn.effective, 1, r->cat->holidays, r->cat->nholidays);
 	if (r->today < first) {
 		ec_date_format(first, d1);
 		ec_date_format(earn.effective, d2);
-		return ec_err_set(EC_ERR_REFUSED, "too early: registration number '%s' can apply from %s, one working "
-		    "day after the exam on %s", x->reg_no, d1, d2);
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_TOO_EARLY, x->reg_no, d1, d2);
 	}
 	return not_live(r, x, earn.effective);
 }
@@ -145,7 +156,10 @@ ec_app_name(const struct ec_app_rules *r, const struct ec_cat_entry *ce, ec_day 
 	if ((rc = ec_name_normalize(name, strlen(name), &nfc)))
 		return rc;
 	if (strlen(nfc) > EC_NAME_MAX_BYTES) {
-		rc = ec_err_set(EC_ERR_SYNTAX, "name is longer than %d bytes", EC_NAME_MAX_BYTES);
+		char n[24];
+
+		snprintf(n, sizeof n, "%d", EC_NAME_MAX_BYTES);
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NAME_BYTES, n);
 		goto out;
 	}
 	if ((rc = r->fonts(r->fonts_ctx, ce->template_name, &f))) {
@@ -166,6 +180,7 @@ ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec
 	const struct ec_cat_entry *ce = NULL;
 	struct ec_exam x;
 	ec_day effective = 0;
+	char q[48];
 	int rc;
 
 	memset(a, 0, sizeof *a);
@@ -178,23 +193,28 @@ ec_app_check(const struct ec_app_rules *r, const struct ec_app_in *in, struct ec
 	else if (!strcmp(str(in->format), "paper"))
 		a->format = EC_FORMAT_PAPER;
 	else
-		return ec_err_set(EC_ERR_SYNTAX, "'%.40s' is neither electronic nor paper", str(in->format));
+		return ec_err_say(EC_ERR_SYNTAX, EC_MSG_FORMAT_WORD, quoted(str(in->format), q, sizeof q));
 	*field = "consent";
 	if (!in->consent)
-		return ec_err_set(EC_ERR_REFUSED, "no consent to the privacy statement: nothing can be stored without it");
+		return ec_err_say(EC_ERR_REFUSED, EC_MSG_CONSENT);
 	*field = "registration_no";
 	if ((rc = exam_ok(r, in->reg_no, &x, &ce, &effective)))
 		return rc;
 	*field = "format";
 	if (!(ce->formats & (1u << a->format)))
-		return ec_err_set(EC_ERR_REFUSED, "%s is issued as %s only", ce->code, ec_catalog_formats_name(ce->formats));
+		return ec_err_say(EC_ERR_REFUSED, ce->formats == EC_CAT_PAPER ? EC_MSG_PAPER_ONLY : EC_MSG_ELECTRONIC_ONLY,
+		    ce->code);
 	*field = "address";
 	if (a->format == EC_FORMAT_PAPER) {
-		if (!in->address || !in->address[0])
-			return ec_err_set(EC_ERR_REFUSED, "a paper certificate needs a postal address");
-		if ((rc = ec_field_text(in->address, EC_ADDRESS_MAX, 0)))
+		if (!in->address || !in->address[strspn(in->address, " \t\r\n")])
+			return ec_err_say(EC_ERR_REFUSED, EC_MSG_NO_ADDRESS);
+		/* one byte over the bound: an address cut by the copy is refused as too long */
+		char addr[EC_ADDRESS_MAX + 2];
+
+		ec_field_address_norm(in->address, addr, sizeof addr);
+		if ((rc = ec_field_address(addr)))
 			return rc;
-		snprintf(a->address, sizeof a->address, "%s", in->address);
+		memcpy(a->address, addr, strlen(addr) + 1);
 	}
 	*field = "name";
 	if ((rc = ec_app_name(r, ce, effective, str(in->name), a->name, field)))

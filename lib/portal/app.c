@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fields.h"
 #include "mask.h"
+#include "msg.h"
 #include "pform.h"
 #include "pweb_int.h"
 
@@ -401,9 +402,10 @@ sign_in(struct pg *g, const char *email)
 int
 pw_refused(struct pg *g, const char *title, int r)
 {
+	const char *zh = g->zh ? ec_err_msg_lang(r, EC_LANG_ZH) : NULL;
 	char msg[300];
 
-	snprintf(msg, sizeof msg, "%s", ec_err_msg(r));
+	snprintf(msg, sizeof msg, "%s", zh ? zh : ec_err_msg(r));
 	/* the request's fault (400) or ours (500): a register refusal or bad input is the request's */
 	return page_message(g, r == EC_ERR_NOTFOUND || r == EC_ERR_REFUSED || r == EC_ERR_CONFLICT || r == EC_ERR_EXISTS ||
 	    r == EC_ERR_SYNTAX || r == EC_ERR_ARG || r == EC_ERR_TOOBIG ? 400 : 500, title, msg, 1);

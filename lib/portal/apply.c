@@ -10,6 +10,7 @@
 
 #include "application.h"
 #include "err.h"
+#include "msg.h"
 #include "pform.h"
 #include "pweb_int.h"
 
@@ -111,7 +112,7 @@ form_page(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *pre
 	htmlf(g, "<input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" required value=\"%s\">", field(prev, "name"));
 	htmlf(g, "<label for=\"tel\">%s</label><input type=\"text\" id=\"tel\" name=\"tel\" maxlength=\"32\" "
 	    "autocomplete=\"tel\" value=\"%s\">", T(g, "Telephone"), field(prev, "tel"));
-	htmlf(g, "<label for=\"address\">%s</label><textarea id=\"address\" name=\"address\" rows=\"3\" "
+	htmlf(g, "<label for=\"address\">%s</label><textarea id=\"address\" name=\"address\" rows=\"4\" "
 	    "maxlength=\"255\">%s</textarea>", T(g, "Postal address (paper only)"), field(prev, "address"));
 	htmlf(g, "<label><input type=\"checkbox\" name=\"consent\" value=\"yes\"%s> %s</label>",
 	    !strcmp(field(prev, "consent"), "yes") ? " checked" : "", T(g, "I agree to the privacy statement: my "
@@ -122,36 +123,9 @@ form_page(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *pre
 }
 
 /*
- * The address typed on several lines, as the register keeps it: one line, the lines joined by ", "
- * (blank ones dropped). Longer than out holds: left long, for the rules to refuse by name.
- */
-void
-pw_one_line(const char *in, char *out, size_t size)
-{
-	size_t n = 0, len;
-	const char *p = in, *e;
-
-	out[0] = '\0';
-	while (*p) {
-		e = strchr(p, '\n');
-		len = e ? (size_t)(e - p) : strlen(p);
-		while (len && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len && n + len + 3 < size) {
-			n += (size_t)snprintf(out + n, size - n, "%s%.*s", n ? ", " : "", (int)len, p);
-		} else if (len) {
-			snprintf(out, size, "%s", in);
-			return;
-		}
-		p = e ? e + 1 : p + len;
-	}
-}
-
-/*
- * A refusal of the rules for the page: "field: detail", the detail as ecert-issue apply words it. On
- * a Chinese page the field and the kind of refusal come first in Chinese, the detail after them.
+ * A refusal of the rules for the page: "field: detail", the detail as ecert-issue apply words it, in
+ * the page's language. A detail lib keeps in English only (a configuration fault, a store's refusal)
+ * follows the field and the kind of refusal in Chinese.
  */
 static void
 refusal(struct pg *g, const char *fld, int r, char *why, size_t whysz)
@@ -160,7 +134,7 @@ refusal(struct pg *g, const char *fld, int r, char *why, size_t whysz)
 		{ "registration_no", "考试记录" }, { "format", "证书形式" }, { "consent", "同意声明" },
 		{ "address", "邮寄地址" }, { "name", "姓名" }, { "email", "邮箱地址" }, { "tel", "电话" },
 	};
-	const char *label = fld, *kind;
+	const char *label = fld, *kind, *zh;
 	size_t i;
 
 	if (!g->zh) {
@@ -170,6 +144,10 @@ refusal(struct pg *g, const char *fld, int r, char *why, size_t whysz)
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		if (!strcmp(fields[i].field, fld))
 			label = fields[i].zh;
+	if ((zh = ec_err_msg_lang(r, EC_LANG_ZH)) != NULL) {
+		snprintf(why, whysz, "%s：%s", label, zh);
+		return;
+	}
 	kind = r == EC_ERR_SYNTAX ? "格式不正确或无法打印" : r == EC_ERR_TOOBIG ? "内容过长" :
 	    r == EC_ERR_EXISTS ? "已提交过申请" : r == EC_ERR_CONFLICT ? "已持有或已申请此认证" : "不符合申请规则";
 	snprintf(why, whysz, "%s：%s（%s: %s）", label, kind, fld, ec_err_msg(r));
@@ -184,7 +162,6 @@ check(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *f, stru
 	struct ec_app_in in;
 	struct regs regs;
 	struct addrs ad;
-	char address[EC_FORM_MAX];
 	const char *fld;
 	size_t i;
 	int r, first = 0;
@@ -206,12 +183,11 @@ check(struct pg *g, const struct ec_cat_entry *ce, const struct ec_form *f, stru
 		return EC_ERR_REFUSED;
 	}
 	memset(&in, 0, sizeof in);
-	pw_one_line(field(f, "address"), address, sizeof address);
 	in.format = field(f, "format");
 	in.name = field(f, "name");
 	in.email = field(f, "email");
 	in.tel = field(f, "tel");
-	in.address = address;
+	in.address = field(f, "address");
 	in.consent = !strcmp(field(f, "consent"), "yes");
 	for (i = 0; i < regs.n; i++) {
 		in.reg_no = regs.v[i].reg_no;

@@ -384,11 +384,11 @@ int
 mycerts_address(struct pg *g, const char *number, const struct ec_form *f)
 {
 	const char *in = ec_form_get(f, "address");
-	char address[EC_FORM_MAX];
+	char address[EC_ADDRESS_MAX + 2];
 	int r;
 
-	pw_one_line(in ? in : "", address, sizeof address);
-	if ((r = ec_field_text(address, EC_ADDRESS_MAX, 0)) == 0) {
+	ec_field_address_norm(in ? in : "", address, sizeof address);
+	if ((r = ec_field_address(address)) == 0) {
 		pthread_mutex_lock(&g->p->cert_lock);
 		r = ec_portal_cert_address(g->p->c.office, g->a.id, number, address);
 		pthread_mutex_unlock(&g->p->cert_lock);
@@ -432,11 +432,28 @@ asked_at(void *ctx, const char *number, uint64_t acct, int64_t at)
 	return 1;
 }
 
+/* 1 when the catalogue renews certification code (one no longer offered is not renewed). */
+static int
+renewable(struct pg *g, const char *code)
+{
+	const struct ec_cat_entry *ce = ec_catalog_find(g->p->c.cat, code);
+
+	return ce && !ce->no_renewal;
+}
+
 int
 mycerts_renew(struct pg *g, const char *number)
 {
+	struct ec_cert *c;
 	int r;
 
+	if ((r = own(g, number, &c)))
+		return r == 1 ? 0 : r;
+	r = renewable(g, c->e.code);
+	free(c);
+	if (!r)
+		return page_message(g, 400, T(g, "Renew"), T(g, "This certification is not renewed: when it expires, "
+		    "pass its exams again and apply."), 1);
 	pthread_mutex_lock(&g->p->cert_lock);
 	r = ec_portal_renew_request(g->p->c.office, g->a.id, number, g->r->now);
 	pthread_mutex_unlock(&g->p->cert_lock);
@@ -506,7 +523,7 @@ mycerts_detail(struct pg *g, const char *number)
 	if (c->status == EC_ST_VALID && c->e.format == EC_FORMAT_PAPER && !c->carrier[0]) {
 		snprintf(ship, sizeof ship, "/me/certificates/%s/address", c->e.number);
 		form_begin(g, ship);
-		htmlf(g, "<label for=\"address\">%s</label><textarea id=\"address\" name=\"address\" rows=\"3\" "
+		htmlf(g, "<label for=\"address\">%s</label><textarea id=\"address\" name=\"address\" rows=\"4\" "
 		    "maxlength=\"255\" required>%s</textarea><button type=\"submit\">%s</button></form>",
 		    T(g, "Postal address, until the certificate ships"), c->address, T(g, "Change address"));
 	}
@@ -525,7 +542,10 @@ mycerts_detail(struct pg *g, const char *number)
 			    T(g, "Request a correction of the printed name"), c->e.name, T(g, "Request a correction"));
 		}
 	}
-	if (c->status == EC_ST_VALID) {
+	if (c->status == EC_ST_VALID && !renewable(g, c->e.code)) {
+		htmlf(g, "<p class=\"hint\">%s</p>", T(g, "This certification is not renewed: when it expires, pass its "
+		    "exams again and apply."));
+	} else if (c->status == EC_ST_VALID) {
 		/* renewal: asked for here, signed by the office's next issuance run */
 		asked = 0;
 		if ((r = ec_office_renew_requests_each(g->p->c.office, c->e.number, asked_at, &asked)))

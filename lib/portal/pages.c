@@ -32,7 +32,7 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%;background:#fff}"
     "th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd;vertical-align:top}"
     "th{background:#e8ebef;font-size:.875rem}td:nth-child(2),td:nth-child(3),td:nth-child(4){white-space:nowrap}"
-    "td form{margin:0;padding:0;background:none}td button{margin:0;padding:.25rem .75rem}"
+    ".box th+td{white-space:pre-line}td form{margin:0;padding:0;background:none}td button{margin:0;padding:.25rem .75rem}"
     ".box table th{background:none;width:14rem}.preview{background:#fff;border:1px solid #ddd;padding:.5rem 1rem;"
     "margin:.5rem 0 1rem}.preview svg{height:3.5rem;max-width:100%}select,textarea{display:block;width:100%;"
     "max-width:28rem;box-sizing:border-box;font:inherit;padding:.5rem}fieldset{border:0;padding:0;margin:.5rem 0}"
@@ -191,6 +191,8 @@ static const char *const strs[][2] = {
 	{ "Your correction request was received. The office reissues the certificate with the corrected name; the "
 	  "old one is then revoked as superseded.", "已收到您的更正申请。办公室将以更正后的姓名重新签发证书，旧证书随后以“已被取代”为由吊销。" },
 	{ "Renewal requested on", "已申请续期，日期：" },
+	{ "This certification is not renewed: when it expires, pass its exams again and apply.",
+		"此认证不提供续期：证书到期后，请重新通过考试并申请。" },
 	{ "Your renewal request was received. The office's next issuance run signs the new certificate; the old one "
 	  "then shows as Superseded.", "已收到您的续期申请。办公室下一次签发时将签发新证书，旧证书随后显示为“已被取代”。" },
 	{ "Shipped", "寄出日期" },

@@ -71,8 +71,6 @@ int mycerts_detail(struct pg *g, const char *number);
 /* The holder asks for number's renewal (POST /me/certificates/NUMBER/renew). */
 int mycerts_renew(struct pg *g, const char *number);
 
-/* An address typed on several lines as the register keeps it: one line, joined by ", " (apply.c). */
-void pw_one_line(const char *in, char *out, size_t size);
 /* The holder's changes to an issued certificate (mycerts.c): a paper one's address, a name correction. */
 int mycerts_address(struct pg *g, const char *number, const struct ec_form *f);
 int mycerts_correction(struct pg *g, const char *number, const struct ec_form *f);

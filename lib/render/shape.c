@@ -3,6 +3,7 @@
  * script runs and HarfBuzz shaping, so that Arabic joins, Devanagari forms conjuncts and Hebrew
  * reads right to left exactly as a typesetter would print them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fribidi.h>
@@ -11,6 +12,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "msg.h"
 #include "shape.h"
 #include "utf8.h"
 
@@ -96,7 +98,6 @@ uncovered(const uint32_t *bad, size_t nbad, size_t more)
 	int rc;
 
 	ec_buf_init(&b);
-	ec_buf_adds(&b, "no font covers ");
 	for (size_t k = 0; k < nbad; k++) {
 		char c[5] = "";
 		uint32_t v = bad[k];
@@ -110,9 +111,16 @@ uncovered(const uint32_t *bad, size_t nbad, size_t more)
 		if (v > 0xffff)
 			ec_buf_adds(&b, " (outside the Basic Multilingual Plane, which ecert does not print)");
 	}
-	if (more)
-		ec_buf_addf(&b, " and %zu more", more);
-	rc = b.err ? EC_ERR_NOMEM : ec_err_set(EC_ERR_SYNTAX, "%s", b.p);
+	if (b.err) {
+		rc = EC_ERR_NOMEM;
+	} else if (more) {
+		char n[24];
+
+		snprintf(n, sizeof n, "%zu", more);
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NO_FONT_MORE, b.p, n);
+	} else {
+		rc = ec_err_say(EC_ERR_SYNTAX, EC_MSG_NO_FONT, b.p);
+	}
 	ec_buf_free(&b);
 	return rc;
 }

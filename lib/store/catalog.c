@@ -21,7 +21,7 @@
 
 #define FILE_MAX (1 << 20)
 #define LINE_MAX_LEN 1024
-#define FIELDS 7
+#define FIELDS 8
 
 #ifndef EC_DATADIR
 #define EC_DATADIR "/usr/local/share/ecert"
@@ -214,8 +214,8 @@ entry(struct parse *p, char *line)
 	for (;;) {
 		bar = strchr(s, '|');
 		if (nf == FIELDS)
-			return bad(p, "%s", "more than 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
-			    "| EXAMS)");
+			return bad(p, "%s", "more than 8 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
+			    "| EXAMS | RENEWAL)");
 		if (bar)
 			*bar = '\0';
 		f[nf++] = ec_trim(s);
@@ -223,9 +223,9 @@ entry(struct parse *p, char *line)
 			break;
 		s = bar + 1;
 	}
-	if (nf < FIELDS - 1)
-		return bad(p, "%s", "expected 6 or 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
-		    "[| EXAMS])");
+	if (nf < FIELDS - 2)
+		return bad(p, "%s", "expected 6 to 8 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE "
+		    "[| EXAMS [| RENEWAL]])");
 
 	if (!f[0][0] || strlen(f[0]) > EC_CODE_MAX)
 		return bad(p, "certification code '%.40s' is empty or longer than 31 characters", f[0]);
@@ -261,8 +261,14 @@ entry(struct parse *p, char *line)
 		return bad(p, "template name '%.40s' must be 1 to 31 of [a-z0-9_-]", f[5]);
 	memcpy(e.template_name, f[5], strlen(f[5]) + 1);
 
-	if (nf == FIELDS && (r = exams(p, &e, f[6])))
+	if (nf >= FIELDS - 1 && (r = exams(p, &e, f[6])))
 		return r;
+	if (nf == FIELDS) {
+		if (!strcmp(f[7], "no-renew"))
+			e.no_renewal = 1;
+		else if (f[7][0] && strcmp(f[7], "renew"))
+			return bad(p, "renewal '%.40s' must be renew or no-renew", f[7]);
+	}
 
 	for (i = 0; i < p->c->n; i++) {
 		if (strcmp(p->c->v[i].code, e.code) == 0)

@@ -54,20 +54,36 @@ w64(struct ec_buf *b, int64_t v)
 	ec_buf_add(b, c, 8);
 }
 
-/* A text field: NUL-terminated within size bytes, no control characters, at most 255 bytes. */
+/*
+ * A text field: NUL-terminated within size bytes, no control characters (but line feeds when lines:
+ * a postal address's), at most 255 bytes.
+ */
 static inline int
-wstr(struct ec_buf *b, const char *s, size_t size, const char *field)
+wtext(struct ec_buf *b, const char *s, size_t size, const char *field, int lines)
 {
 	size_t len = strnlen(s, size), i;
 
 	if (len == size || len > 255)
 		return ec_err_set(EC_ERR_ARG, "field '%s' too long", field);
 	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (((unsigned char)s[i] < 0x20 && !(lines && s[i] == '\n')) || s[i] == 0x7f)
 			return ec_err_set(EC_ERR_ARG, "field '%s' holds a control character", field);
 	w8(b, (unsigned)len);
 	ec_buf_add(b, s, len);
 	return 0;
+}
+
+static inline int
+wstr(struct ec_buf *b, const char *s, size_t size, const char *field)
+{
+	return wtext(b, s, size, field, 0);
+}
+
+/* A postal address: lines joined by line feeds. */
+static inline int
+wlines(struct ec_buf *b, const char *s, size_t size, const char *field)
+{
+	return wtext(b, s, size, field, 1);
 }
 
 /* An optional certificate number: length 0, or 10 packed bytes. */
@@ -150,9 +166,9 @@ rbytes(struct rd *r, void *dst, size_t n)
 		memcpy(dst, p, n);
 }
 
-/* Copy len bytes of text into dst[size], refusing NUL and control characters. */
+/* Copy len bytes of text into dst[size], refusing NUL and control characters (but line feeds when lines). */
 static inline void
-rtext(struct rd *r, size_t len, char *dst, size_t size)
+rtext_lines(struct rd *r, size_t len, char *dst, size_t size, int lines)
 {
 	const unsigned char *p;
 	size_t i;
@@ -166,16 +182,28 @@ rtext(struct rd *r, size_t len, char *dst, size_t size)
 	if (!(p = take(r, len)))
 		return;
 	for (i = 0; i < len; i++)
-		bad |= (p[i] < 0x20) | (p[i] == 0x7f);
+		bad |= (p[i] < 0x20 && !(lines && p[i] == '\n')) | (p[i] == 0x7f);
 	r->bad |= bad;
 	memcpy(dst, p, len);
 	dst[len] = '\0';
 }
 
 static inline void
+rtext(struct rd *r, size_t len, char *dst, size_t size)
+{
+	rtext_lines(r, len, dst, size, 0);
+}
+
+static inline void
 rstr(struct rd *r, char *dst, size_t size)
 {
 	rtext(r, r8(r), dst, size);
+}
+
+static inline void
+rlines(struct rd *r, char *dst, size_t size)
+{
+	rtext_lines(r, r8(r), dst, size, 1);
 }
 
 static inline void

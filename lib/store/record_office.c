@@ -80,7 +80,7 @@ ec_rec_app_enc(struct ec_buf *b, const struct ec_app *a)
 	if ((r = wstr(b, a->name, sizeof a->name, "name")) ||
 	    (r = wstr(b, a->email, sizeof a->email, "email")) ||
 	    (r = wstr(b, a->tel, sizeof a->tel, "tel")) ||
-	    (r = wstr(b, a->address, sizeof a->address, "address")) ||
+	    (r = wlines(b, a->address, sizeof a->address, "address")) ||
 	    (r = wnum(b, a->number, "number")))
 		return r;
 	return wend(b);
@@ -106,7 +106,7 @@ ec_rec_app_dec(const void *p, size_t n, const void *key, size_t klen, struct ec_
 	rstr(&r, out->name, sizeof out->name);
 	rstr(&r, out->email, sizeof out->email);
 	rstr(&r, out->tel, sizeof out->tel);
-	rstr(&r, out->address, sizeof out->address);
+	rlines(&r, out->address, sizeof out->address);
 	rnum(&r, out->number);
 	/* Issued exactly when it has a number. */
 	if ((out->status == EC_ST_VALID) != (out->number[0] != '\0'))
@@ -171,7 +171,7 @@ ec_rec_cert_enc(struct ec_buf *b, const struct ec_cert *c, const struct ec_rec_c
 	    (r = wstr(b, c->reg_no, sizeof c->reg_no, "registration_no")) ||
 	    (r = wstr(b, c->email, sizeof c->email, "email")) ||
 	    (r = wstr(b, c->tel, sizeof c->tel, "tel")) ||
-	    (r = wstr(b, c->address, sizeof c->address, "address")) ||
+	    (r = wlines(b, c->address, sizeof c->address, "address")) ||
 	    (!(k->flags & EC_RC_ISSUER) && (r = wstr(b, c->issuer, sizeof c->issuer, "issuer"))) ||
 	    (r = wstr(b, c->reason, sizeof c->reason, "reason")) ||
 	    (r = wnum(b, c->superseded_by, "superseded_by")) ||
@@ -230,7 +230,7 @@ ec_rec_cert_dec(const void *p, size_t n, const void *key, size_t klen, struct ec
 	rstr(&r, out->reg_no, sizeof out->reg_no);
 	rstr(&r, out->email, sizeof out->email);
 	rstr(&r, out->tel, sizeof out->tel);
-	rstr(&r, out->address, sizeof out->address);
+	rlines(&r, out->address, sizeof out->address);
 	if (!(k->flags & EC_RC_ISSUER))
 		rstr(&r, out->issuer, sizeof out->issuer);
 	rstr(&r, out->reason, sizeof out->reason);

@@ -87,6 +87,10 @@ refused 1 "too early: registration number 'E2E-0008' can apply from 2026-03-11" 
 	I apply --reg-no E2E-0008 --format electronic --name "Lucy Late" --consent
 refused 1 "no consent" I apply --reg-no E2E-0002 --format electronic --name "李瑞瑞"
 refused 1 "a paper certificate needs a postal address" I apply --reg-no E2E-0002 --format paper --name "李瑞瑞" --consent
+refused 1 "a paper certificate needs a postal address" I apply --reg-no E2E-0002 --format paper --name "李瑞瑞" \
+	--address "$(printf ' \n\t\n')" --consent
+refused 1 "ecert-issue: --address: 9 lines, at most 8" I apply --reg-no E2E-0002 --format paper --name "李瑞瑞" \
+	--address "$(printf '1\n2\n3\n4\n5\n6\n7\n8\n9')" --consent
 refused 1 "NET-E is issued as paper only" I apply --reg-no E2E-0005 --format electronic --name "Γιώργος" --consent
 refused 2 "" I apply --reg-no E2E-0002 --format fax --name "李瑞瑞" --consent
 refused 1 "already has an application, submitted 2026-03-10: electronic, name 'Zoë O'Brien'" \

@@ -46,6 +46,9 @@ NP=$(awk '$1 == "P-1" { print $2 }' "$T/out")
 NW=$(awk '$1 == "W-1" { print $2 }' "$T/out")
 NL=$(awk '$1 == "L-1" { print $2 }' "$T/out")
 [ ${#NP} -eq 22 ] && [ ${#NW} -eq 22 ] && [ ${#NL} -eq 22 ] || { cat "$T/out" >&2; fail "issuance"; }
+# HCIP-AI (NW's) is not renewed: an eighth column of the catalogue
+sed -i 's/^\(HCIP-AI .*| professional\) *$/\1 | | no-renew/' "$D/catalog.conf"
+grep -q '^HCIP-AI .*no-renew$' "$D/catalog.conf" || fail "could not mark HCIP-AI no-renew"
 
 # The portal runs as its own user: root drops to nobody, which owns the office register's files.
 USER_OPT=""

@@ -137,6 +137,14 @@ req a 200 -d "csrf=$(csrf)&t=${ALINK#*t=}" "$U/me/emails/verify"
 has "The address is associated."
 req a 200 "$U/me"
 has "$NW"
+# HCIP-AI is no-renew in this catalogue (lib_portal.sh): no Renew on its page, a renewal refused
+req a 200 "$U/me/certificates/$NW"
+has "This certification is not renewed"
+lacks "/renew"
+req a 400 -d "csrf=$(csrf)" "$U/me/certificates/$NW/renew"
+has "This certification is not renewed"
+expect 1 I renew "$NW"
+expect_err "no-renew in the catalogue"
 req li 200 "$U/me/emails"
 req li 200 -d "csrf=$(csrf)&email=wei.work%40example.com" "$U/me/emails"
 set -- $(pick wei.work@example.com 1)
@@ -286,9 +294,18 @@ req li 404 "$U/me/certificates/$NC"
 req a 200 -d "csrf=$C&address=9+Hai+Road%0D%0AShekou" "$U/me/certificates/$NC/address"
 has "The address is changed"
 req a 200 "$U/me/certificates/$NC"
-has "9 Hai Road, Shekou"
+# kept on its two lines: in the register, on the page, in the office's view
+has "<td>9 Hai Road"
+has "Shekou</td>"
 expect 0 I show "$NC" --json
-expect_out '"address":"9 Hai Road, Shekou"'
+expect_out '"address":"9 Hai Road\nShekou"'
+expect 0 I show "$NC"
+grep -q '^Address  *9 Hai Road$' "$T/out" && grep -q '^  *Shekou$' "$T/out" || { cat "$T/out" >&2; fail "show does not print the address on two lines"; }
+# more lines than an envelope takes, or a line with a bidi override: refused, naming the line
+req a 400 -d "csrf=$C&address=1%0A2%0A3%0A4%0A5%0A6%0A7%0A8%0A9" "$U/me/certificates/$NC/address"
+has "9 lines, at most 8"
+req a 400 -d "csrf=$C&address=9+Hai+Road%0AShe%E2%80%AEkou" "$U/me/certificates/$NC/address"
+has "line 2: character U+202E is not allowed"
 req a 400 -d "csrf=$C&address=" "$U/me/certificates/$NC/address"
 expect 0 I ship "$NC" --carrier "SF Express" --order SF123456789
 req a 200 "$U/me/certificates/$NC"
@@ -359,10 +376,14 @@ has "我的证书"
 has "证书编号"
 req a 200 "$U/me"
 has "lang=\"zh-CN\""
-# a refusal of the application rules, on a Chinese page: field and kind in Chinese, then the detail
+# refusals of the application rules, on a Chinese page: the field and the rules' own message in Chinese
 req a 400 -d "csrf=$(csrf)&certification=HCIE-Security&email=wang.wei%40example.cn&format=electronic&name=Wang+Wei&consent=yes" "$U/me/apply"
-has "证书形式：不符合申请规则"
-has "paper only"
+has "证书形式：HCIE-Security 只颁发纸质证书"
+lacks "paper only"
+req a 400 -d "csrf=$(csrf)&certification=HCIE-Security&email=wang.wei%40example.cn&format=paper&name=Wang+Wei&address=&consent=yes" "$U/me/apply"
+has "邮寄地址：纸质证书需要填写邮寄地址"
+req a 400 --data-urlencode "name=Ꭰ Ꮟ" -d "csrf=$(csrf)&certification=HCIE-Security&email=wang.wei%40example.cn&format=paper&address=1+Road&consent=yes" "$U/me/apply"
+has "姓名：没有字体能打印 U+13A0"
 req anon 200 -H "Accept-Language: zh-CN,zh;q=0.9" "$U/login"
 has "登录"
 

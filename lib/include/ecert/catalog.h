@@ -22,6 +22,7 @@ struct ec_cat_entry {
 	char template_name[EC_TEMPLATE_MAX + 1]; /* templates/NAME.* layout: [a-z0-9_-] */
 	char exams[EC_CAT_EXAMS_MAX][EC_CODE_MAX + 1]; /* exam codes it requires, all passed by one person */
 	size_t nexams;                       /* 0: one exam whose code is the certification's */
+	int no_renewal;                      /* 1: a holder applies again instead of renewing */
 };
 
 /* A loaded catalogue; owned by the caller of ec_catalog_load*, freed with ec_catalog_free. */
@@ -35,9 +36,10 @@ struct ec_catalog {
 /*
  * Load DIR/catalog.conf; when it does not exist, first copy the shipped template into place
  * (ec_catalog_install). Syntax: '#' comments and blank lines; a certification per line as
- *   CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE [| EXAMS]
+ *   CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE [| EXAMS [| RENEWAL]]
  * (FORMATS = "electronic,paper" or "paper" or "electronic"; EXAMS = comma-separated exam codes, at
- * most EC_CAT_EXAMS_MAX, absent or empty for one exam coded as the certification); holidays as
+ * most EC_CAT_EXAMS_MAX, absent or empty for one exam coded as the certification; RENEWAL = "renew"
+ * (absent or empty too) or "no-renew"); holidays as
  * "holiday YYYY-MM-DD ...".
  * Malformed -> EC_ERR_SYNTAX "FILE:LINE: ..."; duplicate code or programme code is malformed too.
  * An empty catalogue is malformed.

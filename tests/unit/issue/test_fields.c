@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "fields.h"
+#include "msg.h"
 #include "office.h"
 
 /* rc is a refusal whose detail says phrase. */
@@ -90,6 +91,44 @@ test_text(void **state)
 	refused(ec_field_text("\xef\xbb\xbf" "Cork", 64, 0), "character U+FEFF is not allowed");
 }
 
+static void
+norm_is(const char *in, const char *want)
+{
+	char out[EC_ADDRESS_MAX + 2];
+
+	ec_field_address_norm(in, out, sizeof out);
+	assert_string_equal(out, want);
+}
+
+static void
+test_address(void **state)
+{
+	char big[EC_ADDRESS_MAX + 50];
+
+	(void)state;
+	norm_is("  8 Hai Road \r\n\r\n Nanshan District\rShenzhen 518000\n", "8 Hai Road\nNanshan District\nShenzhen 518000");
+	norm_is("\r\n \t\n", "");
+	norm_is("one line", "one line");
+	assert_int_equal(ec_field_address("8 Hai Road\nShenzhen"), 0);
+	assert_int_equal(ec_field_address("1\n2\n3\n4\n5\n6\n7\n8"), 0);
+	refused(ec_field_address("1\n2\n3\n4\n5\n6\n7\n8\n9\n10"), "10 lines, at most 8");
+	assert_string_equal(ec_err_msg_lang(EC_ERR_SYNTAX, EC_LANG_ZH), "共 10 行，最多 8 行");
+	refused(ec_field_address("8 Hai Road\n\nShenzhen"), "line 2: empty value");
+	refused(ec_field_address("8 Hai Road\nShen\tzhen"), "line 2: control character U+0009");
+	assert_string_equal(ec_err_msg_lang(EC_ERR_SYNTAX, EC_LANG_ZH), "第 2 行：含有控制字符 U+0009");
+	refused(ec_field_address("8 Hai Road\r\nShenzhen"), "line 1: control character U+000D");
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	/* the normalised copy is cut one byte over the bound, and so still refused */
+	{
+		char out[EC_ADDRESS_MAX + 2];
+
+		ec_field_address_norm(big, out, sizeof out);
+		assert_int_equal(strlen(out), EC_ADDRESS_MAX + 1);
+		refused(ec_field_address(out), "longer than 255 bytes");
+	}
+}
+
 int
 main(void)
 {
@@ -98,6 +137,7 @@ main(void)
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_tel),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,9 +126,11 @@ test_syntax(void **state)
 		const char *text, *needle;
 	} bad[] = {
 		{ "A | T | 0001 | 2 | paper\n",
-		  ":1: expected 6 or 7 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE [| EXAMS])" },
-		/* a seventh field is the exam list now: only an eighth is one too many */
-		{ "A | T | 0001 | 2 | paper | x | y | z\n", ":1: more than 7 fields" },
+		  ":1: expected 6 to 8 fields (CODE | TITLE | PROGRAMME | YEARS | FORMATS | TEMPLATE [| EXAMS [| RENEWAL]])" },
+		/* the seventh field is the exam list, the eighth the renewal: only a ninth is one too many */
+		{ "A | T | 0001 | 2 | paper | x | y | renew | z\n", ":1: more than 8 fields" },
+		{ "A | T | 0001 | 2 | paper | x | y | z\n", ":1: renewal 'z' must be renew or no-renew" },
+		{ "A | T | 0001 | 2 | paper | x | | No-Renew\n", ":1: renewal 'No-Renew' must be renew or no-renew" },
 		{ "A | T | 0001 | 2 | paper | x | E1,E2,E3,E4,E5,E6,E7,E8,E9\n", ":1: more than 8 exams for 'A'" },
 		{ "A | T | 0001 | 2 | paper | x | E1, E2, E1\n", ":1: exam 'E1' listed twice for 'A'" },
 		{ "A | T | 0001 | 2 | paper | x | E1, E 2\n", ":1: exam code 'E 2' must be 1 to 31 printable" },
@@ -247,6 +249,30 @@ test_exams(void **state)
 	assert_non_null(e = ec_catalog_find(c, "E"));
 	assert_int_equal(ec_cat_nexams(e), 1);
 	assert_true(ec_cat_requires(e, "E"));
+	for (i = 0; i < c->n; i++)
+		assert_int_equal(c->v[i].no_renewal, 0);
+	ec_catalog_free(c);
+}
+
+/* The optional eighth column: whether a holder may renew, renewal being the default. */
+static void
+test_renewal(void **state)
+{
+	struct ec_catalog *c;
+
+	assert_int_equal(load_text(state,
+	    "A | T | 0001 | 2 | paper | a | | no-renew\n"
+	    "B | U | 0002 | 3 | paper | a | B1, B2 | renew\n"
+	    "C | V | 0003 | 3 | paper | a | C1 |\n"
+	    "D | W | 0004 | 3 | paper | a | D1 | no-renew\n", &c), 0);
+	assert_int_equal(c->n, 4);
+	assert_int_equal(ec_catalog_find(c, "A")->no_renewal, 1);
+	assert_int_equal(ec_catalog_find(c, "A")->nexams, 0);
+	assert_int_equal(ec_catalog_find(c, "B")->no_renewal, 0);
+	assert_int_equal(ec_catalog_find(c, "B")->nexams, 2);
+	assert_int_equal(ec_catalog_find(c, "C")->no_renewal, 0);
+	assert_int_equal(ec_catalog_find(c, "D")->no_renewal, 1);
+	assert_string_equal(ec_catalog_find(c, "D")->exams[0], "D1");
 	ec_catalog_free(c);
 }
 
@@ -259,6 +285,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_syntax, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_good_variants, setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_exams, setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_renewal, setup, helper_tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);

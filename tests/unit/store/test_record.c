@@ -36,7 +36,7 @@ sample_app(struct ec_app *a)
 	strcpy(a->name, "李瑞瑞");
 	strcpy(a->email, "li@example.cn");
 	strcpy(a->tel, "+86 13925222157");
-	strcpy(a->address, "1 Example Road, Shenzhen");
+	strcpy(a->address, "1 Example Road\nNanshan District\nShenzhen");
 	a->applied = 20502;
 	a->status = EC_ST_VALID;
 	strcpy(a->number, N1);
@@ -61,6 +61,7 @@ sample_cert(struct ec_cert *c)
 	strcpy(c->reg_no, "R-2026-0001");
 	strcpy(c->email, "zoe@example.org");
 	strcpy(c->tel, "+353 871234567");
+	strcpy(c->address, "4 Main Street\nCork");
 	strcpy(c->issuer, "Example Org Issuing CA AbCdEfGhIjK");
 	c->status = EC_ST_REVOKED;
 	c->der_len = 650;
@@ -306,6 +307,15 @@ test_app(void **state)
 	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
 	sample_app(&a);
 	a.format = 7;
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
+	/* a postal address keeps its line feeds; no other control character, and no line feed elsewhere */
+	sample_app(&a);
+	strcpy(a.address, "1 Road\tShenzhen");
+	ec_buf_reset(&b);
+	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
+	sample_app(&a);
+	strcpy(a.name, "Li\nRui");
 	ec_buf_reset(&b);
 	assert_int_equal(ec_rec_app_enc(&b, &a), EC_ERR_ARG);
 	sample_app(&a);
