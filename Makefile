@@ -162,9 +162,10 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(SIGN_A) $(LIB_A)
 unit: $(UTESTS) $(UTESTS_A)
 
 # The whole suite: unit tests (plain and sanitised), the symbol split, a few seconds of each fuzzer,
-# end-to-end tests with real peers (tests/e2e/portal.sh also uses the bench's session maker).
+# end-to-end tests with real peers (tests/e2e/portal.sh also uses the bench's session maker,
+# tests/e2e/publish_scale.sh its register filler).
 check: deps-check
-	@$(MAKE) --no-print-directory all unit fuzzers $(B)/bench/portal_sessions
+	@$(MAKE) --no-print-directory all unit fuzzers $(B)/bench/portal_sessions $(B)/bench/reg_lookup
 	@tests/run.sh $(UTESTS) $(UTESTS_A)
 
 fuzzers: $(FUZZERS)

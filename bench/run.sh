@@ -21,13 +21,18 @@ unset ECERT_HOME
 
 if [ $quick = 1 ]; then
 	SPEED_SECS=1 RUNS=1 ISSUE_N=10000 PDF_SECS=1 WRK_SECS=3 VERIFY_N=2000 REG_N=200000 LOOKUP_SECS=1 MAIL_N=1000
+	PUB_NS=1000000
 else
 	SPEED_SECS=3 RUNS=3 ISSUE_N=20000 PDF_SECS=3 WRK_SECS=10 VERIFY_N=20000 LOOKUP_SECS=3 MAIL_N=5000
 	# Filling 10 M certificates through the real write path takes over an hour here (docs/performance.md):
 	# the default is 1 M; BENCH_REG_N=10000000 runs the full size.
 	REG_N=${BENCH_REG_N:-1000000}
+	PUB_NS="1000000 10000000"
 fi
 ONE="taskset -c 0"
+# the endpoints refuse to run as root: they drop to nobody
+user_opt=""
+[ "$(id -u)" -eq 0 ] && user_opt="--user nobody"
 
 rows=$W/rows
 : >"$rows"
@@ -422,14 +427,181 @@ bench_register() {
 		[ $r -gt 0 ] && $ONE "$bb/reg_lookup" -l "$rw/reg" "$LOOKUP_SECS" >>"$W/reg.ours" 2>>"$W/reg.log"
 		r=$((r + 1))
 	done
-	rm -rf "$rw/raw.mdb" "$rw/raw.mdb-lock" "$rw/reg"
+	rm -rf "$rw/raw.mdb" "$rw/raw.mdb-lock"
+	bench_register_rows
+	bench_publish "$rw/reg"
+	rm -rf "$rw/reg"
 	[ "$rw" = "$W" ] || { rm -rf "$rw"; trap cleanup EXIT INT TERM; }
+}
+
+bench_register_rows() {
 	rate=$(awk '{ print $1 }' "$W/reg.ours" | median)
 	raw=$(awk '{ print $1 }' "$W/reg.raw" | median)
 	bytes=$(awk '{ print $2 }' "$W/reg.ours" | median)
 	x=$(ratio "$rate" "$raw")
 	row "public register lookups/s at $REG_N (1 core)" "$rate" "raw LMDB $raw/s" "$x" ">= 400k/s" "$(met "$rate" 400000)"
 	row "register bytes per certificate (office + public)" "$bytes" "-" "-" "<= 2048" "$(met 2048 "$bytes")"
+}
+
+# Publishing (docs/scaling.md) the register bench_register filled: made a state directory by moving
+# its CA up, then one snapshot timed alone, then ISSUE_N more certificates issued twice over, once
+# alone and once while snapshots are published in a loop: issuance must not wait for publication.
+bench_publish() {
+	reg=$1
+	[ -x "$bin/ecert-issue" ] && [ -d "$reg/ca" ] || return
+	mv "$reg"/ca/* "$reg"/ && rmdir "$reg/ca" || return
+	export ECERT_PASS="bench pass" ECERT_ROOT_PASS="bench pass"
+	snaps=$(dirname "$reg")/snaps
+	t0=$(date +%s.%N)
+	"$bin/ecert-issue" publish -d "$reg" --to "$snaps" --keep 1 >"$W/pub.out" 2>&1 || { log "publish: $(cat "$W/pub.out")"; return; }
+	t1=$(date +%s.%N)
+	size=$(du -sb "$snaps/$(readlink "$snaps/current")" | cut -f 1)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	row "publish a snapshot of $REG_N certificates" "$secs s, $((size / 1048576)) MB" "-" "-" "-" "-"
+	# apps_for P: ISSUE_N exam results and applications whose registration numbers start with P
+	apps_for() {
+		awk -v n="$ISSUE_N" -v p="$1" 'BEGIN {
+			print "registration_no,last_name,first_name,email,tel,certification,exam_date,result"
+			for (i = 1; i <= n; i++) printf "%s%07d,Ng,Mai%d,%s%d@example.com,,HCIA-AI,2026-10-27,pass\n", p, i, i, p, i }' >"$W/pub$1.csv"
+		awk -v n="$ISSUE_N" -v p="$1" 'BEGIN { print "registration_no,format,name,email,tel,address,consent"
+			for (i = 1; i <= n; i++) printf "%s%07d,electronic,Ng Mai %d,,,,yes\n", p, i, i }' >"$W/app$1.csv"
+		"$bin/ecert-issue" import -d "$reg" "$W/pub$1.csv" >/dev/null 2>&1 &&
+		    "$bin/ecert-issue" apply -d "$reg" --csv "$W/app$1.csv" >/dev/null 2>&1
+	}
+	apps_for A || { log "publish: applications failed"; return; }
+	t0=$(date +%s.%N)
+	"$bin/ecert-issue" issue -d "$reg" --all >/dev/null 2>&1 || { log "publish: issuance alone failed"; return; }
+	t1=$(date +%s.%N)
+	apps_for B || { log "publish: applications failed"; return; }
+	t2=$(date +%s.%N)
+	"$bin/ecert-issue" issue -d "$reg" --all >/dev/null 2>"$W/pubB.err" &
+	ipid=$!
+	k=0
+	while kill -0 "$ipid" 2>/dev/null; do
+		"$bin/ecert-issue" publish -d "$reg" --to "$snaps" --keep 1 >/dev/null 2>&1 && k=$((k + 1))
+	done
+	wait "$ipid" || { log "publish: issuance B failed: $(tail -n 1 "$W/pubB.err")"; return; }
+	t3=$(date +%s.%N)
+	alone=$(awk -v n="$ISSUE_N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+	during=$(awk -v n="$ISSUE_N" -v a="$t2" -v b="$t3" 'BEGIN { printf "%.0f", n / (b - a) }')
+	row "  issuance/s during $k publications" "$during" "alone: $alone" "$(ratio "$during" "$alone")" "-" "-"
+	rm -rf "$snaps"
+}
+
+# Publishing at 1 M and 10 M (docs/scaling.md): a state directory whose public register alone is filled
+# (bench/pub_fill.c: the library's write path, issuance would take an hour at 10 M), on tmpfs when
+# memory allows; the publication timed, the snapshot's size, and how long a replica takes to check
+# and open it (the delay a switch adds on each replica).
+bench_publish_scale() {
+	[ -x "$bb/pub_fill" ] && [ -x "$bin/ecert-ca" ] || { log "publish: build/bench/pub_fill not built, skipped"; return; }
+	for n in $PUB_NS; do
+		base=$W
+		need=$((n * 800 / 1048576 + 2048))
+		if [ -d /dev/shm ] && [ "$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)" -gt "$need" ]; then
+			base=$(mktemp -d /dev/shm/ecert-pub.XXXXXX) || base=$W
+		fi
+		d=$base/pf$n
+		"$bin/ecert-ca" init -d "$d" --org "Bench Certification Body" >/dev/null 2>&1 || { log "publish: CA failed"; return; }
+		log "publish: filling $n public records in $d"
+		fill=$("$bb/pub_fill" "$d" "$n") || { log "publish: pub_fill failed"; rm -rf "$d"; return; }
+		t0=$(date +%s.%N)
+		"$bin/ecert-issue" publish -d "$d" --to "$base/snaps$n" >"$W/pubs.out" 2>&1 || { log "publish: $(cat "$W/pubs.out")"; return; }
+		t1=$(date +%s.%N)
+		size=$(du -sb "$base/snaps$n/1" | cut -f 1)
+		chmod -R o+rX "$base/snaps$n"
+		chmod o+x "$base"
+		port=$(free_port)
+		t2=$(date +%s.%N)
+		# shellcheck disable=SC2086
+		"$bin/ecert-verifyd" --from "$base/snaps$n" --listen "127.0.0.1:$port" --threads 1 $user_opt 2>/dev/null &
+		vp=$!
+		i=0
+		until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+			i=$((i + 1)); [ $i -gt 1200 ] && break; sleep 0.05
+		done
+		t3=$(date +%s.%N)
+		kill "$vp" 2>/dev/null
+		wait "$vp" 2>/dev/null
+		row "publish $n certificates (${fill#* } s fill)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s, $((size / 1048576)) MB ($((size / n)) B/cert)" "-" "-" "-" "-"
+		row "  a replica checks and opens it" "$(awk -v a="$t2" -v b="$t3" 'BEGIN { printf "%.2f", b - a }') s" "-" "-" "-" "-"
+		rm -rf "$d" "$base/snaps$n"
+		[ "$base" = "$W" ] || rm -rf "$base"
+	done
+}
+
+# Replicas (docs/scaling.md): the issuance run published, one and then two `ecert-verifyd --from`
+# (one thread each) behind nginx with keep-alive to them, wrk through nginx, and wrk straight at one
+# replica as the anchor. wrk, nginx and the replicas share the two cores: this measures what the proxy
+# and a second replica cost here, not scale-out; the replicas' CPU per request gives the per-core figure.
+bench_replicas() {
+	[ -x "$bin/ecert-verifyd" ] && [ -n "${ISSUED_DIR:-}" ] && [ -s "$W/numbers.lua" ] && command -v nginx >/dev/null ||
+	    { log "replicas: needs the endpoint run, nginx and wrk; skipped"; return; }
+	ECERT_NOW=2026-11-02 "$bin/ecert-issue" publish -d "$ISSUED_DIR" --to "$W/snaps" >/dev/null 2>&1 || { log "replicas: publish failed"; return; }
+	chmod -R o+rX "$W/snaps"
+	rpids=""
+	ports=""
+	for r in 1 2; do
+		p=$(free_port)
+		# shellcheck disable=SC2086
+		"$bin/ecert-verifyd" --from "$W/snaps" --listen "127.0.0.1:$p" --threads 1 --rate 0 $user_opt 2>/dev/null &
+		rpids="$rpids $!"
+		ports="$ports $p"
+	done
+	pids="$pids $rpids"
+	sleep 0.5
+	set -- $ports
+	p1=$1
+	set -- $rpids
+	r1=$1
+	: >"$W/rep.direct"; : >"$W/rep.one"; : >"$W/rep.two"
+	for n in one two; do
+		rport=$(free_port)
+		ups=""
+		for p in $ports; do
+			ups="$ups server 127.0.0.1:$p;"
+			[ $n = one ] && break
+		done
+		mkdir -p "$W/rnginx-$n/tmp"
+		cat >"$W/rnginx-$n/nginx.conf" <<NGINX
+worker_processes 1;
+pid $W/rnginx-$n/nginx.pid;
+error_log $W/rnginx-$n/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $W/rnginx-$n/tmp; proxy_temp_path $W/rnginx-$n/tmp; fastcgi_temp_path $W/rnginx-$n/tmp;
+	uwsgi_temp_path $W/rnginx-$n/tmp; scgi_temp_path $W/rnginx-$n/tmp;
+	upstream replicas { $ups keepalive 64; }
+	server { listen 127.0.0.1:$rport;
+		location / { proxy_pass http://replicas; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+NGINX
+		nginx -c "$W/rnginx-$n/nginx.conf" -p "$W/rnginx-$n" -g 'daemon off;' 2>/dev/null &
+		pids="$pids $!"
+		eval "rport_$n=$rport"
+	done
+	sleep 0.5
+	r=0
+	while [ $r -lt $RUNS ]; do
+		ep_round "$W/rep.direct" "http://127.0.0.1:$p1" "$r1"
+		# shellcheck disable=SC2154
+		ep_round "$W/rep.one" "http://127.0.0.1:$rport_one" "$r1"
+		# shellcheck disable=SC2154,SC2086
+		ep_round "$W/rep.two" "http://127.0.0.1:$rport_two" $rpids
+		r=$((r + 1))
+	done
+	col() { awk -v c="$2" '{ print $c }' "$W/rep.$1" | median; }
+	rps_direct=$(col direct 1)
+	rps_one=$(col one 1)
+	rps_two=$(col two 1)
+	cpu_direct=$(col direct 3)
+	row "replica req/s, wrk straight at one" "$rps_direct" "-" "-" "-" "-"
+	row "  through nginx, 1 replica" "$rps_one" "straight: $rps_direct" "$(ratio "$rps_one" "$rps_direct")" "-" "-"
+	row "  through nginx, 2 replicas" "$rps_two" "straight: $rps_direct" "$(ratio "$rps_two" "$rps_direct")" "-" "-"
+	# the straight run's CPU: on the loopback, who is charged for the network stack's work shifts once
+	# nginx is in between, so the proxied runs' per-process CPU is not comparable
+	row "  replica CPU us/request (straight)" "$cpu_direct" "-" "-" "-" "-"
+	row "  req/s per replica core (1e6 / CPU us)" "$(awk -v c="$cpu_direct" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c }')" "-" "-" "-" "-"
 }
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
@@ -440,8 +612,10 @@ only pdf && bench_pdf
 only verify && bench_verify
 only mail && bench_mail
 only endpoint && bench_endpoint
+only endpoint && bench_replicas
 only portal && bench_portal
 only register && bench_register
+only publish && bench_publish_scale
 
 echo
 printf '%-48s | %-26s | %-34s | %-6s | %-20s | %s\n' figure value anchor ratio target met

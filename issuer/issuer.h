@@ -21,7 +21,7 @@ struct opts {
 	const char *dir;         /* -d DIR; NULL = $ECERT_HOME or /var/lib/ecert */
 	const char *pass_file;   /* --pass-file */
 	const char *reg_no, *format, *name, *email, *tel, *address, *csv;
-	const char *reason, *carrier, *order, *status, *out, *state, *lang;
+	const char *reason, *carrier, *order, *status, *out, *state, *lang, *to, *keep;
 	int json, all, consent, force, der, failed, csv_out, shipping, update;
 	char **args;             /* positional arguments after the subcommand, borrowed from argv */
 	int nargs;
@@ -35,6 +35,9 @@ struct ctx {
 	struct ec_office *off;
 	ec_day today;            /* in the configured zone; ECERT_NOW overrides */
 	struct ec_designs *designs;  /* the certificate designs, loaded on first use (lib/render/designs.c) */
+	int watch;               /* the office register is writable: a change is published when closed */
+	uint64_t gen0;           /* its generation when opened */
+	int republish;           /* a change outside the register (CRLs re-signed) is published too */
 };
 
 #define NEED_CONF 1u         /* ecert.conf and today */
@@ -44,7 +47,13 @@ struct ctx {
 
 /* Open what need asks for; on failure prints why, closes what it opened and returns the exit status. */
 int ctx_open(struct ctx *c, const struct opts *o, unsigned need);
+/*
+ * Close what ctx_open opened. When the command changed a certificate (the office generation moved)
+ * or set republish, and ecert.conf has publish_to, publish a snapshot there (docs/scaling.md).
+ */
 void ctx_close(struct ctx *c);
+/* 0, or the exit status (2) when a publication after the command failed; main returns it. */
+int ctx_publish_status(void);
 
 /* The templates folder whose mail/ holds the notices' texts, along the same search path. Returns an ec_err. */
 int mail_tpldir(const struct ctx *c, char *dir, size_t dirsz);

@@ -12,7 +12,7 @@ enum opt_id {
 	O_DIR = 'd', O_HELP = 'h', O_OUT = 'o',
 	O_VERSION = 256, O_JSON, O_ALL, O_CONSENT, O_FORCE, O_DER, O_PASSFILE, O_REGNO, O_FORMAT,
 	O_NAME, O_EMAIL, O_TEL, O_ADDRESS, O_CSV, O_REASON, O_CARRIER, O_ORDER, O_STATUS, O_STATE, O_FAILED, O_LANG, O_SHIPPING,
-	O_UPDATE
+	O_UPDATE, O_TO, O_KEEP
 };
 
 static const struct option longopts[] = {
@@ -42,6 +42,8 @@ static const struct option longopts[] = {
 	{ "shipping", no_argument, NULL, O_SHIPPING },
 	{ "update", no_argument, NULL, O_UPDATE },
 	{ "output", required_argument, NULL, O_OUT },
+	{ "to", required_argument, NULL, O_TO },
+	{ "keep", required_argument, NULL, O_KEEP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -87,7 +89,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER|REG-NO [--json]" },
 	{ "export", cmd_export, { O_OUT, O_DER }, 1, 1, "export NUMBER [-o FILE] [--der]" },
 	{ "crl", cmd_crl, { O_PASSFILE }, 0, 0, "crl [--pass-file FILE]" },
-	{ "publish", cmd_publish, { 0 }, 0, 0, "publish" },
+	{ "publish", cmd_publish, { O_TO, O_KEEP }, 0, 0, "publish [--to DIR [--keep N]]" },
 	{ "audit", cmd_audit, { 0 }, 1, 1, "audit verify" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -189,6 +191,8 @@ parse(const struct command *c, int argc, char **argv, struct opts *o, int *done)
 		case O_STATUS: rc = set(&o->status, ch); break;
 		case O_STATE: rc = set(&o->state, ch); break;
 		case O_LANG: rc = set(&o->lang, ch); break;
+		case O_TO: rc = set(&o->to, ch); break;
+		case O_KEEP: rc = set(&o->keep, ch); break;
 		case O_FAILED: o->failed = 1; break;
 		case O_JSON: o->json = 1; break;
 		case O_ALL: o->all = 1; break;
@@ -262,5 +266,6 @@ main(int argc, char **argv)
 		return usage_err("option -d given twice");
 	if (dir)
 		o.dir = dir;
-	return commands[i].run(&o);
+	rc = commands[i].run(&o);
+	return rc ? rc : ctx_publish_status();
 }

@@ -92,6 +92,7 @@ cmd_crl(struct opts *o)
 			goto out;
 		}
 		printf("%s/crl/%s.crl: %zu revoked%s\n", c.dir, cas[i].kid, n, cas[i].current ? "" : " (retired CA)");
+		c.republish = 1;
 	}
 out:
 	signing_close(&sg);

@@ -64,8 +64,11 @@ check|bench|valgrind)
 	cmd chromium chromium
 	cmd node nodejs
 	cmd npm npm
-	# the documented deployment, attacked (tests/e2e/nginx_front.sh)
+	# the documented deployment, attacked (tests/e2e/nginx_front.sh); replicas fed by rsync, behind
+	# nginx, under wrk's load while one is killed (tests/e2e/replicas.sh)
 	cmd nginx nginx-light
+	cmd rsync rsync
+	cmd wrk wrk
 	cmd go golang-go
 	[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cryptography' 2>/dev/null || want python3-cryptography
 	# the fuzz harnesses: clang and its libFuzzer runtime (libclang-rt-dev: the default clang's)

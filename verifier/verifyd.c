@@ -27,13 +27,18 @@
 #define DRAIN_SECONDS 10
 
 static const char usage_text[] =
-    "usage: " PROG " [-d DIR] [--listen ADDR:PORT] [--public-url URL] [--threads N] [--user NAME]\n"
-    "                     [--rate N] [--trust-proxy ADDR] [--connections N] [--per-ip N] [--timeout SECONDS]\n"
+    "usage: " PROG " [-d DIR | --from DIR [--max-age SECONDS]] [--listen ADDR:PORT] [--public-url URL]\n"
+    "                     [--threads N] [--user NAME] [--rate N] [--trust-proxy ADDR] [--connections N]\n"
+    "                     [--per-ip N] [--timeout SECONDS] [--name-key FILE] [--name-checks N]\n"
     "\n"
-    "Serve the public register of DIR (default $ECERT_HOME, else /var/lib/ecert): GET /v/NUMBER,\n"
-    "/api/v1/certificates/NUMBER, /trust.pem, /crl/KID.crl, /healthz, /metrics.\n"
+    "Serve the public register of DIR (default $ECERT_HOME, else /var/lib/ecert), or as a replica the\n"
+    "snapshots 'ecert-issue publish --to' writes: GET /v/NUMBER, /api/v1/certificates/NUMBER,\n"
+    "/trust.pem, /jwks.json, /crl/KID.crl, /healthz, /metrics.\n"
     "\n"
     "  -d DIR               state directory (only DIR/public, DIR/trust.pem, DIR/crl and DIR/ecert.conf are read)\n"
+    "  --from DIR           serve the snapshot DIR/current links to, checked against its manifest, and\n"
+    "                       switch to each newer one that passes (no state directory is read)\n"
+    "  --max-age SECONDS    with --from: /healthz answers 503 once the snapshot is older (default 3600)\n"
     "  --listen ADDR:PORT   address to listen on (default 127.0.0.1:8080; [::1]:8080, *:8080; port 0 = any)\n"
     "  --public-url URL     base of canonical links (default: public_url of DIR/ecert.conf)\n"
     "  --threads N          worker threads (default: the number of cores)\n"
@@ -43,14 +48,15 @@ static const char usage_text[] =
     "  --connections N      open connections at most (default 4096)\n"
     "  --per-ip N           open connections per client address at most (default 64)\n"
     "  --timeout SECONDS    idle connection timeout (default 15)\n"
-    "  --name-key FILE      the holders' name key, read before dropping privileges (default DIR/name.key)\n"
+    "  --name-key FILE      the holders' name key, read before dropping privileges (default DIR/name.key;\n"
+    "                       with --from none: a snapshot never holds it)\n"
     "  --name-checks N      name checks per certificate per day, all clients together (default 10;\n"
     "                       0 = no name checks)\n"
     "  -h, --help           this text\n"
     "  --version            print the version\n";
 
 enum { OPT_LISTEN = 256, OPT_URL, OPT_THREADS, OPT_USER, OPT_RATE, OPT_PROXY, OPT_CONNS, OPT_PERIP,
-    OPT_TIMEOUT, OPT_NAMEKEY, OPT_NAMECHECKS, OPT_VERSION };
+    OPT_TIMEOUT, OPT_NAMEKEY, OPT_NAMECHECKS, OPT_VERSION, OPT_FROM, OPT_MAXAGE };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -64,6 +70,8 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "name-key", required_argument, NULL, OPT_NAMEKEY },
 	{ "name-checks", required_argument, NULL, OPT_NAMECHECKS },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "max-age", required_argument, NULL, OPT_MAXAGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -159,6 +167,30 @@ open_register(struct vd *v, unsigned char *key, unsigned name_checks)
 }
 
 /*
+ * A replica: the name key (wiped here, kept for each snapshot's register) and the snapshot in
+ * v->from/current, verified; its public URL and zone unless --public-url was given.
+ */
+static void
+open_snapshots(struct vd *v, unsigned char *key, unsigned name_checks)
+{
+	char url[sizeof v->public_url];
+	int rc;
+
+	if (key != NULL) {
+		memcpy(v->name_key, key, EC_NAME_KEY_LEN);
+		explicit_bzero(key, EC_NAME_KEY_LEN);
+		v->has_key = 1;
+		if ((rc = ec_budget_new(name_checks, &v->budget)) != 0)
+			die(2, "%s", ec_err_msg(rc));
+	}
+	if ((rc = vd_snap_start(v)) != 0)
+		die(2, "cannot serve the snapshots of '%s': %s", v->from, ec_err_msg(rc));
+	memcpy(url, v->public_url, sizeof url);
+	if ((rc = ec_base_url(url, v->public_url, sizeof v->public_url)))
+		die(2, "the snapshot's public_url: %s", ec_err_msg(rc));
+}
+
+/*
  * Until SIGINT or SIGTERM the main thread writes out the access lines the threads buffer; then it
  * stops accepting, lets the requests in flight finish (DRAIN_SECONDS at most) and stops the server.
  */
@@ -195,7 +227,8 @@ main(int argc, char **argv)
 {
 	static struct vd v;
 	const char *dir = NULL, *listen_spec = "127.0.0.1:8080", *user = NULL, *url = NULL, *keyfile = NULL;
-	unsigned threads = 0, rate = 10, conns = 4096, per_ip = 64, timeout = 15, name_checks = 10;
+	unsigned threads = 0, rate = 10, conns = 4096, per_ip = 64, timeout = 15, name_checks = 10, max_age = 3600;
+	int max_age_set = 0;
 	unsigned char key[EC_NAME_KEY_LEN];
 	int key_rc = EC_ERR_UNSUPPORTED;
 	struct MHD_Daemon *d;
@@ -219,6 +252,8 @@ main(int argc, char **argv)
 		case OPT_TIMEOUT: timeout = number_arg("timeout", optarg, 1, 3600); break;
 		case OPT_NAMEKEY: keyfile = optarg; break;
 		case OPT_NAMECHECKS: name_checks = number_arg("name-checks", optarg, 0, 65535); break;
+		case OPT_FROM: v.from = optarg; break;
+		case OPT_MAXAGE: max_age = number_arg("max-age", optarg, 1, 100000000); max_age_set = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case OPT_VERSION: puts(PROG " " EC_VERSION); return 0;
 		default: fputs(usage_text, stderr); return 2;
@@ -229,6 +264,15 @@ main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	if (v.from && dir) {
+		fprintf(stderr, PROG ": -d and --from exclude each other: a replica reads no state directory\n");
+		return 2;
+	}
+	if (max_age_set && !v.from) {
+		fprintf(stderr, PROG ": --max-age goes with --from\n");
+		return 2;
+	}
+	v.max_age = max_age;
 	if (threads == 0) {
 		cores = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
@@ -243,7 +287,9 @@ main(int argc, char **argv)
 		die(2, "option '--listen': %s", ec_err_msg(rc));
 	/* The name key is read while the process may still be root, so the file can stay unreadable to the
 	 * unprivileged user the endpoint becomes. */
-	if (name_checks > 0) {
+	if (name_checks > 0 && v.from && keyfile == NULL) {
+		snprintf(msg, sizeof msg, "no --name-key (a snapshot never holds one): name checks answer 503");
+	} else if (name_checks > 0) {
 		if (keyfile == NULL && (rc = ec_path(path, sizeof path, v.dir, EC_P_NAME_KEY, NULL)) != 0)
 			die(2, "%s", ec_err_msg(rc));
 		key_rc = ec_name_key_read(keyfile != NULL ? keyfile : path, key);
@@ -259,20 +305,25 @@ main(int argc, char **argv)
 		die(2, "%s", ec_err_msg(rc));
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
-	memset(&conf, 0, sizeof conf);
-	rc = ec_conf_load(v.dir, &conf);
-	if (rc != 0 && rc != EC_ERR_NOTFOUND)
-		die(2, "%s", ec_err_msg(rc));
-	snprintf(v.tz, sizeof v.tz, "%s", rc == 0 && conf.tz[0] ? conf.tz : "UTC");
 	if (url != NULL)
 		set_public_url(&v, url);
-	else if (rc == 0)
-		set_public_url(&v, conf.public_url);
+	if (v.from) {
+		open_snapshots(&v, key_rc == 0 ? key : NULL, name_checks);
+	} else {
+		memset(&conf, 0, sizeof conf);
+		rc = ec_conf_load(v.dir, &conf);
+		if (rc != 0 && rc != EC_ERR_NOTFOUND)
+			die(2, "%s", ec_err_msg(rc));
+		snprintf(v.tz, sizeof v.tz, "%s", rc == 0 && conf.tz[0] ? conf.tz : "UTC");
+		if (url == NULL && rc == 0)
+			set_public_url(&v, conf.public_url);
+	}
 	if ((rc = vd_init(&v)) != 0)
 		die(2, "%s", ec_err_msg(rc));
 	if (rate > 0 && (rc = ec_ratelimit_new(rate, 2.0 * rate, 65536, &v.rl)) != 0)
 		die(2, "%s", ec_err_msg(rc));
-	open_register(&v, key_rc == 0 ? key : NULL, name_checks);
+	if (!v.from)
+		open_register(&v, key_rc == 0 ? key : NULL, name_checks);
 	if (key_rc != 0 && name_checks > 0)
 		vd_event("warning", "name_key", msg);
 
@@ -290,6 +341,8 @@ main(int argc, char **argv)
 	vd_event("limits", "settings", msg);
 
 	serve_until_signal(&v, d, &sigs);
+	if (v.from)
+		vd_snap_stop(&v);
 	vd_cleanup(&v);
 	vd_event("stopped", NULL, NULL);
 	return 0;

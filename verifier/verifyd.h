@@ -33,6 +33,8 @@ struct vd_file {
 	int64_t mtime_ns;
 };
 
+struct vd_snap;
+
 /* The whole server: set up by main, read by every request thread. */
 struct vd {
 	const char *dir;
@@ -53,7 +55,41 @@ struct vd {
 	ec_day today;
 	unsigned long in_flight;         /* requests between the request line and completion (atomic) */
 	int draining;                    /* set on SIGTERM: responses close their connection (atomic) */
+	/* --from DIR: a replica serving published snapshots (verifyd_snap.c) instead of DIR/public */
+	const char *from;
+	unsigned max_age;                /* seconds: an older snapshot makes /healthz answer 503 */
+	unsigned char name_key[EC_NAME_KEY_LEN];   /* given to each snapshot's register; has_key when read */
+	int has_key;
+	pthread_mutex_t snap_lock;       /* guards snap and every snapshot's refs */
+	struct vd_snap *snap;            /* the snapshot being served */
+	pthread_mutex_t watch_lock;
+	pthread_cond_t watch_cond;
+	int watch_stop;
+	pthread_t watcher;
 };
+
+/*
+ * Replica mode. vd_snap_start verifies and opens the snapshot v->from/current links to (an error when
+ * there is none or it fails its manifest), takes its public URL and zone when none was given, and
+ * starts the thread that switches to each newer snapshot that passes; vd_snap_stop ends it.
+ */
+int vd_snap_start(struct vd *v);
+void vd_snap_stop(struct vd *v);
+
+/* The snapshot being served, held until vd_snap_put: a switch never closes one a request still reads. */
+struct vd_snap *vd_snap_get(struct vd *v);
+void vd_snap_put(struct vd *v, struct vd_snap *s);
+
+/* What a held snapshot offers: its register, its sequence and publication time. */
+struct ec_pubreg *vd_snap_reg(const struct vd_snap *s);
+unsigned long long vd_snap_seq(const struct vd_snap *s);
+int64_t vd_snap_time(const struct vd_snap *s);
+
+/*
+ * The snapshot's copy of a served file (route trust.pem, jwks.json, or the CRL of kid) with a
+ * reference for the caller (released by the response); EC_ERR_NOTFOUND when it has none.
+ */
+int vd_snap_file(struct vd_snap *s, int jwks, const char *kid, struct vd_blob **out);
 
 /* Prepare v's locks and file slots (dir set); free everything with vd_cleanup. */
 int vd_init(struct vd *v);

@@ -445,21 +445,35 @@ static int
 lookup(void *arg, const char *number, struct ec_pub *out)
 {
 	struct vd *v = arg;
+	struct vd_snap *sn;
+	int rc;
 
-	return ec_pubreg_get(v->reg, number, out);
+	if (!v->from)
+		return ec_pubreg_get(v->reg, number, out);
+	sn = vd_snap_get(v);
+	rc = ec_pubreg_get(vd_snap_reg(sn), number, out);
+	vd_snap_put(v, sn);
+	return rc;
 }
 
 static int
 name_matches(void *arg, const struct ec_pub *p, const char *name, size_t len)
 {
 	struct vd *v = arg;
+	struct vd_snap *sn;
+	int rc;
 
 	if (v->budget == NULL)
 		return ec_err_set(EC_ERR_UNSUPPORTED, "name checks are off");
 	/* Every attempt counts, right or wrong: the budget bounds guesses, not successes. */
 	if (!ec_budget_take(v->budget, p->number, __atomic_load_n(&v->today, __ATOMIC_RELAXED)))
 		return ec_err_set(EC_ERR_REFUSED, "name checks of '%s' spent for today", p->number);
-	return ec_pubreg_name_matches(v->reg, p, name, len);
+	if (!v->from)
+		return ec_pubreg_name_matches(v->reg, p, name, len);
+	sn = vd_snap_get(v);
+	rc = ec_pubreg_name_matches(vd_snap_reg(sn), p, name, len);
+	vd_snap_put(v, sn);
+	return rc;
 }
 
 static enum MHD_Result
@@ -545,10 +559,19 @@ static enum MHD_Result
 serve_file(struct vd *v, struct MHD_Connection *c, struct vd_req *rq, const struct ec_web_target *t,
     struct ec_web_resp *wr, enum ec_web_lang lang)
 {
-	struct vd_file *f = t->route == EC_WEB_R_TRUST ? &v->trust : t->route == EC_WEB_R_JWKS ? &v->jwks :
-	    crl_slot(v, t->kid);
+	struct vd_file *f = NULL;
 	struct vd_blob *blob = NULL;
-	int rc = f ? file_get(f, &blob) : EC_ERR_NOTFOUND;
+	struct vd_snap *sn;
+	int rc;
+
+	if (v->from) {
+		sn = vd_snap_get(v);
+		rc = vd_snap_file(sn, t->route == EC_WEB_R_JWKS, t->route == EC_WEB_R_CRL ? t->kid : NULL, &blob);
+		vd_snap_put(v, sn);
+	} else {
+		f = t->route == EC_WEB_R_TRUST ? &v->trust : t->route == EC_WEB_R_JWKS ? &v->jwks : crl_slot(v, t->kid);
+		rc = f ? file_get(f, &blob) : EC_ERR_NOTFOUND;
+	}
 
 	if (rc != 0) {
 		if (rc != EC_ERR_NOTFOUND)
@@ -570,6 +593,37 @@ serve_file(struct vd *v, struct MHD_Connection *c, struct vd_req *rq, const stru
 		return respond(v, c, rq, wr, NULL);
 	}
 	return respond(v, c, rq, wr, blob);
+}
+
+/*
+ * A replica's health: the snapshot's sequence and age; 503 once it is older than --max-age, so a load
+ * balancer drops this replica while it goes on answering whoever still asks (old data beats none).
+ */
+static void
+snap_health(struct vd *v, int64_t now, struct ec_web_resp *wr)
+{
+	struct vd_snap *sn = vd_snap_get(v);
+	int64_t age = now - vd_snap_time(sn);
+
+	if (age < 0)
+		age = 0;
+	wr->status = age <= (int64_t)v->max_age ? 200 : 503;
+	ec_buf_addf(&wr->body, "%s snapshot %llu age %llds%s\n", wr->status == 200 ? "ok" : "stale", vd_snap_seq(sn),
+	    (long long)age, wr->status == 200 ? "" : " (over --max-age)");
+	ec_web_resp_header(wr, "X-Ecert-Snapshot", "%llu", vd_snap_seq(sn));
+	vd_snap_put(v, sn);
+}
+
+static void
+snap_metrics(struct vd *v, int64_t now, struct ec_web_resp *wr)
+{
+	struct vd_snap *sn = vd_snap_get(v);
+	int64_t age = now - vd_snap_time(sn);
+
+	ec_web_stats_render(v->stats, age < 0 ? 0 : age, &wr->body);
+	ec_buf_addf(&wr->body, "# HELP ecert_snapshot_sequence The published snapshot this replica serves.\n"
+	    "# TYPE ecert_snapshot_sequence gauge\necert_snapshot_sequence %llu\n", vd_snap_seq(sn));
+	vd_snap_put(v, sn);
 }
 
 static enum MHD_Result
@@ -618,12 +672,20 @@ answer(struct vd *v, struct MHD_Connection *c, struct vd_req *rq)
 		ret = serve_file(v, c, rq, &t, &wr, ec_web_lang_pick(req.accept_language));
 		goto out;
 	case EC_WEB_R_HEALTH:
+		if (v->from) {
+			snap_health(v, rq->wall_us / 1000000, &wr);
+			break;
+		}
 		age = ec_pubreg_age(v->reg);
 		wr.status = age >= 0 ? 200 : 503;
 		ec_buf_adds(&wr.body, age >= 0 ? "ok\n" : "register unavailable\n");
 		break;
 	default:
 		wr.status = 200;
+		if (v->from) {
+			snap_metrics(v, rq->wall_us / 1000000, &wr);
+			break;
+		}
 		ec_web_stats_render(v->stats, ec_pubreg_age(v->reg), &wr.body);
 		break;
 	}

@@ -235,6 +235,11 @@ ec_conf_check(const struct ec_conf *c)
 		return ec_err_set(EC_ERR_ARG, "configuration field not terminated");
 	if (c->portal_url[0] && (rc = check_url(c->portal_url)) != EC_OK)
 		return ec_err_set(rc, "portal_url: %s", ec_err_msg(rc));
+	if (memchr(c->publish_to, '\0', sizeof c->publish_to) == NULL ||
+	    (c->publish_to[0] && (c->publish_to[0] != '/' || strpbrk(c->publish_to, "\t\r\n"))))
+		return ec_err_set(EC_ERR_ARG, "publish_to '%.60s' is not an absolute path", c->publish_to);
+	if (c->publish_keep > 1000)
+		return ec_err_set(EC_ERR_ARG, "publish_keep %u is not 1 to 1000", c->publish_keep);
 	return check_mail(c);
 }
 
@@ -331,6 +336,17 @@ ec_conf_load(const char *dir, struct ec_conf *out)
 		} else if (strcmp(key, "portal_url") == 0) {
 			bit = 1024;
 			rc = set_field(out->portal_url, sizeof out->portal_url, val, path, lineno, key);
+		} else if (strcmp(key, "publish_to") == 0) {
+			bit = 2048;
+			rc = set_field(out->publish_to, sizeof out->publish_to, val, path, lineno, key);
+		} else if (strcmp(key, "publish_keep") == 0) {
+			char *end;
+
+			bit = 4096;
+			errno = 0;
+			out->publish_keep = (unsigned)strtoul(val, &end, 10);
+			if (errno || end == val || *end || val[0] == '-' || out->publish_keep < 1 || out->publish_keep > 1000)
+				rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: publish_keep must be 1 to 1000, not '%s'", path, lineno, val);
 		} else {
 			rc = ec_err_set(EC_ERR_SYNTAX, "%s:%d: unknown key '%s'", path, lineno, key);
 		}
@@ -383,6 +399,10 @@ ec_conf_save(const char *dir, const struct ec_conf *c)
 		n += snprintf(text + n, sizeof text - (size_t)n, "mail_lang = %s\n", c->mail_lang);
 	if (n > 0 && n < (int)sizeof text && c->portal_url[0])
 		n += snprintf(text + n, sizeof text - (size_t)n, "portal_url = %s\n", c->portal_url);
+	if (n > 0 && n < (int)sizeof text && c->publish_to[0])
+		n += snprintf(text + n, sizeof text - (size_t)n, "publish_to = %s\n", c->publish_to);
+	if (n > 0 && n < (int)sizeof text && c->publish_keep)
+		n += snprintf(text + n, sizeof text - (size_t)n, "publish_keep = %u\n", c->publish_keep);
 	if (n < 0 || n >= (int)sizeof text)
 		return ec_err_set(EC_ERR_ARG, "configuration too long");
 	return ec_file_write(path, text, (size_t)n, 0644, 1);

@@ -1,5 +1,8 @@
 /* SHA-256 and HMAC-SHA-256 with the implementation fetched once per process. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -36,6 +39,49 @@ ec_sha256(const void *p, size_t n, unsigned char out[EC_SHA256_LEN])
 		return ec_err_set(EC_ERR_CRYPTO, "cannot compute SHA-256");
 	}
 	return EC_OK;
+}
+
+int
+ec_sha256_fd(int fd, const char *path, unsigned char out[EC_SHA256_LEN], unsigned long long *size)
+{
+	enum { CHUNK = 1 << 20 };
+	const EVP_MD *m = md();
+	EVP_MD_CTX *c = NULL;
+	unsigned char *buf = NULL;
+	ssize_t n;
+	int rc = EC_OK;
+
+	*size = 0;
+	if (!(buf = malloc(CHUNK)))
+		return ec_err_set(EC_ERR_NOMEM, "out of memory");
+	if (m == NULL || !(c = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c, m, NULL) != 1) {
+		rc = ec_err_set(EC_ERR_CRYPTO, "cannot compute SHA-256");
+		goto out;
+	}
+	for (;;) {
+		n = pread(fd, buf, CHUNK, (off_t)*size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ec_err_errno("cannot read", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(c, buf, (size_t)n) != 1) {
+			rc = ec_err_set(EC_ERR_CRYPTO, "cannot compute SHA-256");
+			goto out;
+		}
+		*size += (unsigned long long)n;
+	}
+	if (EVP_DigestFinal_ex(c, out, NULL) != 1)
+		rc = ec_err_set(EC_ERR_CRYPTO, "cannot compute SHA-256");
+out:
+	if (rc == EC_ERR_CRYPTO)
+		ERR_clear_error();
+	EVP_MD_CTX_free(c);
+	free(buf);
+	return rc;
 }
 
 void

@@ -381,6 +381,13 @@ gen_txn(struct ec_kvtxn *t, void *ctx)
 }
 
 int
+ec_office_generation(struct ec_office *o, uint64_t *gen)
+{
+	*gen = 0;
+	return ec_kv_view(o->kv, gen_txn, gen);
+}
+
+int
 ec_office_open(const char *dir, unsigned flags, struct ec_office **out)
 {
 	struct ec_office *o = NULL;

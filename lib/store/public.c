@@ -175,8 +175,8 @@ ec_pubreg_name_key(struct ec_pubreg *r, const unsigned char key[EC_NAME_KEY_LEN]
 }
 
 /* path names DIR/public; for convenience the state directory DIR itself is accepted too. */
-int
-ec_pubreg_open(const char *path, struct ec_pubreg **out)
+static int
+open_as(const char *path, unsigned flags, struct ec_pubreg **out)
 {
 	struct ec_pubreg *r = NULL;
 	struct ec_buf b;
@@ -201,7 +201,7 @@ ec_pubreg_open(const char *path, struct ec_pubreg **out)
 		rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = ec_kv_open(b.p, EC_KV_RDONLY, 0, 0, 0, pub_dbs, PDB_COUNT, &r->kv)))
+	if ((rc = ec_kv_open(b.p, flags, 0, 0, 0, pub_dbs, PDB_COUNT, &r->kv)))
 		goto out;
 	if ((rc = ec_kv_view(r->kv, reader_meta, r)))
 		goto out;
@@ -211,6 +211,53 @@ out:
 	ec_pubreg_close(r);
 	ec_buf_free(&b);
 	return rc;
+}
+
+int
+ec_pubreg_open(const char *path, struct ec_pubreg **out)
+{
+	return open_as(path, EC_KV_RDONLY, out);
+}
+
+int
+ec_pubreg_open_frozen(const char *path, struct ec_pubreg **out)
+{
+	return open_as(path, EC_KV_RDONLY | EC_KV_FROZEN, out);
+}
+
+int
+ec_pubreg_copy(struct ec_pubreg *r, const char *dir)
+{
+	return ec_kv_copy(r->kv, dir);
+}
+
+struct counts {
+	uint64_t gen;
+	size_t n;
+};
+
+static int
+counts_txn(struct ec_kvtxn *t, void *ctx)
+{
+	struct counts *c = ctx;
+	int present, r;
+
+	if ((r = ec_kv_get64(t, PDB_META, "gen", &c->gen, &present)))
+		return r;
+	return ec_kv_count(t, PDB_CERT, &c->n);
+}
+
+int
+ec_pubreg_counts(struct ec_pubreg *r, uint64_t *generation, size_t *certificates)
+{
+	struct counts c = { 0, 0 };
+	int rc;
+
+	if ((rc = ec_kv_view(r->kv, counts_txn, &c)))
+		return rc;
+	*generation = c.gen;
+	*certificates = c.n;
+	return 0;
 }
 
 void

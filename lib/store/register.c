@@ -175,7 +175,7 @@ ec_kv_open(const char *path, unsigned flags, unsigned dir_mode, unsigned file_mo
 	if (ndb > EC_KV_MAXDB)
 		return ec_err_set(EC_ERR_ARG, "too many tables for register '%s'", path);
 	if (flags & EC_KV_RDONLY) {
-		envflags |= MDB_RDONLY;
+		envflags |= MDB_RDONLY | ((flags & EC_KV_FROZEN) ? MDB_NOLOCK : 0);
 		if (stat(path, &st) != 0)
 			return errno == ENOENT ? ec_err_set(EC_ERR_NOTFOUND, "no register at '%s'", path)
 			    : ec_err_errno("cannot open register", path);
@@ -226,6 +226,18 @@ ec_kv_open(const char *path, unsigned flags, unsigned dir_mode, unsigned file_mo
 out:
 	ec_kv_close(kv);
 	return r;
+}
+
+int
+ec_kv_copy(struct ec_kv *kv, const char *dir)
+{
+	int rc;
+
+	if ((rc = mdb_env_copy2(kv->env, dir, MDB_CP_COMPACT)))
+		return rc == ENOSPC || rc == EDQUOT ? ec_err_set(EC_ERR_FULL, "cannot copy register '%s' to '%s': %s",
+		    kv->path, dir, mdb_strerror(rc)) : ec_err_set(EC_ERR_IO, "cannot copy register '%s' to '%s': %s",
+		    kv->path, dir, mdb_strerror(rc));
+	return 0;
 }
 
 const char *

@@ -18,6 +18,8 @@ struct ec_conf {
 	char smtp_pass_file[256];/* a file holding the password (its first line), readable by the sender only */
 	char mail_lang[3];       /* language of notices to addresses with none set: "en" (default) or "zh" */
 	char portal_url[448];    /* the candidates' portal, for download links in notices; "" when none */
+	char publish_to[256];    /* absolute path: snapshots for replicas after each change (docs/scaling.md); "" none */
+	unsigned publish_keep;   /* snapshots kept there, 1..1000; 0: the default (EC_SNAP_KEEP) */
 };
 
 /*
@@ -49,7 +51,8 @@ void ec_conf_host(const struct ec_conf *c, char *out, size_t outsz);
  * printable ASCII without spaces, quotes, <>, backslash or '#', no trailing slash; tz "UTC" or a zone
  * file under /usr/share/zoneinfo; smtp_url empty or smtp:// / smtps:// with a host (smtp_tls off only
  * on smtp:// to 127.0.0.1, ::1 or localhost); mail_from empty or an address; smtp_user and
- * smtp_pass_file both or neither; mail_lang "en" or "zh". EC_ERR_ARG with a detail naming the field.
+ * smtp_pass_file both or neither; mail_lang "en" or "zh"; publish_to empty or an absolute path of
+ * printable characters; publish_keep 0 (the default) to 1000. EC_ERR_ARG with a detail naming the field.
  */
 int ec_conf_check(const struct ec_conf *c);
 

@@ -10,6 +10,12 @@
 int ec_sha256(const void *p, size_t n, unsigned char out[EC_SHA256_LEN]);
 
 /*
+ * SHA-256 of the open file fd from its start, read in blocks (any size); *size gets its length.
+ * EC_ERR_IO naming path when a read fails.
+ */
+int ec_sha256_fd(int fd, const char *path, unsigned char out[EC_SHA256_LEN], unsigned long long *size);
+
+/*
  * HMAC-SHA-256 under one key: the padded key blocks are hashed once at ec_hmac_init, and each
  * ec_hmac copies those states, so concurrent ec_hmac calls on one initialised struct are safe.
  * The struct owns two contexts (key material inside): release with ec_hmac_free.

@@ -295,4 +295,7 @@ int ec_office_crl_next(struct ec_office *o, const char *kid, uint64_t *out);
  */
 int ec_office_publish(struct ec_office *o, size_t *count);
 
+/* The office generation: one more with each transaction that changes a certificate. */
+int ec_office_generation(struct ec_office *o, uint64_t *gen);
+
 #endif

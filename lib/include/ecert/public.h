@@ -40,6 +40,18 @@ struct ec_pubreg;
 int ec_pubreg_open(const char *path, struct ec_pubreg **out);
 void ec_pubreg_close(struct ec_pubreg *r);
 
+/*
+ * Open a published copy (a snapshot's public/, which no process writes): read-only without LMDB's
+ * lock file, so the replica needs no write access anywhere.
+ */
+int ec_pubreg_open_frozen(const char *path, struct ec_pubreg **out);
+
+/* Copy r, compacted, into the existing empty directory dir (ec_kv_copy: writers go on meanwhile). */
+int ec_pubreg_copy(struct ec_pubreg *r, const char *dir);
+
+/* The office generation r reflects and how many certificates it holds. */
+int ec_pubreg_counts(struct ec_pubreg *r, uint64_t *generation, size_t *certificates);
+
 /* Look up a 22-digit number. EC_ERR_NOTFOUND when unknown. */
 int ec_pubreg_get(struct ec_pubreg *r, const char *number, struct ec_pub *out);
 

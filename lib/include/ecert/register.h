@@ -13,6 +13,7 @@ struct ec_kvtxn;
 struct ec_kvcur;
 
 #define EC_KV_RDONLY 1u        /* MDB_RDONLY: no directory creation, sees commits of other processes */
+#define EC_KV_FROZEN 2u        /* with EC_KV_RDONLY: a copy no process writes (MDB_NOLOCK: no lock.mdb) */
 
 #define EC_KV_NOOVERWRITE 1u   /* put: EC_ERR_EXISTS when the key exists */
 #define EC_KV_APPEND 2u        /* put: key sorts after every key of the DB (bulk load) */
@@ -35,6 +36,13 @@ struct ec_kv_val {
 int ec_kv_open(const char *path, unsigned flags, unsigned dir_mode, unsigned file_mode, size_t mapsize,
     const char *const *dbs, size_t ndb, struct ec_kv **out);
 void ec_kv_close(struct ec_kv *kv);
+
+/*
+ * Copy the environment, compacted (MDB_CP_COMPACT: free pages left out, pages renumbered), into the
+ * existing empty directory dir as dir/data.mdb. LMDB takes the copy inside one read transaction of
+ * its own, so writers go on meanwhile and the copy is one committed state.
+ */
+int ec_kv_copy(struct ec_kv *kv, const char *dir);
 
 /* The directory given at open, and the current map size (for tests). */
 const char *ec_kv_path(const struct ec_kv *kv);

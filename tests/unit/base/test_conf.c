@@ -71,6 +71,43 @@ conf_equal(const struct ec_conf *a, const struct ec_conf *b)
 	assert_string_equal(a->smtp_pass_file, b->smtp_pass_file);
 	assert_string_equal(a->mail_lang, b->mail_lang);
 	assert_string_equal(a->portal_url, b->portal_url);
+	assert_string_equal(a->publish_to, b->publish_to);
+	assert_int_equal(a->publish_keep, b->publish_keep);
+}
+
+/* Where every change is published for replicas: an absolute path and how many snapshots stay. */
+static void
+test_publish_to(void **state)
+{
+	const char *dir = *state;
+	struct ec_conf c, back;
+	static const struct { const char *text, *needle; } bad[] = {
+		{ "org = X\npublish_to = snapshots\n", "publish_to 'snapshots' is not an absolute path" },
+		{ "org = X\npublish_to = /srv/a\npublish_to = /srv/b\n", "given twice" },
+		{ "org = X\npublish_to = /srv/a\npublish_keep = 0\n", "publish_keep must be 1 to 1000, not '0'" },
+		{ "org = X\npublish_to = /srv/a\npublish_keep = 1001\n", "publish_keep must be 1 to 1000" },
+		{ "org = X\npublish_to = /srv/a\npublish_keep = -2\n", "publish_keep must be 1 to 1000" },
+		{ "org = X\npublish_to = /srv/a\npublish_keep = 3x\n", "publish_keep must be 1 to 1000" },
+	};
+	size_t i;
+
+	write_conf(dir, "org = X\n");
+	assert_int_equal(ec_conf_load(dir, &c), 0);
+	assert_string_equal(c.publish_to, "");
+	assert_int_equal(c.publish_keep, 0);
+	write_conf(dir, "org = X\npublish_to = /srv/ecert snapshots\npublish_keep = 5\n");
+	assert_int_equal(ec_conf_load(dir, &c), 0);
+	assert_string_equal(c.publish_to, "/srv/ecert snapshots");
+	assert_int_equal(c.publish_keep, 5);
+	assert_int_equal(ec_conf_save(dir, &c), 0);
+	assert_int_equal(ec_conf_load(dir, &back), 0);
+	conf_equal(&c, &back);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_conf(dir, bad[i].text);
+		assert_int_equal(ec_conf_load(dir, &c), EC_ERR_SYNTAX);
+		if (!strstr(ec_err_msg(EC_ERR_SYNTAX), bad[i].needle))
+			fail_msg("'%s' for '%s' lacks '%s'", ec_err_msg(EC_ERR_SYNTAX), bad[i].text, bad[i].needle);
+	}
 }
 
 /* The portal's address: optional, a URL like public_url, saved and loaded back, refused by name. */
@@ -465,6 +502,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_portal_url, helper_tmpdir_setup, helper_tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_publish_to, helper_tmpdir_setup, helper_tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, helper_tmpdir_setup, helper_tmpdir_teardown),
 		cmocka_unit_test(test_smtp_url),
 		cmocka_unit_test(test_smtp_tls_off),
