@@ -326,7 +326,8 @@ init_txn(struct ec_kvtxn *t, void *ctx)
 static int
 check_txn(struct ec_kvtxn *t, void *ctx)
 {
-	uint64_t fmt;
+	uint64_t fmt, indexed;
+	size_t n;
 	int r;
 
 	(void)ctx;
@@ -335,7 +336,15 @@ check_txn(struct ec_kvtxn *t, void *ctx)
 	if (fmt != FORMAT && fmt != 0)
 		return ec_err_set(EC_ERR_UNSUPPORTED, "office register format %llu is not supported",
 		    (unsigned long long)fmt);
-	return 0;
+	/*
+	 * Tables a newer version added read as empty until a writer adds them; only the exam index must
+	 * not, since it stands for records that exist: a reader waits for the first writable open.
+	 */
+	if ((r = ec_kv_get64(t, EC_ODB_META, "exam.email", &indexed, NULL)) || indexed ||
+	    (r = ec_kv_count(t, EC_ODB_EXAM, &n)) || n == 0)
+		return r;
+	return ec_err_set(EC_ERR_CORRUPT, "the office register was written by an older version and has no exam "
+	    "index yet: run any writing command once (such as 'ecert-issue publish')");
 }
 
 /* One writer at a time across processes, so that the two-register generation protocol holds. */

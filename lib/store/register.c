@@ -33,6 +33,7 @@ struct ec_kvcur {
 struct ec_kv {
 	MDB_env *env;
 	MDB_dbi dbi[EC_KV_MAXDB];
+	unsigned char absent[EC_KV_MAXDB];  /* read-only: a table a writer of this version has not added yet */
 	size_t ndb;
 	unsigned flags;
 	char *path;
@@ -147,10 +148,10 @@ opendbs(struct ec_kv *kv, const char *const *dbs, size_t ndb)
 		return kverr(kv, rc, "open");
 	for (i = 0; i < ndb; i++) {
 		rc = mdb_dbi_open(txn, dbs[i], ro ? 0 : MDB_CREATE, &kv->dbi[i]);
-		if (rc == MDB_NOTFOUND) {
-			mdb_txn_abort(txn);
-			return ec_err_set(EC_ERR_CORRUPT, "register '%s' lacks table '%s' (written by an older "
-			    "version? any writing command, such as 'ecert-issue publish', adds it)", kv->path, dbs[i]);
+		/* a register an older version wrote: read as if the table were empty until a writer adds it */
+		if (rc == MDB_NOTFOUND && ro) {
+			kv->absent[i] = 1;
+			continue;
 		}
 		if (rc) {
 			mdb_txn_abort(txn);
@@ -399,11 +400,16 @@ ec_kv_view(struct ec_kv *kv, ec_kv_fn fn, void *ctx)
 	return r;
 }
 
+/* The handle of table db; EC_ERR_NOTFOUND (no detail) for one absent from a read-only register. */
 static int
 dbi(struct ec_kvtxn *t, unsigned db, MDB_dbi *out)
 {
 	if (db >= t->kv->ndb)
 		return ec_err_set(EC_ERR_ARG, "no table %u in register '%s'", db, t->kv->path);
+	if (t->kv->absent[db]) {
+		ec_err_clear();
+		return EC_ERR_NOTFOUND;
+	}
 	*out = t->kv->dbi[db];
 	return 0;
 }
@@ -483,8 +489,9 @@ ec_kv_count(struct ec_kvtxn *t, unsigned db, size_t *n)
 	MDB_dbi d = 0;
 	int rc;
 
+	*n = 0;
 	if ((rc = dbi(t, db, &d)))
-		return rc;
+		return rc == EC_ERR_NOTFOUND ? 0 : rc;
 	if ((rc = mdb_stat(t->txn, d, &st)))
 		return txerr(t, rc, "read");
 	*n = st.ms_entries;
@@ -499,11 +506,16 @@ ec_kv_cursor(struct ec_kvtxn *t, unsigned db, struct ec_kvcur **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = dbi(t, db, &d)))
+	if ((rc = dbi(t, db, &d)) && rc != EC_ERR_NOTFOUND)
 		return rc;
 	if (!(c = calloc(1, sizeof *c)))
 		return ec_err_set(EC_ERR_NOMEM, "out of memory");
 	c->t = t;
+	/* an absent table: a cursor that finds nothing */
+	if (rc == EC_ERR_NOTFOUND) {
+		*out = c;
+		return 0;
+	}
 	if ((rc = mdb_cursor_open(t->txn, d, &c->c))) {
 		free(c);
 		return txerr(t, rc, "read");
@@ -517,7 +529,8 @@ ec_kv_cursor_close(struct ec_kvcur *c)
 {
 	if (!c)
 		return;
-	mdb_cursor_close(c->c);
+	if (c->c)
+		mdb_cursor_close(c->c);
 	free(c);
 }
 
@@ -527,6 +540,8 @@ curget(struct ec_kvcur *c, MDB_val *k, MDB_cursor_op op, struct ec_kv_val *key, 
 	MDB_val v;
 	int rc;
 
+	if (!c->c)
+		return EC_ERR_NOTFOUND;
 	if ((rc = mdb_cursor_get(c->c, k, &v, op)))
 		return txerr(c->t, rc, "read");
 	if (key) {
