@@ -183,16 +183,28 @@ pw_limited_key(struct pg *g, const char *subject)
 }
 
 int
-pw_limited(struct pg *g, const char *subject)
+pw_limited_client(struct pg *g)
+{
+	return ec_ratelimit_take(g->p->per_ip, g->r->client, g->r->mono) != 0;
+}
+
+int
+pw_limited_subjects(struct pg *g, const char *subject)
 {
 	char acct[32];
 
-	if (ec_ratelimit_take(g->p->per_ip, g->r->client, g->r->mono) || (subject && pw_limited_key(g, subject)))
+	if (subject && pw_limited_key(g, subject))
 		return 1;
 	if (!g->signed_in)
 		return 0;
 	snprintf(acct, sizeof acct, "account #%llu", (unsigned long long)g->a.id);
 	return pw_limited_key(g, acct);
+}
+
+int
+pw_limited(struct pg *g, const char *subject)
+{
+	return pw_limited_client(g) || pw_limited_subjects(g, subject);
 }
 
 static int

@@ -111,15 +111,23 @@ associate_post(struct pg *g, const struct ec_form *f)
 		return associate_get(g, f, T(g, "That is not an email address."));
 	if (!consent || strcmp(consent, "yes"))
 		return associate_get(g, f, T(g, "Without your consent nothing is looked up."));
+	/*
+	 * The client's own budget before the work is checked, so that no client fills the memory of used
+	 * challenges; the budgets of the address, the account and the registration number after it, so
+	 * that forms without the work cannot spend another person's.
+	 */
+	if (pw_limited_client(g))
+		return page_message(g, 429, T(g, "Too many requests"), T(g, "Please wait a moment and try again."), 1);
 	if ((r = pow_check(g->p->pow, ec_form_get(f, "pow_seed"), reg, email, ec_form_get(f, "pow_nonce"),
 	    g->r->now))) {
+		if (r == EC_ERR_FULL)
+			return page_message(g, 503, T(g, "Too many requests"), T(g, "Please wait a moment and try again."), 1);
 		if (r != EC_ERR_REFUSED)
 			return r;
 		snprintf(msg, sizeof msg, "%s", ec_err_msg(r));
 		return associate_get(g, f, msg);
 	}
-	/* per client, per address, per account and per registration number */
-	if (pw_limited(g, email) || pw_limited_key(g, reg))
+	if (pw_limited_subjects(g, email) || pw_limited_key(g, reg))
 		return page_message(g, 429, T(g, "Too many requests"), T(g, "Please wait a moment and try again."), 1);
 	if (findable(g, last, first, reg, &x)) {
 		memset(&t, 0, sizeof t);

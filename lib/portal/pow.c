@@ -22,7 +22,6 @@ struct ec_pow {
 	struct ec_hmac key;
 	pthread_mutex_t lock;
 	struct { unsigned char id[16]; int64_t until; } used[USED_MAX];
-	size_t next;
 };
 
 int
@@ -139,10 +138,12 @@ pow_check(struct ec_pow *p, const char *seed, const char *reg_no, const char *em
 		if (p->used[i].until <= now && free_slot == USED_MAX)
 			free_slot = i;
 	}
+	/* full of live seeds: refuse rather than forget one, which could then be sent again */
+	if (!r && free_slot == USED_MAX)
+		r = ec_err_set(EC_ERR_FULL, "%s", "too many forms were sent in the last minutes: try again later");
 	if (!r) {
-		i = free_slot < USED_MAX ? free_slot : p->next++ % USED_MAX;
-		memcpy(p->used[i].id, raw + 8, 16);
-		p->used[i].until = at + POW_LIFE;
+		memcpy(p->used[free_slot].id, raw + 8, 16);
+		p->used[free_slot].until = at + POW_LIFE;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return r;

@@ -19,7 +19,11 @@ struct ec_pow;
 int pow_new(struct ec_pow **out);
 void pow_free(struct ec_pow *p);
 int pow_issue(struct ec_pow *p, int64_t now, char seed[POW_SEED_MAX]);
-/* 0 when nonce solves seed for reg_no and email (or, nonce empty, POW_WAIT has passed) and seed is fresh and unused. */
+/*
+ * 0 when nonce solves seed for reg_no and email (or, nonce empty, POW_WAIT has passed) and seed is
+ * fresh and unused; EC_ERR_REFUSED with the reason otherwise, EC_ERR_FULL when so many seeds are in
+ * use that this one could not be remembered as used (refused: it could otherwise be sent again).
+ */
 int pow_check(struct ec_pow *p, const char *seed, const char *reg_no, const char *email, const char *nonce,
     int64_t now);
 
@@ -86,6 +90,9 @@ int apply_confirm(struct pg *g, const struct ec_form *f);
 int pw_limited_key(struct pg *g, const char *subject);
 /* The limits of a form that mails or checks data: the client, subject (may be NULL), the signed-in account. */
 int pw_limited(struct pg *g, const char *subject);
+/* The two halves of pw_limited: the client's budget; the subject's and the signed-in account's. */
+int pw_limited_client(struct pg *g);
+int pw_limited_subjects(struct pg *g, const char *subject);
 int pw_new_token(char tok[64], unsigned char h[EC_PORTAL_HASH]);
 int pw_mail_link(struct pg *g, const char *kind, const char *to, const char *path, const char *tok, const char *code,
     const char *reg_no);
