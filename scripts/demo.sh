@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job end to end in a throwaway directory (build/demo): create a CA, import exam results,
 # take applications, issue and render the e-Certs, revoke and renew one, verify a PDF offline, then
-# serve the public verification endpoint on localhost until Ctrl-C.
+# serve the public verification endpoint, a replica of it from a published snapshot and the
+# candidates' portal on localhost until Ctrl-C.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/bin
@@ -115,6 +116,27 @@ echo "JSON for $first:"
 curl -fsS -H 'Accept: application/json' "http://127.0.0.1:$port/v/$first"
 echo
 
+step "publish a snapshot and serve it from a replica, as more machines would (docs/scaling.md)"
+"$bin/ecert-issue" publish --to "$demo/snapshots"
+rport=${ECERT_DEMO_REPLICA_PORT:-8082}
+# shellcheck disable=SC2086
+env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-verifyd" --from "$demo/snapshots" --listen "127.0.0.1:$rport" \
+	$user_opt 2>"$demo/replica.log" &
+rpid=$!
+trap 'kill $vpid $rpid 2>/dev/null; wait $vpid $rpid 2>/dev/null; echo; echo "servers stopped"' EXIT
+i=0
+until curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 50 ] || ! kill -0 $rpid 2>/dev/null; then
+		cat "$demo/replica.log" >&2
+		echo "demo: the replica did not start on port $rport (set ECERT_DEMO_REPLICA_PORT)" >&2
+		exit 2
+	fi
+	sleep 0.1
+done
+echo "replica on http://localhost:$rport: $(curl -fsS "http://127.0.0.1:$rport/healthz")"
+echo "$first there: $(curl -fsS "http://127.0.0.1:$rport/api/v1/certificates/$first" | grep -o '"status":"[a-z_]*"')"
+
 step "the candidates' portal: Zoë signs in with the code mailed to her and downloads her e-Cert"
 pport=${ECERT_DEMO_PORTAL_PORT:-8081}
 sport=${ECERT_DEMO_SMTP_PORT:-8025}
@@ -141,7 +163,7 @@ if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
 	env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-portald" -d "$ECERT_HOME" --listen "127.0.0.1:$pport" \
 		--public-url "http://localhost:$pport" --insecure-cookies $puser_opt 2>"$demo/portald.log" &
 	ppid_=$!
-	trap 'kill $vpid $ppid_ $spid 2>/dev/null; wait $vpid $ppid_ $spid 2>/dev/null || true; echo; echo "servers stopped"' EXIT
+	trap 'kill $vpid $rpid $ppid_ $spid 2>/dev/null; wait $vpid $rpid $ppid_ $spid 2>/dev/null || true; echo; echo "servers stopped"' EXIT
 	i=0
 	until curl -fs -o /dev/null "http://127.0.0.1:$pport/login" 2>/dev/null; do
 		i=$((i + 1))
