@@ -28,6 +28,8 @@ static const char *const table[EC_MSG_COUNT][EC_LANG_COUNT] = {
 		"paper, name '%3$s', email %4$s, issued as %5$s (a submitted application never changes)",
 		"报名号“%1$s”已于 %2$s 提交过申请：纸质版，姓名“%3$s”，邮箱 %4$s，已发证，证书编号 %5$s（已提交的申请不可更改）" },
 	[EC_MSG_NOT_OFFERED] = { "certification '%1$s' is no longer in the catalogue", "认证“%1$s”已不再提供" },
+	[EC_MSG_SIBLING] = { "'%1$s' already applied for %2$s under registration number '%3$s': one application per "
+		"person and certification", "“%1$s”已用报名号“%3$s”申请过 %2$s：每人每个认证只能申请一次" },
 	[EC_MSG_NOT_EARNED] = { "registration number '%1$s': %2$s also needs exam%5$s %3$s passed by '%4$s'",
 		"报名号“%1$s”：%2$s 还需要“%4$s”通过考试 %3$s" },
 	[EC_MSG_TOO_EARLY] = { "too early: registration number '%1$s' can apply from %2$s, one working day after "

@@ -1,5 +1,6 @@
 /* The office register's inputs: exam results (import) and applications. */
 #include "office_int.h"
+#include "msg.h"
 
 /* Import. */
 
@@ -235,8 +236,7 @@ apply_one(struct ec_kvtxn *t, const struct ec_app *in, struct ec_buf *b, struct 
 	if ((r = off_person_exams(t, x.email, sibling_one, &sib)))
 		return r;
 	if (sib.found) {
-		*rc = ec_err_set(EC_ERR_CONFLICT, "'%s' already applied for %s under registration number '%s': one "
-		    "application per person and certification", x.email, x.code, sib.a.reg_no);
+		*rc = ec_err_say(EC_ERR_CONFLICT, EC_MSG_SIBLING, x.email, x.code, sib.a.reg_no);
 		return 0;
 	}
 	a = *in;

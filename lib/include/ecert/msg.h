@@ -16,6 +16,7 @@ enum ec_msg {
 	EC_MSG_APPLIED_E_ISSUED,  /* reg_no, date, name, masked email, number */
 	EC_MSG_APPLIED_P_ISSUED,
 	EC_MSG_NOT_OFFERED,       /* certification */
+	EC_MSG_SIBLING,           /* email, certification, the other registration number */
 	EC_MSG_NOT_EARNED,        /* reg_no, certification, missing exams, email, English plural "s" or "" */
 	EC_MSG_TOO_EARLY,         /* reg_no, first day, exam day */
 	EC_MSG_LIVE,              /* reg_no, email, certification, number, valid until */
