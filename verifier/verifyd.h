@@ -10,7 +10,7 @@
 #include "types.h"
 #include "web.h"
 
-#define VD_CRL_SLOTS 32          /* distinct issuing-CA CRLs kept in memory */
+#define VD_CRL_SLOTS 64          /* distinct CRLs kept in memory: as many as a snapshot may list */
 #define VD_FILE_MAX (64u << 20)  /* largest trust bundle or CRL served */
 
 /* An immutable snapshot of a served file, shared by the responses still sending it. */
