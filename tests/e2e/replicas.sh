@@ -1,7 +1,8 @@
 #!/bin/sh
 # Verification beyond one machine, on the loopback: the office publishes snapshots, rsync ships them to
 # two replica directories, two `ecert-verifyd --from` serve them behind nginx. wrk runs through nginx
-# while one replica is killed and started again: no request may fail. A revocation, published and
+# while one replica is killed and started again, and straight at the other while it switches
+# snapshots twice: no request may fail. A revocation, published and
 # shipped, shows on both replicas within 2 s of the switch. A tampered snapshot is refused while the
 # old one keeps serving, and a replica whose snapshot is too old fails /healthz but still answers.
 . tests/e2e/lib.sh
@@ -155,6 +156,22 @@ note "$(grep -E 'requests in|Requests/sec' "$T/wrk.out" | tr -s ' ' | tr '\n' ' 
 grep -qE 'Non-2xx|Socket errors' "$T/wrk.out" && { cat "$T/wrk.out" "$T/nginx/logs/error.log" >&2; fail "requests failed while a replica was down"; }
 grep -q 'requests in' "$T/wrk.out" || { cat "$T/wrk.out" >&2; fail "wrk measured nothing"; }
 
+# switching under load: wrk straight at replica 2 while two new snapshots are shipped to it
+wrk -t2 -c16 -d5s "http://127.0.0.1:$P2/api/v1/certificates/$N1" >"$T/wrk2.out" 2>&1 &
+WRK=$!
+for k in 1 2; do
+	sleep 1.5
+	expect 0 ecert-issue publish -d "$D" --to "$P"
+	ship "$P" "$T/r2"
+done
+wait "$WRK" || { cat "$T/wrk2.out" >&2; fail "wrk failed"; }
+grep -qE 'Non-2xx|Socket errors' "$T/wrk2.out" && { cat "$T/wrk2.out" >&2; fail "requests failed while replica 2 switched snapshots"; }
+health "$P2" | grep -q '^ok snapshot 3 ' || fail "replica 2 did not switch to snapshot 3: $(health "$P2")"
+grep -q '"event":"snapshot","sequence":"2"' "$T/r2.log" && grep -q '"event":"snapshot","sequence":"3"' "$T/r2.log" ||
+    fail "replica 2 did not log its switches"
+note "$(grep -E 'requests in' "$T/wrk2.out" | tr -s ' ') while replica 2 switched twice"
+ship "$P" "$T/r1"
+
 # a revocation: published, shipped, and said by both replicas within 2 s of the switch
 expect 0 ecert-issue revoke -d "$D" "$N2" --reason keyCompromise
 expect 0 ecert-issue publish -d "$D" --to "$P"
@@ -173,7 +190,7 @@ while left and time.monotonic() - start < 2.0:
 print("# revoked on both replicas %.2f s after the switch" % (time.monotonic() - start))
 sys.exit(1 if left else 0)
 EOF
-health "$P2" | grep -q '^ok snapshot 2 ' || fail "replica 2 does not serve snapshot 2: $(health "$P2")"
+health "$P2" | grep -q '^ok snapshot 4 ' || fail "replica 2 does not serve snapshot 4: $(health "$P2")"
 [ "$(status "$NPORT" "$N2")" = revoked ] || fail "nginx still answers valid"
 curl -fs -o "$T/ca.crl" "http://127.0.0.1:$P1/crl/$(cat "$D/certs/current").crl" && cmp -s "$T/ca.crl" "$D/crl/$(cat "$D/certs/current").crl" ||
     fail "replica 1 does not serve the re-signed CRL"
@@ -181,7 +198,7 @@ curl -fs -o "$T/ca.crl" "http://127.0.0.1:$P1/crl/$(cat "$D/certs/current").crl"
 # a tampered snapshot: one byte of the register changed on its way to replica 1
 expect 0 ecert-issue publish -d "$D" --to "$P"
 rsync -a "$P/" "$T/evil/"
-python3 - "$T/evil/3/public/data.mdb" <<'EOF'
+python3 - "$T/evil/5/public/data.mdb" <<'EOF'
 import sys
 with open(sys.argv[1], "r+b") as f:
     f.seek(5000)
@@ -196,28 +213,28 @@ until grep -q '"event":"snapshot_refused"' "$T/r1.log"; do
 	[ $i -lt 40 ] || { cat "$T/r1.log" >&2; fail "replica 1 did not refuse the tampered snapshot"; }
 	sleep 0.1
 done
-grep -q "snapshot 3 refused, still serving 2: .*'public/data.mdb' does not match its manifest (SHA-256 differs)" "$T/r1.log" ||
+grep -q "snapshot 5 refused, still serving 4: .*'public/data.mdb' does not match its manifest (SHA-256 differs)" "$T/r1.log" ||
     { cat "$T/r1.log" >&2; fail "the refusal does not name the file"; }
-health "$P1" | grep -q '^ok snapshot 2 ' || fail "replica 1 left snapshot 2: $(health "$P1")"
+health "$P1" | grep -q '^ok snapshot 4 ' || fail "replica 1 left snapshot 4: $(health "$P1")"
 [ "$(status "$P1" "$N2")" = revoked ] || fail "replica 1 stopped answering"
 # the next genuine snapshot is taken at once
 expect 0 ecert-issue publish -d "$D" --to "$P"
 ship "$P" "$T/r1"
 i=0
-until health "$P1" | grep -q '^ok snapshot 4 '; do
+until health "$P1" | grep -q '^ok snapshot 6 '; do
 	i=$((i + 1))
-	[ $i -lt 40 ] || { cat "$T/r1.log" >&2; fail "replica 1 did not take snapshot 4: $(health "$P1")"; }
+	[ $i -lt 40 ] || { cat "$T/r1.log" >&2; fail "replica 1 did not take snapshot 6: $(health "$P1")"; }
 	sleep 0.1
 done
 
 # keep: only the newest snapshots stay with the office
 expect 0 ecert-issue publish -d "$D" --to "$P" --keep 2
-[ "$(ls "$P")" = "$(printf '4\n5\ncurrent')" ] || fail "publish --keep 2 left: $(ls "$P" | tr '\n' ' ')"
+[ "$(ls "$P")" = "$(printf '6\n7\ncurrent')" ] || fail "publish --keep 2 left: $(ls "$P" | tr '\n' ' ')"
 
 # too old: /healthz says 503 so a balancer drops the replica, and it still answers whoever asks
 sleep 1.1
 replica r2 "$P3" --max-age 1
-health "$P3" | grep -q '^stale snapshot 2 age [0-9]*s (over --max-age)$' || fail "an old snapshot is not stale: $(health "$P3")"
+health "$P3" | grep -q '^stale snapshot 4 age [0-9]*s (over --max-age)$' || fail "an old snapshot is not stale: $(health "$P3")"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P3/healthz" | grep -q 503 || fail "a stale replica's healthz is not 503"
 [ "$(status "$P3" "$N1")" = valid ] || fail "a stale replica stopped answering"
 
