@@ -19,6 +19,21 @@ ECERT_TEMPLATES=$top/templates
 export ECERT_PASS ECERT_ROOT_PASS ECERT_HOME ECERT_TEMPLATES
 
 step() { printf '\n== %s\n' "$*"; }
+# up URL PID LOG WHAT VAR: wait until the server PID answers URL, or show LOG and stop the demo
+up() {
+	i=0
+	while :; do
+		# alive first: another server already on that port would answer for a server that failed
+		if [ $i -gt 50 ] || ! kill -0 "$2" 2>/dev/null; then
+			cat "$3" >&2
+			echo "demo: $4 did not start on $1 (set $5)" >&2
+			exit 2
+		fi
+		curl -fs -o /dev/null "$1" 2>/dev/null && break
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
 
 step "create the root and issuing CAs in $ECERT_HOME"
 "$bin/ecert-ca" init --org "Example Certification Body" --public-url "http://localhost:$port"
@@ -91,16 +106,7 @@ env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-verifyd" -d "$ECERT_HOME" --lis
 	2>"$demo/verifyd.log" &
 vpid=$!
 trap 'kill $vpid 2>/dev/null; wait $vpid 2>/dev/null; echo; echo "ecert-verifyd stopped"' EXIT
-i=0
-until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 50 ] || ! kill -0 $vpid 2>/dev/null; then
-		cat "$demo/verifyd.log" >&2
-		echo "demo: ecert-verifyd did not start on port $port (set ECERT_DEMO_PORT)" >&2
-		exit 2
-	fi
-	sleep 0.1
-done
+up "http://127.0.0.1:$port/healthz" "$vpid" "$demo/verifyd.log" ecert-verifyd ECERT_DEMO_PORT
 # What the endpoint runs with, as an operator would check it.
 vu=$(stat -c %U "/proc/$vpid")
 if tr '\0' '\n' <"/proc/$vpid/environ" | grep -q '^ECERT_\(ROOT_\)\{0,1\}PASS='; then
@@ -124,16 +130,7 @@ env -u ECERT_PASS -u ECERT_ROOT_PASS "$bin/ecert-verifyd" --from "$demo/snapshot
 	$user_opt 2>"$demo/replica.log" &
 rpid=$!
 trap 'kill $vpid $rpid 2>/dev/null; wait $vpid $rpid 2>/dev/null; echo; echo "servers stopped"' EXIT
-i=0
-until curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 50 ] || ! kill -0 $rpid 2>/dev/null; then
-		cat "$demo/replica.log" >&2
-		echo "demo: the replica did not start on port $rport (set ECERT_DEMO_REPLICA_PORT)" >&2
-		exit 2
-	fi
-	sleep 0.1
-done
+up "http://127.0.0.1:$rport/healthz" "$rpid" "$demo/replica.log" "the replica" ECERT_DEMO_REPLICA_PORT
 echo "replica on http://localhost:$rport: $(curl -fsS "http://127.0.0.1:$rport/healthz")"
 echo "$first there: $(curl -fsS "http://127.0.0.1:$rport/api/v1/certificates/$first" | grep -o '"status":"[a-z_]*"')"
 
@@ -164,16 +161,7 @@ if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
 		--public-url "http://localhost:$pport" --insecure-cookies $puser_opt 2>"$demo/portald.log" &
 	ppid_=$!
 	trap 'kill $vpid $rpid $ppid_ $spid 2>/dev/null; wait $vpid $rpid $ppid_ $spid 2>/dev/null || true; echo; echo "servers stopped"' EXIT
-	i=0
-	until curl -fs -o /dev/null "http://127.0.0.1:$pport/login" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 50 ] || ! kill -0 $ppid_ 2>/dev/null; then
-			cat "$demo/portald.log" >&2
-			echo "demo: ecert-portald did not start on port $pport (set ECERT_DEMO_PORTAL_PORT)" >&2
-			exit 2
-		fi
-		sleep 0.1
-	done
+	up "http://127.0.0.1:$pport/login" "$ppid_" "$demo/portald.log" ecert-portald ECERT_DEMO_PORTAL_PORT
 	jar=$demo/zoe.cookies
 	u=http://127.0.0.1:$pport
 	csrf=$(curl -fsS -c "$jar" -b "$jar" "$u/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
