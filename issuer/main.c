@@ -89,7 +89,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, { O_JSON }, 1, 1, "show NUMBER|REG-NO [--json]" },
 	{ "export", cmd_export, { O_OUT, O_DER }, 1, 1, "export NUMBER [-o FILE] [--der]" },
 	{ "crl", cmd_crl, { O_PASSFILE }, 0, 0, "crl [--pass-file FILE]" },
-	{ "publish", cmd_publish, { O_TO, O_KEEP }, 0, 0, "publish [--to DIR [--keep N]]" },
+	{ "publish", cmd_publish, { O_TO, O_KEEP }, 0, 0, "publish [--to TO [--keep N]]" },
 	{ "audit", cmd_audit, { 0 }, 1, 1, "audit verify" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -52,7 +52,7 @@ cmd_publish(struct opts *o)
 	int rc;
 
 	if (o->keep && !o->to)
-		return usage_err("option '--keep' goes with '--to DIR'");
+		return usage_err("option '--keep' goes with '--to TO'");
 	if (o->to)
 		return snapshot(o);
 	if ((rc = ctx_open(&c, o, NEED_OFFICE)))

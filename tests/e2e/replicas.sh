@@ -32,7 +32,7 @@ grep -q "^public_url https://verify.example.org$" "$P/1/MANIFEST" || fail "the m
 [ ! -e "$P/1/public/lock.mdb" ] || fail "the snapshot holds a lock file"
 grep -rqs "$(cat "$D/name.key")" "$P" && fail "the name key is inside a snapshot"
 expect 2 ecert-issue publish -d "$D" --keep 2
-expect_err "option '--keep' goes with '--to DIR'"
+expect_err "option '--keep' goes with '--to TO'"
 expect 2 ecert-issue publish -d "$D" --to "$P" --keep 0
 expect_err "option '--keep'"
 
