@@ -51,19 +51,26 @@ static const char *const sec_headers[] = {
 };
 static pthread_once_t sec_once = PTHREAD_ONCE_INIT;
 
-/* Without a digest the policy still holds, minus the style: the page degrades to unstyled, not unsafe. */
-static void
-sec_init(void)
+void
+ec_web_style_source(const char *style, size_t len, char out[EC_WEB_STYLE_SRC])
 {
 	unsigned char md[32];
 	char b64[48] = "";
 	unsigned int mdlen = 0;
 
-	if (EVP_Digest(css, sizeof css - 1, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == sizeof md)
+	if (EVP_Digest(style, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == sizeof md)
 		EVP_EncodeBlock((unsigned char *)b64, md, (int)sizeof md);
-	snprintf(csp, sizeof csp, "default-src 'none'; style-src %s%s%s; script-src 'self'; connect-src 'self'; "
-	    "img-src 'self'; form-action 'self'; "
-	    "base-uri 'none'; frame-ancestors 'none'", b64[0] ? "'sha256-" : "'none'", b64, b64[0] ? "'" : "");
+	snprintf(out, EC_WEB_STYLE_SRC, "%s%s%s", b64[0] ? "'sha256-" : "'none'", b64, b64[0] ? "'" : "");
+}
+
+static void
+sec_init(void)
+{
+	char style[EC_WEB_STYLE_SRC];
+
+	ec_web_style_source(css, sizeof css - 1, style);
+	snprintf(csp, sizeof csp, "default-src 'none'; style-src %s; script-src 'self'; connect-src 'self'; "
+	    "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'", style);
 }
 
 const char *const *

@@ -101,6 +101,13 @@ int ec_web_resp_header(struct ec_web_resp *r, const char *name, const char *fmt,
  */
 const char *const *ec_web_security_headers(void);
 
+#define EC_WEB_STYLE_SRC 64
+/*
+ * The CSP source that allows exactly the inline style css[0..len): "'sha256-BASE64'", or "'none'"
+ * when the digest cannot be computed (the page is then unstyled, never unsafe).
+ */
+void ec_web_style_source(const char *css, size_t len, char out[EC_WEB_STYLE_SRC]);
+
 /* Where the certificate routes find their facts: the public register, or a test's fakes. */
 struct ec_web_env {
 	/* 0 and *out filled; EC_ERR_NOTFOUND when number (22 digits) is unknown; another code on failure. */
