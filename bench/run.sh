@@ -450,10 +450,11 @@ bench_publish() {
 	reg=$1
 	[ -x "$bin/ecert-issue" ] && [ -d "$reg/ca" ] || return
 	mv "$reg"/ca/* "$reg"/ && rmdir "$reg/ca" || return
-	export ECERT_PASS="bench pass" ECERT_ROOT_PASS="bench pass"
+	# the filler's passphrases, for this register only
+	bp() { ECERT_PASS="bench pass" ECERT_ROOT_PASS="bench pass" "$bin/ecert-issue" "$@"; }
 	snaps=$(dirname "$reg")/snaps
 	t0=$(date +%s.%N)
-	"$bin/ecert-issue" publish -d "$reg" --to "$snaps" --keep 1 >"$W/pub.out" 2>&1 || { log "publish: $(cat "$W/pub.out")"; return; }
+	bp publish -d "$reg" --to "$snaps" --keep 1 >"$W/pub.out" 2>&1 || { log "publish: $(cat "$W/pub.out")"; return; }
 	t1=$(date +%s.%N)
 	size=$(du -sb "$snaps/$(readlink "$snaps/current")" | cut -f 1)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
@@ -465,20 +466,20 @@ bench_publish() {
 			for (i = 1; i <= n; i++) printf "%s%07d,Ng,Mai%d,%s%d@example.com,,HCIA-AI,2026-10-27,pass\n", p, i, i, p, i }' >"$W/pub$1.csv"
 		awk -v n="$ISSUE_N" -v p="$1" 'BEGIN { print "registration_no,format,name,email,tel,address,consent"
 			for (i = 1; i <= n; i++) printf "%s%07d,electronic,Ng Mai %d,,,,yes\n", p, i, i }' >"$W/app$1.csv"
-		"$bin/ecert-issue" import -d "$reg" "$W/pub$1.csv" >/dev/null 2>&1 &&
-		    "$bin/ecert-issue" apply -d "$reg" --csv "$W/app$1.csv" >/dev/null 2>&1
+		bp import -d "$reg" "$W/pub$1.csv" >/dev/null 2>&1 &&
+		    bp apply -d "$reg" --csv "$W/app$1.csv" >/dev/null 2>&1
 	}
 	apps_for A || { log "publish: applications failed"; return; }
 	t0=$(date +%s.%N)
-	"$bin/ecert-issue" issue -d "$reg" --all >/dev/null 2>&1 || { log "publish: issuance alone failed"; return; }
+	bp issue -d "$reg" --all >/dev/null 2>&1 || { log "publish: issuance alone failed"; return; }
 	t1=$(date +%s.%N)
 	apps_for B || { log "publish: applications failed"; return; }
 	t2=$(date +%s.%N)
-	"$bin/ecert-issue" issue -d "$reg" --all >/dev/null 2>"$W/pubB.err" &
+	bp issue -d "$reg" --all >/dev/null 2>"$W/pubB.err" &
 	ipid=$!
 	k=0
 	while kill -0 "$ipid" 2>/dev/null; do
-		"$bin/ecert-issue" publish -d "$reg" --to "$snaps" --keep 1 >/dev/null 2>&1 && k=$((k + 1))
+		bp publish -d "$reg" --to "$snaps" --keep 1 >/dev/null 2>&1 && k=$((k + 1))
 	done
 	wait "$ipid" || { log "publish: issuance B failed: $(tail -n 1 "$W/pubB.err")"; return; }
 	t3=$(date +%s.%N)

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+#include <string.h>
 #include <time.h>
 
 #include "err.h"
@@ -17,9 +17,9 @@ snapshot(const struct opts *o)
 {
 	struct ec_snap *s = NULL;
 	struct ec_conf conf;
-	char path[4200];
-	struct stat st;
+	unsigned long long bytes = 0;
 	unsigned keep = EC_SNAP_KEEP;
+	size_t i;
 	const char *dir = ec_conf_dir(o->dir);
 	time_t t0 = time(NULL);
 	int rc;
@@ -35,10 +35,12 @@ snapshot(const struct opts *o)
 		rc = fail(rc);
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/%llu/public/data.mdb", o->to, s->sequence);
-	printf("published snapshot %llu to '%s': %zu certificate%s, generation %llu, register %lld bytes, %ld s\n",
+	for (i = 0; i < s->nfiles; i++)
+		if (!strcmp(s->files[i].path, "public/data.mdb"))
+			bytes = s->files[i].size;
+	printf("published snapshot %llu to '%s': %zu certificate%s, generation %llu, register %llu bytes, %ld s\n",
 	    s->sequence, o->to, s->certificates, s->certificates == 1 ? "" : "s", (unsigned long long)s->generation,
-	    stat(path, &st) == 0 ? (long long)st.st_size : -1LL, (long)(time(NULL) - t0));
+	    bytes, (long)(time(NULL) - t0));
 out:
 	free(s);
 	return rc;

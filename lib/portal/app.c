@@ -411,13 +411,20 @@ sign_in(struct pg *g, const char *email)
 	return redirect(g, "/me");
 }
 
+const char *
+pw_err_text(const struct pg *g, int r)
+{
+	const char *zh = g->zh ? ec_err_msg_lang(r, EC_LANG_ZH) : NULL;
+
+	return zh ? zh : ec_err_msg(r);
+}
+
 int
 pw_refused(struct pg *g, const char *title, int r)
 {
-	const char *zh = g->zh ? ec_err_msg_lang(r, EC_LANG_ZH) : NULL;
 	char msg[300];
 
-	snprintf(msg, sizeof msg, "%s", zh ? zh : ec_err_msg(r));
+	snprintf(msg, sizeof msg, "%s", pw_err_text(g, r));
 	/* the request's fault (400) or ours (500): a register refusal or bad input is the request's */
 	return page_message(g, r == EC_ERR_NOTFOUND || r == EC_ERR_REFUSED || r == EC_ERR_CONFLICT || r == EC_ERR_EXISTS ||
 	    r == EC_ERR_SYNTAX || r == EC_ERR_ARG || r == EC_ERR_TOOBIG ? 400 : 500, title, msg, 1);

@@ -301,11 +301,8 @@ apply_confirm(struct pg *g, const struct ec_form *f)
 		return page_message(g, 200, T(g, "Apply for Certificate"), T(g, done), 0);
 	if (r == EC_ERR_EXISTS || r == EC_ERR_CONFLICT || r == EC_ERR_REFUSED || r == EC_ERR_SYNTAX || r == EC_ERR_TOOBIG ||
 	    r == EC_ERR_ARG) {
-		if (!why[0]) {
-			const char *zh = g->zh ? ec_err_msg_lang(r, EC_LANG_ZH) : NULL;
-
-			snprintf(why, sizeof why, "%s", zh ? zh : ec_err_msg(r));
-		}
+		if (!why[0])
+			snprintf(why, sizeof why, "%s", pw_err_text(g, r));
 		return form_page(g, ce, f, why);
 	}
 	return r;

@@ -97,6 +97,8 @@ int pw_new_token(char tok[64], unsigned char h[EC_PORTAL_HASH]);
 int pw_mail_link(struct pg *g, const char *kind, const char *to, const char *path, const char *tok, const char *code,
     const char *reg_no);
 int pw_refused(struct pg *g, const char *title, int r);
+/* The detail of error r in the page's language: lib's Chinese when it has one, else its English. */
+const char *pw_err_text(const struct pg *g, int r);
 
 /* Associating a record by its score report (associate.c); prev and alert redisplay a refused form. */
 int associate_get(struct pg *g, const struct ec_form *prev, const char *alert);

@@ -214,12 +214,12 @@ put_crls(struct ec_snap *s, const char *state_dir, const char *tmp)
 			continue;
 		if (n == EC_SNAP_FILES_MAX - 3)
 			rc = ec_err_set(EC_ERR_TOOBIG, "more than %d CRLs in '%s'", EC_SNAP_FILES_MAX - 3, dir);
-		else if (!(names[n++] = strdup(e->d_name)))
+		else if (!(names[n] = strdup(e->d_name)))
 			rc = ec_err_set(EC_ERR_NOMEM, "out of memory");
+		else
+			n++;
 	}
 	closedir(d);
-	if (n && !names[n - 1])
-		n--;
 	if (rc == 0)
 		qsort(names, n, sizeof names[0], namecmp);
 	for (i = 0; i < n && rc == 0; i++) {

@@ -99,6 +99,10 @@ curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P1/api/v1/certificates
 grep -q '"event":"warning","name_key"' "$T/r1.log" || fail "no warning about the missing name key"
 expect 2 ecert-verifyd --from "$T/r1" -d "$D"
 expect_err "exclude each other"
+expect 2 ecert-verifyd -d "$D" --max-age 60
+expect_err "--max-age goes with --from"
+expect 2 ecert-verifyd --from "$T/r1" --max-age 0
+expect_err "option '--max-age'"
 expect 2 ecert-verifyd --from "$T/nowhere" --listen 127.0.0.1:0 $USER_OPT
 expect_err "cannot serve the snapshots of '$T/nowhere'"
 
