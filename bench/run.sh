@@ -114,9 +114,15 @@ bench_pdf() {
 			rate=$(awk '{ print $1 }' "$W/pdf.$script" | median)
 			size=$(awk '{ print $2 }' "$W/pdf.$script" | median)
 			x=$(ratio "$rate" "$bare")
-			case $script in latin) lim=12288 ;; *) lim=16384 ;; esac
-			row "PDF e-Certs/s, $script names (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" \
-			    ">= 0.3, <= $((lim / 1024)) KB" "$(if ge "$x" 0.3 && [ "$size" -le "$lim" ]; then echo yes; else echo NO; fi)"
+			# sizes are asked of Latin (12 KB) and CJK or Hangul names (16 KB); every script has the speed target
+			case $script in latin) lim=12288 ;; cjk | korean) lim=16384 ;; *) lim=0 ;; esac
+			if [ $lim -gt 0 ]; then
+				row "PDF e-Certs/s, $script names (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" \
+				    ">= 0.3, <= $((lim / 1024)) KB" "$(if ge "$x" 0.3 && [ "$size" -le "$lim" ]; then echo yes; else echo NO; fi)"
+			else
+				row "PDF e-Certs/s, $script names (1 core)" "$rate ($size B)" "bare libharu page $bare/s" "$x" \
+				    ">= 0.3" "$(met "$x" 0.3)"
+			fi
 		done
 	else
 		row "bare libharu page (anchor only)" "-" "$bare/s" "-" "-" "-"

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,39 @@ dense_cmap(const uint16_t *gid, size_t n)
 	return hb_blob_create_or_fail((const char *)p, (unsigned)len, HB_MEMORY_MODE_WRITABLE, p, free);
 }
 
+/* Add to builder b each non-empty table of face that want() takes. 0, or EC_ERR_NOMEM. */
+static int
+copy_tables(hb_face_t *face, hb_face_t *b, int (*want)(hb_tag_t))
+{
+	hb_tag_t tags[64];
+	unsigned count, at = 0;
+
+	do {
+		count = sizeof tags / sizeof tags[0];
+		hb_face_get_table_tags(face, at, &count, tags);
+		for (unsigned i = 0; i < count; i++) {
+			hb_blob_t *t;
+			hb_bool_t ok;
+
+			if (!want(tags[i]))
+				continue;
+			t = hb_face_reference_table(face, tags[i]);
+			ok = hb_blob_get_length(t) == 0 || hb_face_builder_add_table(b, tags[i], t);
+			hb_blob_destroy(t);
+			if (!ok)
+				return EC_ERR_NOMEM;
+		}
+		at += count;
+	} while (count == sizeof tags / sizeof tags[0]);
+	return 0;
+}
+
+static int
+not_cmap(hb_tag_t tag)
+{
+	return tag != HB_TAG('c', 'm', 'a', 'p');
+}
+
 /* The subset's tables with cmap replaced by the dense one, serialized by HarfBuzz's face builder. */
 static int
 renumber(hb_face_t *sub, const uint32_t *cps, size_t n, hb_blob_t **out)
@@ -252,8 +286,6 @@ renumber(hb_face_t *sub, const uint32_t *cps, size_t n, hb_blob_t **out)
 	hb_face_t *b = hb_face_builder_create();
 	hb_blob_t *cmap = NULL;
 	uint16_t *gid = malloc((n ? n : 1) * sizeof *gid);
-	hb_tag_t tags[64];
-	unsigned count, at = 0;
 	int rc = EC_ERR_NOMEM;
 
 	*out = NULL;
@@ -265,25 +297,9 @@ renumber(hb_face_t *sub, const uint32_t *cps, size_t n, hb_blob_t **out)
 		hb_font_get_nominal_glyph(font, cps[i], &g);
 		gid[i] = (uint16_t)g;
 	}
-	if ((cmap = dense_cmap(gid, n)) == NULL || !hb_face_builder_add_table(b, HB_TAG('c', 'm', 'a', 'p'), cmap))
+	if ((cmap = dense_cmap(gid, n)) == NULL || !hb_face_builder_add_table(b, HB_TAG('c', 'm', 'a', 'p'), cmap) ||
+	    copy_tables(sub, b, not_cmap) != 0)
 		goto out;
-	do {
-		count = sizeof tags / sizeof tags[0];
-		hb_face_get_table_tags(sub, at, &count, tags);
-		for (unsigned i = 0; i < count; i++) {
-			hb_blob_t *t;
-			hb_bool_t ok;
-
-			if (tags[i] == HB_TAG('c', 'm', 'a', 'p'))
-				continue;
-			t = hb_face_reference_table(sub, tags[i]);
-			ok = hb_face_builder_add_table(b, tags[i], t);
-			hb_blob_destroy(t);
-			if (!ok)
-				goto out;
-		}
-		at += count;
-	} while (count == sizeof tags / sizeof tags[0]);
 	*out = hb_face_reference_blob(b);
 	rc = hb_blob_get_length(*out) > 0 ? 0 : EC_ERR_NOMEM;
 out:
@@ -354,5 +370,61 @@ out:
 	hb_blob_destroy(blob);
 	hb_face_destroy(sub);
 	hb_subset_input_destroy(in);
+	return rc;
+}
+
+/*
+ * What a viewer draws a CIDFontType2 font's glyphs with. The PDF maps codes to glyphs itself
+ * (/CIDToGIDMap) and gives the widths (/W), names (/BaseFont) and metrics (/FontDescriptor), so
+ * the character map, naming, PostScript and OS/2 tables need not travel.
+ */
+static int
+draws_glyphs(hb_tag_t tag)
+{
+	static const hb_tag_t keep[] = { HB_TAG('g', 'l', 'y', 'f'), HB_TAG('l', 'o', 'c', 'a'), HB_TAG('h', 'e', 'a', 'd'),
+		HB_TAG('h', 'h', 'e', 'a'), HB_TAG('h', 'm', 't', 'x'), HB_TAG('m', 'a', 'x', 'p'), HB_TAG('c', 'v', 't', ' '),
+		HB_TAG('f', 'p', 'g', 'm'), HB_TAG('p', 'r', 'e', 'p') };
+
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (tag == keep[i])
+			return 1;
+	return 0;
+}
+
+int
+ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, size_t *outlen)
+{
+	hb_blob_t *blob = hb_blob_create_or_fail((const char *)prog, (unsigned)len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+	hb_face_t *face = NULL, *b = hb_face_builder_create();
+	hb_blob_t *res = NULL;
+	const char *data;
+	unsigned n;
+	int rc = EC_ERR_NOMEM;
+
+	*out = NULL;
+	*outlen = 0;
+	if (blob == NULL || b == hb_face_get_empty() || len > UINT_MAX)
+		goto out;
+	face = hb_face_create(blob, 0);
+	if (hb_face_get_glyph_count(face) == 0) {
+		rc = ec_err_set(EC_ERR_SYNTAX, "font program of %zu bytes has no glyphs", len);
+		goto out;
+	}
+	if ((rc = copy_tables(face, b, draws_glyphs)) != 0)
+		goto out;
+	res = hb_face_reference_blob(b);
+	data = hb_blob_get_data(res, &n);
+	if (n == 0 || (*out = malloc(n)) == NULL) {
+		rc = EC_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*out, data, n);
+	*outlen = n;
+	rc = 0;
+out:
+	hb_blob_destroy(res);
+	hb_face_destroy(face);
+	hb_face_destroy(b);
+	hb_blob_destroy(blob);
 	return rc;
 }

@@ -41,8 +41,10 @@ struct image {
 struct subset {
 	uint32_t *cps;
 	size_t ncps;
-	unsigned char *prog;
+	unsigned char *prog;         /* what libharu reads */
 	size_t len;
+	unsigned char *embed;        /* what the PDF embeds */
+	size_t elen;
 };
 
 struct tline {
@@ -188,6 +190,7 @@ ec_render_free(struct ec_render *r)
 	for (unsigned i = 0; i < FONTS_MAX; i++) {
 		free(r->sub[i].cps);
 		free(r->sub[i].prog);
+		free(r->sub[i].embed);
 	}
 	if (r->tl != NULL)
 		forget_lines(r);
@@ -304,14 +307,17 @@ load_fonts(struct ec_render *r, HPDF_Doc pdf)
 		if (s->prog != NULL && s->ncps == n && memcmp(s->cps, r->cps, n * sizeof *s->cps) == 0)
 			continue;
 		free(s->prog);
+		free(s->embed);
 		free(s->cps);
 		memset(s, 0, sizeof *s);
 		if ((s->cps = malloc(n * sizeof *s->cps)) == NULL)
 			return EC_ERR_NOMEM;
 		memcpy(s->cps, r->cps, n * sizeof *s->cps);
-		if ((rc = ec_font_subset(r->f, k, s->cps, n, &s->prog, &s->len)) != 0) {
+		if ((rc = ec_font_subset(r->f, k, s->cps, n, &s->prog, &s->len)) != 0 ||
+		    (rc = ec_font_embedded(s->prog, s->len, &s->embed, &s->elen)) != 0) {
+			free(s->prog);
 			free(s->cps);
-			s->cps = NULL;
+			memset(s, 0, sizeof *s);
 			return rc;
 		}
 		s->ncps = n;
@@ -320,8 +326,8 @@ load_fonts(struct ec_render *r, HPDF_Doc pdf)
 	if (most > 0 && ec_pdfobj_encoder(pdf, most + 1) != HPDF_OK)
 		return hpdf_failed(r, "registering the subsets' encoder");
 	for (unsigned k = 0; k < ec_fonts_count(r->f); k++)
-		if (used[k] && (r->font[k] = ec_pdfobj_font(pdf, r->sub[k].prog, r->sub[k].len, r->sub[k].cps,
-		    r->sub[k].ncps)) == NULL)
+		if (used[k] && (r->font[k] = ec_pdfobj_font(pdf, r->sub[k].prog, r->sub[k].len, r->sub[k].embed,
+		    r->sub[k].elen, r->sub[k].cps, r->sub[k].ncps)) == NULL)
 			return ec_err_set(EC_ERR_UNSUPPORTED, "libharu cannot embed the subset of font '%s' (error 0x%04lX)",
 			    ec_font_path(r->f, k), (unsigned long)r->herr);
 	return 0;

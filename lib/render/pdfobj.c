@@ -10,6 +10,7 @@
 #include <hpdf_fontdef.h>
 #include <hpdf_namedict.h>
 #include <hpdf_objects.h>
+#include <hpdf_utils.h>
 
 #include "digest.h"
 #include "font.h"
@@ -17,9 +18,41 @@
 #include "utf8.h"
 
 /*
+ * libharu 2.3.0 fills and copies memory a byte at a time (HPDF_MemSet and HPDF_MemCpy, hpdf_utils.c):
+ * clearing the 128 KB map every CID font gets, and its encoders' 256 KB of tables, took 17 % of an
+ * e-Cert's time. libharu calls both through its procedure linkage table, so these definitions, with
+ * the same contract (the end pointer is returned), take their place in every program that renders.
+ */
+void *
+HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
+{
+	return (HPDF_BYTE *)memset(s, c, n) + n;
+}
+
+HPDF_BYTE *
+HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
+{
+	return (HPDF_BYTE *)memmove(out, in, n) + n;
+}
+
+/*
+ * The last index of the run from i where code and character both rise by one, each within one high
+ * byte (a bfrange line may not cross one).
+ */
+static size_t
+run_end(const uint32_t *cps, size_t n, size_t i)
+{
+	size_t j = i;
+
+	while (j + 1 < n && cps[j + 1] == cps[j] + 1 && (cps[j + 1] >> 8) == (cps[i] >> 8) &&
+	    (EC_FONT_CODE(j + 1) >> 8) == (EC_FONT_CODE(i) >> 8))
+		j++;
+	return j;
+}
+
+/*
  * libharu gives a Type 0 font its encoding CMap as /ToUnicode, which is no ToUnicode map (poppler
- * warns on every page). Write the real one: code EC_FONT_CODE(i) is the character cps[i], as
- * ranges where both rise by one within one high byte.
+ * warns on every page). Write the real one: code EC_FONT_CODE(i) is the character cps[i].
  */
 static HPDF_STATUS
 to_unicode(HPDF_Font font, const uint32_t *cps, size_t n)
@@ -41,23 +74,31 @@ to_unicode(HPDF_Font font, const uint32_t *cps, size_t n)
 		HPDF_Dict_RemoveElement(cm, keys[k]);
 	if ((ret = HPDF_Stream_WriteStr(cm->stream, head)) != HPDF_OK)
 		return ret;
+	/* Lone characters go in bfchar blocks, runs in bfrange blocks; at most 100 lines to a block. */
 	while (i < n) {
+		int single = run_end(cps, n, i) == i;
 		size_t m = 0;
 
-		for (; i < n && m < 100; m++) {
-			lo[m] = hi[m] = i++;
-			while (i < n && cps[i] == cps[hi[m]] + 1 && (cps[i] >> 8) == (cps[lo[m]] >> 8) &&
-			    (EC_FONT_CODE(i) >> 8) == (EC_FONT_CODE(lo[m]) >> 8))
-				hi[m] = i++;
+		for (size_t j = i; j < n && m < 100; m++) {
+			size_t e = run_end(cps, n, j);
+
+			if ((e == j) != single)
+				break;
+			lo[m] = j, hi[m] = e, j = e + 1;
 		}
-		snprintf(line, sizeof line, "%zu beginbfrange\n", m);
+		i = hi[m - 1] + 1;
+		snprintf(line, sizeof line, single ? "%zu beginbfchar\n" : "%zu beginbfrange\n", m);
 		ret = HPDF_Stream_WriteStr(cm->stream, line);
 		for (size_t k = 0; k < m && ret == HPDF_OK; k++) {
-			snprintf(line, sizeof line, "<%04X><%04X><%04X>\n", EC_FONT_CODE(lo[k]), EC_FONT_CODE(hi[k]),
-			    (unsigned)cps[lo[k]]);
+			if (single)
+				snprintf(line, sizeof line, "<%04X><%04X>\n", EC_FONT_CODE(lo[k]), (unsigned)cps[lo[k]]);
+			else
+				snprintf(line, sizeof line, "<%04X><%04X><%04X>\n", EC_FONT_CODE(lo[k]), EC_FONT_CODE(hi[k]),
+				    (unsigned)cps[lo[k]]);
 			ret = HPDF_Stream_WriteStr(cm->stream, line);
 		}
-		if (ret != HPDF_OK || (ret = HPDF_Stream_WriteStr(cm->stream, "endbfrange\n")) != HPDF_OK)
+		if (ret != HPDF_OK ||
+		    (ret = HPDF_Stream_WriteStr(cm->stream, single ? "endbfchar\n" : "endbfrange\n")) != HPDF_OK)
 			return ret;
 	}
 	return HPDF_Stream_WriteStr(cm->stream, tail);
@@ -100,14 +141,50 @@ ec_pdfobj_encoder(HPDF_Doc pdf, size_t n)
 	return HPDF_Doc_RegisterEncoder(pdf, enc);
 }
 
+/*
+ * The font's descriptor, made before libharu would make it at save time (it then keeps this one):
+ * its /FontFile2 is the embedded program given, where libharu would write back every table it read.
+ */
+static HPDF_STATUS
+descriptor(HPDF_Doc pdf, HPDF_FontDef def, const unsigned char *embed, size_t elen)
+{
+	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
+	HPDF_Dict d, file;
+	HPDF_STATUS ret = HPDF_OK;
+
+	if (def->descriptor != NULL)
+		return HPDF_OK;
+	if ((file = HPDF_DictStream_New(pdf->mmgr, pdf->xref)) == NULL || (d = HPDF_Dict_New(pdf->mmgr)) == NULL)
+		return HPDF_GetError(pdf);
+	file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	ret += HPDF_Stream_Write(file->stream, embed, (HPDF_UINT)elen);
+	ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)elen);
+	ret += HPDF_Xref_Add(pdf->xref, d);
+	ret += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+	ret += HPDF_Dict_AddName(d, "FontName", a->base_font);
+	ret += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
+	ret += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(pdf->mmgr, def->font_bbox));
+	ret += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+	ret += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+	ret += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+	ret += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+	ret += HPDF_Dict_Add(d, "FontFile2", file);
+	if (ret != HPDF_OK)
+		return HPDF_GetError(pdf) != HPDF_OK ? HPDF_GetError(pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+	def->descriptor = d;
+	return HPDF_OK;
+}
+
 HPDF_Font
-ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32_t *cps, size_t n)
+ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsigned char *embed, size_t elen,
+    const uint32_t *cps, size_t n)
 {
 	HPDF_Font font;
 	unsigned char h[EC_SHA256_LEN];
 	char tag[HPDF_TTF_FONT_TAG_LEN + 1];
 	HPDF_Stream s;
 	HPDF_FontDef def;
+	HPDF_Dict cid, info;
 
 	if (ec_sha256(prog, len, h) != 0)
 		return NULL;
@@ -132,7 +209,15 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32
 	memcpy(def->base_font, ((HPDF_TTFontDefAttr)def->attr)->base_font, sizeof def->base_font);
 	if (HPDF_Doc_FindFontDef(pdf, def->base_font) == NULL && HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK)
 		return NULL;
-	if ((font = HPDF_GetFont(pdf, def->base_font, EC_PDFOBJ_ENCODER)) == NULL || to_unicode(font, cps, n) != HPDF_OK)
+	if ((font = HPDF_GetFont(pdf, def->base_font, EC_PDFOBJ_ENCODER)) == NULL || to_unicode(font, cps, n) != HPDF_OK ||
+	    descriptor(pdf, def, embed, elen) != HPDF_OK)
+		return NULL;
+	/* Vertical metrics: text here is horizontal. */
+	cid = ((HPDF_FontAttr)font->attr)->descendant_font;
+	HPDF_Dict_RemoveElement(cid, "DW2");
+	/* libharu names the ordering after the encoding; the character collection is Identity. */
+	if ((info = HPDF_Dict_GetItem(cid, "CIDSystemInfo", HPDF_OCLASS_DICT)) == NULL ||
+	    HPDF_Dict_Add(info, "Ordering", HPDF_String_New(pdf->mmgr, "Identity", NULL)) != HPDF_OK)
 		return NULL;
 	return font;
 }
@@ -161,7 +246,8 @@ ec_pdfobj_attach(HPDF_Doc pdf, const char *name, const char *mime, const char *d
 	if ((file = HPDF_DictStream_New(pdf->mmgr, pdf->xref)) == NULL || (params = HPDF_Dict_New(pdf->mmgr)) == NULL ||
 	    (spec = HPDF_Dict_New(pdf->mmgr)) == NULL || (ef = HPDF_Dict_New(pdf->mmgr)) == NULL)
 		return HPDF_GetError(pdf);
-	file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	/* Stored as is: a signed DER is its keys and signature, which deflate makes longer, not shorter. */
+	file->filter = HPDF_STREAM_FILTER_NONE;
 	ret += HPDF_Dict_AddName(file, "Type", "EmbeddedFile");
 	ret += HPDF_Dict_AddName(file, "Subtype", mime);
 	ret += HPDF_Dict_AddNumber(params, "Size", (HPDF_INT32)len);
@@ -180,23 +266,33 @@ ec_pdfobj_attach(HPDF_Doc pdf, const char *name, const char *mime, const char *d
 	return HPDF_GetError(pdf) != HPDF_OK ? HPDF_GetError(pdf) : HPDF_FAILD_TO_ALLOC_MEM;
 }
 
+/* Whether PDFDocEncoding gives code point cp the same byte as ISO 8859-1 (and has it at all). */
+static int
+doc_encoded(unsigned long cp)
+{
+	return (cp >= 0x20 && cp < 0x7f) || (cp >= 0xa1 && cp <= 0xff && cp != 0xad);
+}
+
 HPDF_STATUS
 ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value)
 {
 	const unsigned char *s = (const unsigned char *)value;
-	size_t len = strlen(value), i = 0, n = 2;
+	size_t len = strlen(value), i, n = 0;
 	unsigned char *u;
 	HPDF_STATUS ret;
-	int ascii = 1;
+	int doc = 1;
 
-	/* pdf->info exists: libharu sets /Producer when it creates a document. */
-	for (i = 0; i < len; i++)
-		ascii &= s[i] >= 0x20 && s[i] < 0x7f;
-	if (ascii)
-		return HPDF_Dict_Add(pdf->info, key, HPDF_String_New(pdf->mmgr, value, NULL));
-	if ((u = malloc(2 + 4 * len)) == NULL)
+	for (i = 0; i < len && doc;) {
+		unsigned long cp;
+		size_t k = ec_utf8_next(s + i, len - i, &cp);
+
+		doc = k > 0 && doc_encoded(cp);
+		i += k;
+	}
+	if ((u = malloc(2 + 4 * len + 1)) == NULL)
 		return HPDF_FAILD_TO_ALLOC_MEM;
-	u[0] = 0xfe, u[1] = 0xff;
+	if (!doc)
+		u[n++] = 0xfe, u[n++] = 0xff;
 	for (i = 0; i < len;) {
 		unsigned long cp;
 		size_t k = ec_utf8_next(s + i, len - i, &cp);
@@ -204,6 +300,10 @@ ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value)
 		if (k == 0)
 			break;
 		i += k;
+		if (doc) {
+			u[n++] = (unsigned char)cp;
+			continue;
+		}
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
 			u[n++] = (unsigned char)(0xd8 | cp >> 18), u[n++] = (unsigned char)(cp >> 10);
@@ -211,7 +311,10 @@ ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value)
 		}
 		u[n++] = (unsigned char)(cp >> 8), u[n++] = (unsigned char)cp;
 	}
-	ret = HPDF_Dict_Add(pdf->info, key, HPDF_Binary_New(pdf->mmgr, u, (HPDF_UINT)n));
+	u[n] = '\0';
+	/* pdf->info exists: libharu sets /Producer when it creates a document. */
+	ret = HPDF_Dict_Add(pdf->info, key, doc ? (void *)HPDF_String_New(pdf->mmgr, (const char *)u, NULL) :
+	    (void *)HPDF_Binary_New(pdf->mmgr, u, (HPDF_UINT)n));
 	free(u);
 	return ret;
 }

@@ -18,26 +18,29 @@
 HPDF_STATUS ec_pdfobj_encoder(HPDF_Doc pdf, size_t n);
 
 /*
- * A TrueType program from memory (ec_font_subset's: code EC_FONT_CODE(i) shows cps[i]), embedded,
+ * A font from a TrueType program in memory (ec_font_subset's: code EC_FONT_CODE(i) shows cps[i]),
  * with the encoder of ec_pdfobj_encoder (registered first, for more than n codes), its /ToUnicode
- * map saying which character each code is. Its subset tag is made
- * from a hash of the program, so the same subset always has the same name and two subsets of
- * fonts that share a PostScript name stay two fonts. NULL on error (libharu's error handler has
- * been called).
+ * map saying which character each code is. libharu reads prog; the PDF embeds embed, the part of
+ * it that draws glyphs (ec_font_embedded's). Its subset tag is made from a hash of the program, so
+ * the same subset always has the same name and two subsets of fonts that share a PostScript name
+ * stay two fonts. NULL on error (libharu's error handler has been called).
  */
-HPDF_Font ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const uint32_t *cps, size_t n);
+HPDF_Font ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsigned char *embed,
+    size_t elen, const uint32_t *cps, size_t n);
 
 /*
  * Attach data as an embedded file named name: a /Filespec with /F and /UF, /Desc, and an
- * /EmbeddedFile stream with the MIME type as /Subtype and /Params /Size, Flate-compressed,
+ * /EmbeddedFile stream with the MIME type as /Subtype and /Params /Size, stored unfiltered,
  * listed in the catalog's /EmbeddedFiles name tree.
  */
 HPDF_STATUS ec_pdfobj_attach(HPDF_Doc pdf, const char *name, const char *mime, const char *desc,
     const unsigned char *data, size_t len);
 
 /*
- * Set key of the document information dictionary to the UTF-8 text value: a literal string when it
- * is printable ASCII, else UTF-16BE with a byte order mark (any key, standard or not).
+ * Set key of the document information dictionary to the UTF-8 text value: a literal string in
+ * PDFDocEncoding when every character has a byte there that ISO 8859-1 gives it too (printable
+ * ASCII, U+00A1 to U+00FF but the soft hyphen), else UTF-16BE with a byte order mark (any key,
+ * standard or not).
  */
 HPDF_STATUS ec_pdfobj_info(HPDF_Doc pdf, const char *key, const char *value);
 

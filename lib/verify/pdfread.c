@@ -509,13 +509,46 @@ string_decode(const struct pdf *d, const struct val *v, unsigned char *out, size
 	return EC_OK;
 }
 
+/* Append code point c to out[*k] as UTF-8, leaving room for the final NUL. */
+static int
+put_utf8(uint32_t c, char *out, size_t outsz, size_t *k)
+{
+	unsigned char u[4];
+	size_t m;
+
+	if (c < 0x80) {
+		u[0] = (unsigned char)c;
+		m = 1;
+	} else if (c < 0x800) {
+		u[0] = (unsigned char)(0xc0 | c >> 6);
+		u[1] = (unsigned char)(0x80 | (c & 0x3f));
+		m = 2;
+	} else if (c < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | c >> 12);
+		u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (c & 0x3f));
+		m = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | c >> 18);
+		u[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (c & 0x3f));
+		m = 4;
+	}
+	if (*k + m >= outsz)
+		return ec_err_set(EC_ERR_TOOBIG, "PDF string too long");
+	memcpy(out + *k, u, m);
+	*k += m;
+	return EC_OK;
+}
+
 /* A UTF-16BE text string (after its byte order mark) as NUL-terminated UTF-8 in out; no NUL or lone surrogate. */
 static int
 utf16_to_utf8(const unsigned char *s, size_t n, char *out, size_t outsz)
 {
-	size_t i, k = 0, m;
-	unsigned char u[4];
+	size_t i, k = 0;
 	uint32_t c, lo;
+	int rc;
 
 	if (n % 2 != 0)
 		return ec_err_set(EC_ERR_SYNTAX, "malformed PDF: odd-length UTF-16 string");
@@ -530,29 +563,38 @@ utf16_to_utf8(const unsigned char *s, size_t n, char *out, size_t outsz)
 		} else if (c == 0 || (c >= 0xd800 && c < 0xe000)) {
 			return ec_err_set(EC_ERR_SYNTAX, "malformed PDF: NUL or lone surrogate in a UTF-16 string");
 		}
-		if (c < 0x80) {
-			u[0] = (unsigned char)c;
-			m = 1;
-		} else if (c < 0x800) {
-			u[0] = (unsigned char)(0xc0 | c >> 6);
-			u[1] = (unsigned char)(0x80 | (c & 0x3f));
-			m = 2;
-		} else if (c < 0x10000) {
-			u[0] = (unsigned char)(0xe0 | c >> 12);
-			u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-			u[2] = (unsigned char)(0x80 | (c & 0x3f));
-			m = 3;
-		} else {
-			u[0] = (unsigned char)(0xf0 | c >> 18);
-			u[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-			u[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-			u[3] = (unsigned char)(0x80 | (c & 0x3f));
-			m = 4;
-		}
-		if (k + m >= outsz)
-			return ec_err_set(EC_ERR_TOOBIG, "PDF string too long");
-		memcpy(out + k, u, m);
-		k += m;
+		if ((rc = put_utf8(c, out, outsz, &k)) != EC_OK)
+			return rc;
+	}
+	out[k] = '\0';
+	return EC_OK;
+}
+
+/*
+ * A PDFDocEncoding text string as NUL-terminated UTF-8 in out. The encoding is ISO 8859-1 but for
+ * 0x18-0x1F, 0x80-0xA0 (PDF's own table) and 0xAD (undefined, like 0x7F and 0x9F).
+ */
+static int
+pdfdoc_to_utf8(const unsigned char *s, size_t n, char *out, size_t outsz)
+{
+	static const uint16_t low[8] = { 0x02d8, 0x02c7, 0x02c6, 0x02d9, 0x02dd, 0x02db, 0x02da, 0x02dc };
+	static const uint16_t high[33] = { 0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044, 0x2039,
+		0x203a, 0x2212, 0x2030, 0x201e, 0x201c, 0x201d, 0x2018, 0x2019, 0x201a, 0x2122, 0xfb01, 0xfb02, 0x0141,
+		0x0152, 0x0160, 0x0178, 0x017d, 0x0131, 0x0142, 0x0153, 0x0161, 0x017e, 0, 0x20ac };
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = s[i];
+
+		if (c >= 0x18 && c < 0x20)
+			c = low[c - 0x18];
+		else if (c >= 0x80 && c <= 0xa0)
+			c = high[c - 0x80];
+		if (c == 0 || c == 0x7f || c == 0xad)
+			return ec_err_set(EC_ERR_SYNTAX, "malformed PDF: byte 0x%02X has no character in PDFDocEncoding", s[i]);
+		if ((rc = put_utf8(c, out, outsz, &k)) != EC_OK)
+			return rc;
 	}
 	out[k] = '\0';
 	return EC_OK;
@@ -1031,20 +1073,12 @@ ec_pdf_info(const unsigned char *pdf, size_t len, const char *key, char *out, si
 	}
 	if ((rc = string_decode(&d, &v, raw, rawsz, &n)) != EC_OK)
 		goto out;
-	if (n >= 2 && raw[0] == 0xfe && raw[1] == 0xff) {
+	if (n >= 2 && raw[0] == 0xfe && raw[1] == 0xff)
 		rc = utf16_to_utf8(raw + 2, n - 2, out, outsz);
-		goto out;
-	}
-	if (n >= outsz) {
-		rc = ec_err_set(EC_ERR_TOOBIG, "PDF string too long");
-		goto out;
-	}
-	if (memchr(raw, '\0', n) != NULL) {
+	else if (memchr(raw, '\0', n) != NULL)
 		rc = ec_err_set(EC_ERR_SYNTAX, "malformed PDF: /%s holds a NUL byte", key);
-		goto out;
-	}
-	memcpy(out, raw, n);
-	out[n] = '\0';
+	else
+		rc = pdfdoc_to_utf8(raw, n, out, outsz);
 out:
 	if (rc != EC_OK)
 		out[0] = '\0';

@@ -26,6 +26,29 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 note() { echo "# $*"; }
 
+# npm_module PACKAGE VERSION: build/npm holds the npm PACKAGE (test tools only; no browser is downloaded).
+# Returns 1 when npm is missing or cannot install it.
+NPM=$TOP/build/npm
+npm_module() {
+	[ -f "$NPM/node_modules/$1/package.json" ] && return 0
+	command -v npm >/dev/null || return 1
+	note "installing $1@$2 into build/npm"
+	mkdir -p "$NPM"
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$NPM" --no-audit --no-fund --loglevel=error "$1@$2" \
+		>"$T/npm.log" 2>&1 || { tail -n 20 "$T/npm.log" >&2; return 1; }
+}
+
+# pdfjs DPI OUTDIR FILE.pdf...: pdf.js (npm pdfjs-dist in Debian's Chromium, data/pdfjs_render.js) renders each
+# PDF to OUTDIR/NAME.png and writes its text to OUTDIR/NAME.txt; any pdf.js warning fails. Returns 77 when
+# Chromium, node or the npm packages are not to be had.
+pdfjs() {
+	chromium=$(command -v chromium || command -v chromium-browser) || return 77
+	command -v node >/dev/null || return 77
+	{ npm_module puppeteer-core 22 && npm_module pdfjs-dist 3.11.174; } || return 77
+	mkdir -p "$2"
+	CHROMIUM=$chromium NODE_PATH="$NPM/node_modules" node "$TOP/tests/e2e/data/pdfjs_render.js" "$@"
+}
+
 # expect CODE CMD...: run CMD, require exit status CODE; its stdout/stderr go to $T/out and $T/err.
 expect() {
 	want=$1; shift

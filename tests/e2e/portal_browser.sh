@@ -13,13 +13,7 @@
 for b in ecert-ca ecert-issue ecert-portald ecert-verify; do [ -x "$BIN/$b" ] || skip "$b not built"; done
 CHROMIUM=$(command -v chromium || command -v chromium-browser) || skip "chromium is not installed"
 command -v node >/dev/null && command -v npm >/dev/null || skip "node and npm are not installed"
-NPM=$TOP/build/npm
-if [ ! -f "$NPM/node_modules/puppeteer-core/package.json" ]; then
-	note "installing puppeteer-core into build/npm"
-	mkdir -p "$NPM"
-	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$NPM" --no-audit --no-fund --loglevel=error puppeteer-core@22 \
-		>"$T/npm.log" 2>&1 || { tail -n 20 "$T/npm.log"; skip "npm could not install puppeteer-core"; }
-fi
+npm_module puppeteer-core 22 || skip "npm could not install puppeteer-core"
 . tests/e2e/lib_portal.sh
 ART=$TOP/build/test-artifacts
 mkdir -p "$ART"

@@ -1,8 +1,9 @@
 #!/bin/sh
-# One e-Cert per design (associate, professional), opened by three independent PDF renderers: poppler
-# (pdftoppm), MuPDF (mutool draw) and Ghostscript (gs). From each one's 150 dpi PNG zbarimg decodes exactly
-# the signed QR URL; MuPDF's and Ghostscript's text output holds the holder's name; none of them reports a
-# damaged file; pdfdetach gives NUMBER.der, identical to `ecert-issue export NUMBER --der`.
+# One e-Cert per design (associate, professional), opened by four independent PDF renderers: poppler
+# (pdftoppm), MuPDF (mutool draw), Ghostscript (gs) and pdf.js (npm pdfjs-dist in Chromium). From each one's
+# 150 dpi PNG zbarimg decodes exactly the signed QR URL; the text of MuPDF, Ghostscript and pdf.js holds the
+# holder's name; none of them reports a damaged file or warns; pdfdetach gives NUMBER.der, identical to
+# `ecert-issue export NUMBER --der`.
 . tests/e2e/lib.sh
 
 for b in ecert-ca ecert-issue; do [ -x "$BIN/$b" ] || skip "$b not built"; done
@@ -61,16 +62,24 @@ view() {
 	    { cat "$T/out" "$T/err" >&2; fail "gs (txtwrite) failed on $what"; }
 	grep -q '\*\*\*\*' "$T/out" "$T/err" && { cat "$T/out" "$T/err" >&2; fail "gs (txtwrite) reports a damaged file: $what"; }
 
+	# pdf.js in Chromium
+	pdfjs 150 "$T/pdfjs" "$pdf" >"$T/out" 2>"$T/err"
+	case $? in
+	0) mv "$T/pdfjs/$design.png" "$T/pdfjs.png"; mv "$T/pdfjs/$design.txt" "$T/pdfjs.txt" ;;
+	77) fail "pdf.js cannot run: Chromium, node and npm come with scripts/deps.sh check" ;;
+	*) cat "$T/out" "$T/err" >&2; fail "pdf.js failed on $what or warned about it" ;;
+	esac
+
 	# every renderer's picture carries exactly the signed URL (zbarimg looks for QR codes only: with every
 	# symbology on, its interleaved 2 of 5 decoder now and then reads a few digits out of a genuine QR)
-	for r in poppler mupdf gs; do
+	for r in poppler mupdf gs pdfjs; do
 		[ -s "$T/$r.png" ] || fail "$r wrote no PNG for $what"
 		qr=$(zbarimg --raw -q -Sdisable -Sqrcode.enable "$T/$r.png" 2>/dev/null) || fail "zbarimg finds no QR code in $r's rendering of $what"
 		[ "$qr" = "$url" ] || fail "QR in $r's rendering of $what decodes to '$qr', expected '$url'"
 		rm -f "$T/$r.png"
 	done
-	# MuPDF and Ghostscript read the name (and the design's lead-in) as text
-	for r in mupdf gs; do
+	# MuPDF, Ghostscript and pdf.js read the name (and the design's lead-in) as text
+	for r in mupdf gs pdfjs; do
 		grep -qF -- "$name" "$T/$r.txt" || { cat "$T/$r.txt" >&2; fail "$r's text of $what lacks '$name'"; }
 		grep -qF -- "$phrase" "$T/$r.txt" || { cat "$T/$r.txt" >&2; fail "$r's text of $what lacks '$phrase' (not the $design design?)"; }
 	done
@@ -85,5 +94,5 @@ view() {
 
 view associate RV-0001 "Zoë O'Brien" "This is to certify that"
 view professional RV-0002 "François Müller-Lüdenscheidt" "This certifies that"
-note "both designs: QR decoded from poppler, MuPDF and Ghostscript; name in MuPDF and Ghostscript text; attachment = export --der"
+note "both designs: QR decoded from poppler, MuPDF, Ghostscript and pdf.js; name in the text of the last three; attachment = export --der"
 exit 0

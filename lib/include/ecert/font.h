@@ -66,4 +66,12 @@ const char *ec_font_path(const struct ec_fonts *f, unsigned font);
 int ec_font_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps, size_t n, unsigned char **out,
     size_t *outlen);
 
+/*
+ * The part of a TrueType program (ec_font_subset's) that a PDF embeds for a CIDFontType2 font:
+ * the tables that draw its glyphs (glyf, loca, head, hhea, hmtx, maxp, and the hinting ones when
+ * present). *out is malloc'd for the caller (free()). EC_ERR_NOMEM, or EC_ERR_SYNTAX when prog is
+ * no font with glyphs.
+ */
+int ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, size_t *outlen);
+
 #endif

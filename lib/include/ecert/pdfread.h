@@ -45,11 +45,11 @@ void ec_pdf_files_free(struct ec_pdf_files *fs);
 
 /*
  * The string value of key (a name without its slash, e.g. "Title") in the trailer's /Info dictionary,
- * decoded from a literal or hex string into out (NUL-terminated): a UTF-16BE text string (with its
- * byte order mark) is converted to UTF-8, any other string is copied byte for byte. outsz is at most
+ * decoded from a literal or hex string into out (NUL-terminated) as UTF-8, from UTF-16BE (a text
+ * string with its byte order mark) or else from PDFDocEncoding. outsz is at most
  * EC_PDF_MAX_FILE. EC_ERR_NOTFOUND when there is no /Info or no such key, EC_ERR_TOOBIG when the
  * value does not fit outsz - 1 bytes, EC_ERR_SYNTAX for a malformed PDF, a value that is not a string
- * or one holding a NUL.
+ * or one holding a NUL or a byte PDFDocEncoding leaves undefined.
  */
 int ec_pdf_info(const unsigned char *pdf, size_t len, const char *key, char *out, size_t outsz);
 

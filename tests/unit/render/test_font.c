@@ -278,6 +278,48 @@ has_table(hb_face_t *face, const char *tag)
 	return len > 0;
 }
 
+/*
+ * What a PDF embeds of the subset prog (HarfBuzz's font sub): the tables that draw glyphs, every glyph
+ * as in sub, and none of the tables a PDF says itself.
+ */
+static void
+check_embedded(const unsigned char *prog, size_t len, hb_font_t *sub)
+{
+	static const char *const kept[] = { "glyf", "loca", "head", "hhea", "hmtx", "maxp" };
+	static const char *const gone[] = { "cmap", "name", "post", "OS/2" };
+	unsigned char *e;
+	size_t elen;
+	hb_blob_t *blob;
+	hb_face_t *face;
+	hb_font_t *font;
+	unsigned n = hb_face_get_glyph_count(hb_font_get_face(sub));
+
+	assert_int_equal(ec_font_embedded(prog, len, &e, &elen), 0);
+	assert_true(elen > 0 && elen < len);
+	blob = hb_blob_create((const char *)e, (unsigned)elen, HB_MEMORY_MODE_READONLY, NULL, NULL);
+	face = hb_face_create(blob, 0);
+	font = hb_font_create(face);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (!has_table(face, kept[i]))
+			fail_msg("embedded program lacks '%s'", kept[i]);
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (has_table(face, gone[i]))
+			fail_msg("embedded program keeps '%s'", gone[i]);
+	assert_int_equal(hb_face_get_glyph_count(face), n);
+	assert_int_equal(hb_face_get_upem(face), hb_face_get_upem(hb_font_get_face(sub)));
+	for (hb_codepoint_t g = 0; g < n; g++) {
+		hb_glyph_extents_t a, b;
+
+		assert_int_equal(hb_font_get_glyph_extents(font, g, &a), hb_font_get_glyph_extents(sub, g, &b));
+		assert_memory_equal(&a, &b, sizeof a);
+		assert_int_equal(hb_font_get_glyph_h_advance(font, g), hb_font_get_glyph_h_advance(sub, g));
+	}
+	hb_font_destroy(font);
+	hb_face_destroy(face);
+	hb_blob_destroy(blob);
+	free(e);
+}
+
 /* Subset cps[0..n) of font, read it back with HarfBuzz and check its renumbered map against src. */
 static void
 check_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps, size_t n, size_t maxlen, unsigned maxglyphs)
@@ -341,6 +383,7 @@ check_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps, size_
 		if (!ours)
 			assert_false(hb_font_get_nominal_glyph(sub, cps[i], &g));
 	}
+	check_embedded(out, len, sub);
 	hb_font_destroy(sub);
 	hb_face_destroy(face);
 	hb_blob_destroy(blob);
@@ -435,6 +478,12 @@ test_subset_errors(void **state)
 	assert_null(out);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_TOOBIG), "32001 characters"));
 	ec_fonts_free(f);
+	/* Bytes that are no font have nothing to embed. */
+	out = (unsigned char *)1;
+	assert_int_equal(ec_font_embedded((const unsigned char *)"not a font at all", 17, &out, &len), EC_ERR_SYNTAX);
+	assert_null(out);
+	assert_int_equal(len, 0);
+	assert_string_equal(ec_err_msg(EC_ERR_SYNTAX), "font program of 17 bytes has no glyphs");
 }
 
 int

@@ -2,6 +2,7 @@
  * Unit tests for PDF rendering, judged by real peers: pdftotext gives the name back, pdffonts shows
  * only embedded subsets, pdftoppm + zbarimg decode the QR payload, pdfdetach returns the DER.
  */
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <zlib.h>
+#include <hpdf.h>
+#include <hpdf_utils.h>
 
 #include "date.h"
 #include "err.h"
@@ -328,6 +331,10 @@ test_deterministic(void **state)
 		ec_pdf_files_free(&fs);
 		assert_int_equal(ec_pdf_info(b, blen, "Title", title, sizeof(title)), 0);
 		assert_string_equal(title, "李瑞瑞 - HCIA-AI");
+		/* Latin-1 text is a PDFDocEncoding literal, read back the same. */
+		assert_non_null(memmem(a, alen, "/Title (Zo\\353 O'Brien - HCIA-AI)", strlen("/Title (Zo\\353 O'Brien - HCIA-AI)")));
+		assert_int_equal(ec_pdf_info(a, alen, "Title", title, sizeof(title)), 0);
+		assert_string_equal(title, "Zoë O'Brien - HCIA-AI");
 		assert_int_equal(ec_pdf_info(b, blen, "Author", title, sizeof(title)), 0);
 		assert_string_equal(title, ORG);
 		/* The QR payload, for the offline verifier's comparison of token and e-Cert. */
@@ -687,6 +694,29 @@ test_image(void **state)
 	ec_template_free(t);
 }
 
+/* libharu's byte-at-a-time fill and copy are replaced by the renderer's (lib/render/pdfobj.c), same contract. */
+static void
+test_libharu_memory(void **state)
+{
+	unsigned char a[300], b[300];
+	Dl_info where;
+	void *f = dlsym(RTLD_DEFAULT, "HPDF_MemSet");
+
+	(void)state;
+	/* The name libharu's own calls resolve to is this program's, not libhpdf's. */
+	assert_non_null(f);
+	assert_true(dladdr(f, &where) != 0);
+	assert_null(strstr(where.dli_fname, "libhpdf"));
+	assert_ptr_equal(HPDF_MemSet(a, 0xab, sizeof a), a + sizeof a);
+	for (size_t i = 0; i < sizeof a; i++)
+		assert_int_equal(a[i], 0xab);
+	for (size_t i = 0; i < sizeof b; i++)
+		b[i] = (unsigned char)i;
+	assert_ptr_equal(HPDF_MemCpy(a, b, sizeof b), a + sizeof a);
+	assert_memory_equal(a, b, sizeof a);
+	assert_ptr_equal(HPDF_MemSet(a, 0, 0), a);
+}
+
 int
 main(void)
 {
@@ -699,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_too_long_for_box),
 		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_libharu_memory),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
