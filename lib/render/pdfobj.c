@@ -183,7 +183,7 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsign
 	unsigned char h[EC_SHA256_LEN];
 	char tag[HPDF_TTF_FONT_TAG_LEN + 1];
 	HPDF_Stream s;
-	HPDF_FontDef def;
+	HPDF_FontDef def, known;
 	HPDF_Dict cid, info;
 
 	if (ec_sha256(prog, len, h) != 0)
@@ -207,8 +207,13 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsign
 	HPDF_TTFontDef_SetTagName(def, tag);
 	/* Look the font up by its tagged name: a second font with the same PostScript name is another font. */
 	memcpy(def->base_font, ((HPDF_TTFontDefAttr)def->attr)->base_font, sizeof def->base_font);
-	if (HPDF_Doc_FindFontDef(pdf, def->base_font) == NULL && HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK)
+	if ((known = HPDF_Doc_FindFontDef(pdf, def->base_font)) != NULL) {
+		/* The same program is in this document already (a copy of a font file under another path). */
+		HPDF_FontDef_Free(def);
+		def = known;
+	} else if (HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK) {
 		return NULL;
+	}
 	if ((font = HPDF_GetFont(pdf, def->base_font, EC_PDFOBJ_ENCODER)) == NULL || to_unicode(font, cps, n) != HPDF_OK ||
 	    descriptor(pdf, def, embed, elen) != HPDF_OK)
 		return NULL;

@@ -694,6 +694,65 @@ test_image(void **state)
 	ec_template_free(t);
 }
 
+/* Count the occurrences of s in p[0..n). */
+static int
+count(const unsigned char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+	int c = 0;
+
+	for (const unsigned char *q = p; (q = memmem(q, n - (size_t)(q - p), s, k)) != NULL; q += k)
+		c++;
+	return c;
+}
+
+/*
+ * Two copies of one font file under two paths, showing the same characters: their subsets are the same
+ * program, embedded once (one descriptor, one /FontFile2), and both texts read back.
+ */
+static void
+test_font_copies(void **state)
+{
+	struct fixture *fx = *state;
+	char tplpath[128], buf[1024], cmd[512], out[4096];
+	static const char *const copies[] = { "a.ttf", "b.ttf" };
+	struct ec_template *t;
+	struct ec_fonts *f;
+	struct ec_render *r;
+	struct ec_ecert e;
+	unsigned char *pdf;
+	size_t len;
+
+	if (!have("pdftotext"))
+		skip();
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf '%s/%s'", fx->dir, copies[i]);
+		assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	}
+	snprintf(buf, sizeof(buf), "ecert-template 1\npage a4 portrait\nfont a %s/a.ttf\nfont b %s/b.ttf\n"
+	    "text 20 20 150 10 font=a size=12 \"{name}\"\ntext 20 60 150 10 font=b size=12 \"{name}\"\nqr 100 200 30\n",
+	    fx->dir, fx->dir);
+	snprintf(tplpath, sizeof(tplpath), "%s/copies.tpl", fx->dir);
+	save(tplpath, (const unsigned char *)buf, strlen(buf));
+	assert_int_equal(ec_template_load(tplpath, &t), 0);
+	assert_int_equal(ec_fonts_load(t, &f), 0);
+	assert_int_equal(ec_render_new(t, f, &r), 0);
+	record(&e, "Zoë O'Brien");
+	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), 0);
+	assert_int_equal(count(pdf, len, "/FontFile2"), 1);
+	assert_int_equal(count(pdf, len, "/Type /FontDescriptor"), 1);
+	snprintf(buf, sizeof(buf), "%s/copies.pdf", fx->dir);
+	save(buf, pdf, len);
+	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' - 2>&1", buf);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	if (count((const unsigned char *)out, strlen(out), "Zoë O'Brien") != 2)
+		fail_msg("pdftotext: %s", out);
+	free(pdf);
+	ec_render_free(r);
+	ec_fonts_free(f);
+	ec_template_free(t);
+}
+
 /* libharu's byte-at-a-time fill and copy are replaced by the renderer's (lib/render/pdfobj.c), same contract. */
 static void
 test_libharu_memory(void **state)
@@ -730,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_too_long_for_box),
 		cmocka_unit_test(test_image),
 		cmocka_unit_test(test_libharu_memory),
+		cmocka_unit_test(test_font_copies),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
