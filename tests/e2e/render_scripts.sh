@@ -194,14 +194,17 @@ done 3<"$T/names"
 # pdf.js, a fourth renderer (Firefox's, and many web viewers'), in one browser for every PDF above: none
 # warns, each QR decodes to its URL at 150 dpi, and every word of the name is in the text (pdf.js gives the
 # items of a right-to-left run in display order, so words are compared, not the whole name).
+# Without Chromium, node or the npm registry the run says pdf.js was left out.
 pdfs=$(ls "$T"/*-associate.pdf "$T"/*-professional.pdf)
 # shellcheck disable=SC2086 # one argument per PDF; the paths have no spaces
 pdfjs 150 "$T/pdfjs" $pdfs >"$T/out" 2>"$T/err"
 case $? in
 0) ;;
-77) fail "pdf.js cannot run: Chromium, node and npm come with scripts/deps.sh check" ;;
+77) note "SKIPPED pdf.js: Chromium, node or the npm packages puppeteer-core and pdfjs-dist are not to be had"
+    : >"$T/names.pdfjs" ;;
 *) cat "$T/out" "$T/err" >&2; fail "pdf.js failed or warned (above)" ;;
 esac
+[ -f "$T/names.pdfjs" ] || cp "$T/names" "$T/names.pdfjs"
 cat >"$T/has_words.py" <<'EOF'
 import re, sys
 text = re.sub("[\u202a-\u202e]", "", open(sys.argv[1], encoding="utf-8").read())
@@ -216,8 +219,8 @@ while IFS='|' read -r tag kind last first name <&3; do
 		python3 "$T/has_words.py" "$T/pdfjs/$stem.txt" "$name" ||
 		    { echo "FAIL: pdf.js $stem: the text lacks a word of '$name'" >&2; pjfailed="$pjfailed $stem"; }
 	done
-done 3<"$T/names"
-[ -z "$pjfailed" ] && note "pdf.js: every QR decoded and every name read"
+done 3<"$T/names.pdfjs"
+[ -z "$pjfailed" ] && [ -s "$T/names.pdfjs" ] && note "pdf.js: every QR decoded and every name read"
 failed="$failed$pjfailed"
 note "passed in both designs:$passed"
 [ -n "$KEEP" ] && note "PNGs of the names in $KEEP"
