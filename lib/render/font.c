@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <hb.h>
+#include <hb-ot.h>
 #include <hb-subset.h>
 
 #include "err.h"
@@ -207,6 +208,17 @@ ec_font_upem(const struct ec_fonts *f, unsigned font)
 	return f->files[font].upem;
 }
 
+int
+ec_font_cap_height(const struct ec_fonts *f, unsigned font)
+{
+	const struct file *fl = &f->files[font];
+	hb_position_t h = 0;
+
+	/* The font's scale is its units per em (hb_font_create's default). */
+	hb_ot_metrics_get_position_with_fallback(fl->font, HB_OT_METRICS_TAG_CAP_HEIGHT, &h);
+	return (int)((long)h * 1000 / (long)fl->upem);
+}
+
 /*
  * A cmap table with one format 4 subtable (3, 1): code EC_FONT_CODE(i) shows glyph gid[i]. Codes
  * run in segments of up to 255 (one per high byte), each mapped through the glyph id array.
@@ -394,16 +406,20 @@ draws_glyphs(hb_tag_t tag)
 int
 ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, size_t *outlen)
 {
-	hb_blob_t *blob = hb_blob_create_or_fail((const char *)prog, (unsigned)len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+	hb_blob_t *blob = NULL, *res = NULL;
 	hb_face_t *face = NULL, *b = hb_face_builder_create();
-	hb_blob_t *res = NULL;
 	const char *data;
 	unsigned n;
 	int rc = EC_ERR_NOMEM;
 
 	*out = NULL;
 	*outlen = 0;
-	if (blob == NULL || b == hb_face_get_empty() || len > UINT_MAX)
+	if (len > UINT_MAX) {
+		rc = ec_err_set(EC_ERR_TOOBIG, "font program of %zu bytes", len);
+		goto out;
+	}
+	blob = hb_blob_create_or_fail((const char *)prog, (unsigned)len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+	if (blob == NULL || b == hb_face_get_empty())
 		goto out;
 	face = hb_face_create(blob, 0);
 	if (hb_face_get_glyph_count(face) == 0) {

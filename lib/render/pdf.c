@@ -325,11 +325,14 @@ load_fonts(struct ec_render *r, HPDF_Doc pdf)
 	/* One code more than any font uses: libharu's CID-to-glyph map and widths stop short of the last. */
 	if (most > 0 && ec_pdfobj_encoder(pdf, most + 1) != HPDF_OK)
 		return hpdf_failed(r, "registering the subsets' encoder");
-	for (unsigned k = 0; k < ec_fonts_count(r->f); k++)
-		if (used[k] && (r->font[k] = ec_pdfobj_font(pdf, r->sub[k].prog, r->sub[k].len, r->sub[k].embed,
-		    r->sub[k].elen, r->sub[k].cps, r->sub[k].ncps)) == NULL)
+	for (unsigned k = 0; k < ec_fonts_count(r->f); k++) {
+		const struct subset *s = &r->sub[k];
+		struct ec_pdfobj_prog p = { s->prog, s->len, s->embed, s->elen, ec_font_cap_height(r->f, k) };
+
+		if (used[k] && (r->font[k] = ec_pdfobj_font(pdf, &p, s->cps, s->ncps)) == NULL)
 			return ec_err_set(EC_ERR_UNSUPPORTED, "libharu cannot embed the subset of font '%s' (error 0x%04lX)",
 			    ec_font_path(r->f, k), (unsigned long)r->herr);
+	}
 	return 0;
 }
 

@@ -146,7 +146,7 @@ ec_pdfobj_encoder(HPDF_Doc pdf, size_t n)
  * its /FontFile2 is the embedded program given, where libharu would write back every table it read.
  */
 static HPDF_STATUS
-descriptor(HPDF_Doc pdf, HPDF_FontDef def, const unsigned char *embed, size_t elen)
+descriptor(HPDF_Doc pdf, HPDF_FontDef def, const struct ec_pdfobj_prog *p)
 {
 	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
 	HPDF_Dict d, file;
@@ -157,8 +157,8 @@ descriptor(HPDF_Doc pdf, HPDF_FontDef def, const unsigned char *embed, size_t el
 	if ((file = HPDF_DictStream_New(pdf->mmgr, pdf->xref)) == NULL || (d = HPDF_Dict_New(pdf->mmgr)) == NULL)
 		return HPDF_GetError(pdf);
 	file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-	ret += HPDF_Stream_Write(file->stream, embed, (HPDF_UINT)elen);
-	ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)elen);
+	ret += HPDF_Stream_Write(file->stream, p->embed, (HPDF_UINT)p->embed_len);
+	ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)p->embed_len);
 	ret += HPDF_Xref_Add(pdf->xref, d);
 	ret += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
 	ret += HPDF_Dict_AddName(d, "FontName", a->base_font);
@@ -167,6 +167,7 @@ descriptor(HPDF_Doc pdf, HPDF_FontDef def, const unsigned char *embed, size_t el
 	ret += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
 	ret += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
 	ret += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+	ret += HPDF_Dict_AddNumber(d, "CapHeight", p->cap_height);
 	ret += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
 	ret += HPDF_Dict_Add(d, "FontFile2", file);
 	if (ret != HPDF_OK)
@@ -176,8 +177,7 @@ descriptor(HPDF_Doc pdf, HPDF_FontDef def, const unsigned char *embed, size_t el
 }
 
 HPDF_Font
-ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsigned char *embed, size_t elen,
-    const uint32_t *cps, size_t n)
+ec_pdfobj_font(HPDF_Doc pdf, const struct ec_pdfobj_prog *p, const uint32_t *cps, size_t n)
 {
 	HPDF_Font font;
 	unsigned char h[EC_SHA256_LEN];
@@ -186,7 +186,7 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsign
 	HPDF_FontDef def, known;
 	HPDF_Dict cid, info;
 
-	if (ec_sha256(prog, len, h) != 0)
+	if (ec_sha256(p->read, p->read_len, h) != 0)
 		return NULL;
 	for (int i = 0; i < HPDF_TTF_FONT_TAG_LEN; i++)
 		tag[i] = (char)('A' + h[i] % 26);
@@ -195,9 +195,9 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsign
 	 * One buffer larger than the program: libharu's memory stream fails a seek to exactly its end
 	 * when that is a buffer boundary, and it seeks there for an empty last glyph.
 	 */
-	if ((s = HPDF_MemStream_New(pdf->mmgr, (HPDF_UINT)len + 4)) == NULL)
+	if ((s = HPDF_MemStream_New(pdf->mmgr, (HPDF_UINT)p->read_len + 4)) == NULL)
 		return NULL;
-	if (HPDF_Stream_Write(s, prog, (HPDF_UINT)len) != HPDF_OK) {
+	if (HPDF_Stream_Write(s, p->read, (HPDF_UINT)p->read_len) != HPDF_OK) {
 		HPDF_Stream_Free(s);
 		return NULL;
 	}
@@ -215,7 +215,7 @@ ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsign
 		return NULL;
 	}
 	if ((font = HPDF_GetFont(pdf, def->base_font, EC_PDFOBJ_ENCODER)) == NULL || to_unicode(font, cps, n) != HPDF_OK ||
-	    descriptor(pdf, def, embed, elen) != HPDF_OK)
+	    descriptor(pdf, def, p) != HPDF_OK)
 		return NULL;
 	/* Vertical metrics: text here is horizontal. */
 	cid = ((HPDF_FontAttr)font->attr)->descendant_font;

@@ -17,16 +17,23 @@
  */
 HPDF_STATUS ec_pdfobj_encoder(HPDF_Doc pdf, size_t n);
 
+/* One font subset for ec_pdfobj_font. */
+struct ec_pdfobj_prog {
+	const unsigned char *read;   /* ec_font_subset's program: code EC_FONT_CODE(i) shows cps[i] */
+	size_t read_len;
+	const unsigned char *embed;  /* ec_font_embedded's part of it, which the PDF embeds */
+	size_t embed_len;
+	int cap_height;              /* thousandths of an em (ec_font_cap_height) */
+};
+
 /*
- * A font from a TrueType program in memory (ec_font_subset's: code EC_FONT_CODE(i) shows cps[i]),
- * with the encoder of ec_pdfobj_encoder (registered first, for more than n codes), its /ToUnicode
- * map saying which character each code is. libharu reads prog; the PDF embeds embed, the part of
- * it that draws glyphs (ec_font_embedded's). Its subset tag is made from a hash of the program, so
- * the same subset always has the same name and two subsets of fonts that share a PostScript name
- * stay two fonts. NULL on error (libharu's error handler has been called).
+ * A font from p, with the encoder of ec_pdfobj_encoder (registered first, for more than n codes), its
+ * /ToUnicode map saying which character each code is. libharu reads p->read; the PDF embeds
+ * p->embed under a descriptor of ours. Its subset tag is made from a hash of p->read, so the same
+ * subset always has the same name and two subsets of fonts that share a PostScript name stay two
+ * fonts. NULL on error (libharu's error handler has been called).
  */
-HPDF_Font ec_pdfobj_font(HPDF_Doc pdf, const unsigned char *prog, size_t len, const unsigned char *embed,
-    size_t elen, const uint32_t *cps, size_t n);
+HPDF_Font ec_pdfobj_font(HPDF_Doc pdf, const struct ec_pdfobj_prog *p, const uint32_t *cps, size_t n);
 
 /*
  * Attach data as an embedded file named name: a /Filespec with /F and /UF, /Desc, and an

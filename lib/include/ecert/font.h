@@ -41,6 +41,9 @@ hb_font_t *ec_font_hb(const struct ec_fonts *f, unsigned font);
 /* Units per em of font's outlines. */
 unsigned ec_font_upem(const struct ec_fonts *f, unsigned font);
 
+/* The height of font's capital letters in thousandths of an em: its OS/2 table's, else its 'H' glyph's. */
+int ec_font_cap_height(const struct ec_fonts *f, unsigned font);
+
 /* The path of a font file, for messages. */
 const char *ec_font_path(const struct ec_fonts *f, unsigned font);
 
@@ -69,8 +72,8 @@ int ec_font_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps,
 /*
  * The part of a TrueType program (ec_font_subset's) that a PDF embeds for a CIDFontType2 font:
  * the tables that draw its glyphs (glyf, loca, head, hhea, hmtx, maxp, and the hinting ones when
- * present). *out is malloc'd for the caller (free()). EC_ERR_NOMEM, or EC_ERR_SYNTAX when prog is
- * no font with glyphs.
+ * present). *out is malloc'd for the caller (free()). EC_ERR_NOMEM, EC_ERR_TOOBIG past 4 GiB, or
+ * EC_ERR_SYNTAX when prog is no font with glyphs.
  */
 int ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, size_t *outlen);
 

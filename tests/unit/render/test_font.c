@@ -177,6 +177,10 @@ test_pick(void **state)
 	assert_int_equal(ec_font_upem(f, 2), 1000);
 	assert_non_null(ec_font_hb(f, 0));
 	assert_true(ec_font_hb(f, 0) != ec_font_hb(f, 1));
+	/* Capital height in thousandths of an em: DejaVu Sans's OS/2 says 1493 of 2048 units. */
+	assert_int_equal(ec_font_cap_height(f, 0), 728);
+	for (unsigned k = 1; k < 3; k++)
+		assert_true(ec_font_cap_height(f, k) > 500 && ec_font_cap_height(f, k) < 900);
 
 	/* All three have 'A' and the space: the first of the chain is taken. */
 	for (unsigned k = 0; k < 3; k++) {
