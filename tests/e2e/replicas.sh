@@ -61,7 +61,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod 711 "$T"
 fi
 PIDS=""
-trap 'for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+# nginx gets SIGTERM: its master stops the workers (killed outright, it would leave them serving on)
+NGINX_PID=""
+trap '[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null; for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 # replica NAME PORT [OPTION...]: start ecert-verifyd --from $T/NAME; its pid in $RPID
 replica() {
@@ -138,7 +141,7 @@ http {
 EOF
 nginx -t -p "$T/nginx" -c "$T/nginx/nginx.conf" >"$T/nginx-t.log" 2>&1 || { cat "$T/nginx-t.log" >&2; fail "nginx -t refuses the config"; }
 nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" 2>"$T/nginx.err" &
-PIDS="$PIDS $!"
+NGINX_PID=$!
 i=0
 until [ "$(status "$NPORT" "$N1")" = valid ]; do
 	i=$((i + 1))
