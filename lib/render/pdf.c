@@ -327,9 +327,12 @@ load_fonts(struct ec_render *r, HPDF_Doc pdf)
 		return hpdf_failed(r, "registering the subsets' encoder");
 	for (unsigned k = 0; k < ec_fonts_count(r->f); k++) {
 		const struct subset *s = &r->sub[k];
-		struct ec_pdfobj_prog p = { s->prog, s->len, s->embed, s->elen, ec_font_cap_height(r->f, k) };
+		struct ec_pdfobj_prog p = { s->prog, s->len, s->embed, s->elen, 0 };
 
-		if (used[k] && (r->font[k] = ec_pdfobj_font(pdf, &p, s->cps, s->ncps)) == NULL)
+		if (!used[k])
+			continue;
+		p.cap_height = ec_font_cap_height(r->f, k);
+		if ((r->font[k] = ec_pdfobj_font(pdf, &p, s->cps, s->ncps)) == NULL)
 			return ec_err_set(EC_ERR_UNSUPPORTED, "libharu cannot embed the subset of font '%s' (error 0x%04lX)",
 			    ec_font_path(r->f, k), (unsigned long)r->herr);
 	}
