@@ -26,13 +26,14 @@
 void *
 HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 {
-	return (HPDF_BYTE *)memset(s, c, n) + n;
+	/* libharu's loop touches nothing for n = 0, whatever s is; memset takes no null pointer. */
+	return n == 0 ? s : (HPDF_BYTE *)memset(s, c, n) + n;
 }
 
 HPDF_BYTE *
 HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 {
-	return (HPDF_BYTE *)memmove(out, in, n) + n;
+	return n == 0 ? out : (HPDF_BYTE *)memmove(out, in, n) + n;
 }
 
 /*

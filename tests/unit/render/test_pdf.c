@@ -774,6 +774,8 @@ test_libharu_memory(void **state)
 	assert_ptr_equal(HPDF_MemCpy(a, b, sizeof b), a + sizeof a);
 	assert_memory_equal(a, b, sizeof a);
 	assert_ptr_equal(HPDF_MemSet(a, 0, 0), a);
+	assert_null(HPDF_MemSet(NULL, 0, 0));
+	assert_null(HPDF_MemCpy(NULL, NULL, 0));
 }
 
 int
