@@ -257,6 +257,20 @@ dense_cmap(const uint16_t *gid, size_t n)
 	return hb_blob_create_or_fail((const char *)p, (unsigned)len, HB_MEMORY_MODE_WRITABLE, p, free);
 }
 
+/* A serialized font's bytes, malloc'd for the caller; an empty blob is HarfBuzz's failure to allocate. */
+static int
+blob_copy(hb_blob_t *blob, unsigned char **out, size_t *outlen)
+{
+	unsigned n;
+	const char *data = hb_blob_get_data(blob, &n);
+
+	if (n == 0 || (*out = malloc(n)) == NULL)
+		return EC_ERR_NOMEM;
+	memcpy(*out, data, n);
+	*outlen = n;
+	return 0;
+}
+
 /* Add to builder b each non-empty table of face that want() takes. 0, or EC_ERR_NOMEM. */
 static int
 copy_tables(hb_face_t *face, hb_face_t *b, int (*want)(hb_tag_t))
@@ -331,8 +345,6 @@ ec_font_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps, siz
 	hb_face_t *sub = NULL;
 	hb_blob_t *blob = NULL;
 	hb_set_t *u, *drop, *names;
-	const char *data;
-	unsigned len;
 	int rc;
 
 	*out = NULL;
@@ -370,14 +382,7 @@ ec_font_subset(const struct ec_fonts *f, unsigned font, const uint32_t *cps, siz
 	blob = NULL;
 	if ((rc = renumber(sub, cps, n, &blob)) != 0)
 		goto out;
-	data = hb_blob_get_data(blob, &len);
-	if ((*out = malloc(len)) == NULL) {
-		rc = EC_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*out, data, len);
-	*outlen = len;
-	rc = 0;
+	rc = blob_copy(blob, out, outlen);
 out:
 	hb_blob_destroy(blob);
 	hb_face_destroy(sub);
@@ -408,8 +413,6 @@ ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, siz
 {
 	hb_blob_t *blob = NULL, *res = NULL;
 	hb_face_t *face = NULL, *b = hb_face_builder_create();
-	const char *data;
-	unsigned n;
 	int rc = EC_ERR_NOMEM;
 
 	*out = NULL;
@@ -429,14 +432,7 @@ ec_font_embedded(const unsigned char *prog, size_t len, unsigned char **out, siz
 	if ((rc = copy_tables(face, b, draws_glyphs)) != 0)
 		goto out;
 	res = hb_face_reference_blob(b);
-	data = hb_blob_get_data(res, &n);
-	if (n == 0 || (*out = malloc(n)) == NULL) {
-		rc = EC_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*out, data, n);
-	*outlen = n;
-	rc = 0;
+	rc = blob_copy(res, out, outlen);
 out:
 	hb_blob_destroy(res);
 	hb_face_destroy(face);

@@ -537,16 +537,42 @@ make_png(unsigned char *out, unsigned w, unsigned h, int depth, int ctype, int i
 	return o;
 }
 
-/* Render a one-image page for image file img; return the colours at the left and right quarter of the box. */
+/*
+ * Render the record of name with template text tpl, saved as fx->dir/stem.tpl, into fx->dir/stem.pdf
+ * (also returned in *pdf, *len). ec_render_new's refusal, or 0.
+ */
 static int
-render_image(struct fixture *fx, const char *img, unsigned char left[3], unsigned char right[3])
+render_tpl(struct fixture *fx, const char *tpl, const char *stem, const char *name, unsigned char **pdf, size_t *len)
 {
-	char tplpath[128], buf[1024], cmd[512];
-	static char out[1 << 20];
+	char path[128];
 	struct ec_template *t;
 	struct ec_fonts *f;
 	struct ec_render *r;
 	struct ec_ecert e;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.tpl", fx->dir, stem);
+	save(path, (const unsigned char *)tpl, strlen(tpl));
+	assert_int_equal(ec_template_load(path, &t), 0);
+	assert_int_equal(ec_fonts_load(t, &f), 0);
+	if ((rc = ec_render_new(t, f, &r)) == 0) {
+		record(&e, name);
+		assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, fx->der, 10, pdf, len), 0);
+		snprintf(path, sizeof(path), "%s/%s.pdf", fx->dir, stem);
+		save(path, *pdf, *len);
+		ec_render_free(r);
+	}
+	ec_fonts_free(f);
+	ec_template_free(t);
+	return rc;
+}
+
+/* Render a one-image page for image file img; return the colours at the left and right quarter of the box. */
+static int
+render_image(struct fixture *fx, const char *img, unsigned char left[3], unsigned char right[3])
+{
+	char buf[1024], cmd[512];
+	static char out[1 << 20];
 	unsigned char *pdf;
 	size_t len;
 	unsigned w, h;
@@ -557,26 +583,12 @@ render_image(struct fixture *fx, const char *img, unsigned char left[3], unsigne
 	snprintf(buf, sizeof(buf), "ecert-template 1\npage a4 portrait\n"
 	    "font a /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n"
 	    "image 5 5 200 100 %s\ntext 20 150 150 10 font=a size=12 \"{name}\"\nqr 100 200 30\n", img);
-	snprintf(tplpath, sizeof(tplpath), "%s/img.tpl", fx->dir);
-	save(tplpath, (const unsigned char *)buf, strlen(buf));
-	assert_int_equal(ec_template_load(tplpath, &t), 0);
-	assert_int_equal(ec_fonts_load(t, &f), 0);
-	if ((rc = ec_render_new(t, f, &r)) != 0) {
-		ec_fonts_free(f);
-		ec_template_free(t);
+	if ((rc = render_tpl(fx, buf, "img", "Zoë", &pdf, &len)) != 0)
 		return rc;
-	}
-	record(&e, "Zoë");
-	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), 0);
 	assert_non_null(memmem(pdf, len, "/Subtype /Image", 15));
-	snprintf(buf, sizeof(buf), "%s/img.pdf", fx->dir);
-	save(buf, pdf, len);
 	free(pdf);
-	ec_render_free(r);
-	ec_fonts_free(f);
-	ec_template_free(t);
 	/* 10 dpi: the page is 82 x 116 pixels, the box about 79 x 39 from (2, 2). */
-	snprintf(cmd, sizeof(cmd), "pdftoppm -r 10 '%s' 2>&1", buf);
+	snprintf(cmd, sizeof(cmd), "pdftoppm -r 10 '%s/img.pdf' 2>&1", fx->dir);
 	n = run(cmd, out, sizeof(out));
 	assert_int_equal(n, 0);
 	assert_int_equal(sscanf(out, "P6 %u %u 255%n", &w, &h, &n), 2);
@@ -714,12 +726,8 @@ static void
 test_font_copies(void **state)
 {
 	struct fixture *fx = *state;
-	char tplpath[128], buf[1024], cmd[512], out[4096];
+	char buf[1024], cmd[512], out[4096];
 	static const char *const copies[] = { "a.ttf", "b.ttf" };
-	struct ec_template *t;
-	struct ec_fonts *f;
-	struct ec_render *r;
-	struct ec_ecert e;
 	unsigned char *pdf;
 	size_t len;
 
@@ -732,25 +740,14 @@ test_font_copies(void **state)
 	snprintf(buf, sizeof(buf), "ecert-template 1\npage a4 portrait\nfont a %s/a.ttf\nfont b %s/b.ttf\n"
 	    "text 20 20 150 10 font=a size=12 \"{name}\"\ntext 20 60 150 10 font=b size=12 \"{name}\"\nqr 100 200 30\n",
 	    fx->dir, fx->dir);
-	snprintf(tplpath, sizeof(tplpath), "%s/copies.tpl", fx->dir);
-	save(tplpath, (const unsigned char *)buf, strlen(buf));
-	assert_int_equal(ec_template_load(tplpath, &t), 0);
-	assert_int_equal(ec_fonts_load(t, &f), 0);
-	assert_int_equal(ec_render_new(t, f, &r), 0);
-	record(&e, "Zoë O'Brien");
-	assert_int_equal(ec_render_pdf(r, &e, ORG, PAYLOAD, URL, fx->der, 10, &pdf, &len), 0);
+	assert_int_equal(render_tpl(fx, buf, "copies", "Zoë O'Brien", &pdf, &len), 0);
 	assert_int_equal(count(pdf, len, "/FontFile2"), 1);
 	assert_int_equal(count(pdf, len, "/Type /FontDescriptor"), 1);
-	snprintf(buf, sizeof(buf), "%s/copies.pdf", fx->dir);
-	save(buf, pdf, len);
-	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' - 2>&1", buf);
+	free(pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s/copies.pdf' - 2>&1", fx->dir);
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 	if (count((const unsigned char *)out, strlen(out), "Zoë O'Brien") != 2)
 		fail_msg("pdftotext: %s", out);
-	free(pdf);
-	ec_render_free(r);
-	ec_fonts_free(f);
-	ec_template_free(t);
 }
 
 /* libharu's byte-at-a-time fill and copy are replaced by the renderer's (lib/render/pdfobj.c), same contract. */

@@ -595,7 +595,7 @@ test_tree_and_updates(void **state)
 	mk_stream(&m, "", "first", 5);
 	mk_stream(&m, "", "second", 6);
 	pdf = mk_finish(&m, "/Info << /ECertToken <612e622e63> /N 5 /T <FEFF005A00EBD83DDE00> /L <FEFFD83D0041> "
-	    "/Z (a\\000b) /D (Zo\\353 \\225\\215ok\\216 \\240) /U (a\\237) /S (\\255) >>", &len);
+	    "/Z (a\\000b) /D (Zo\\353 \\225\\215ok\\216 \\240) /U (a\\237) /S (\\255) /X (a\\177) >>", &len);
 	assert_int_equal(attachments(pdf, len, &fs), 0);
 	assert_int_equal(fs.n, 2);
 	assert_string_equal(fs.f[0].name, "a(1)A.der");
@@ -617,6 +617,8 @@ test_tree_and_updates(void **state)
 	assert_int_equal(ec_pdf_info(pdf, len, "U", v, sizeof v), EC_ERR_SYNTAX);
 	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "0x9F"));
 	assert_int_equal(ec_pdf_info(pdf, len, "S", v, sizeof v), EC_ERR_SYNTAX);
+	assert_int_equal(ec_pdf_info(pdf, len, "X", v, sizeof v), EC_ERR_SYNTAX);
+	assert_non_null(strstr(ec_err_msg(EC_ERR_SYNTAX), "0x7F"));
 	assert_int_equal(ec_pdf_info(pdf, len, "D", v, 5), EC_ERR_TOOBIG);
 
 	/* An update section replacing object 5; the older section stays reachable through /Prev. */
